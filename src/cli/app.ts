@@ -1,0 +1,184 @@
+import yargs, { type Argv } from "yargs";
+import { ChangeproofError, ExitCode, isChangeproofError, messageOf, UsageError } from "../errors/index.js";
+import { redact } from "../util/redact.js";
+import { toolVersion } from "../version.js";
+import { collectAll, printSummary, throwIfIncomplete } from "./commands/collect.js";
+import { checkConfig } from "./commands/config-check.js";
+import { runDemo } from "./commands/demo.js";
+import { reportPeriod } from "./commands/report.js";
+import { runsCommand } from "./commands/runs.js";
+import { configFrom, type GlobalArgs, type Io, makeLogger, periodFrom, processIo } from "./context.js";
+
+const EXIT_CODES = `Exit codes:
+  0  success
+  1  failure (a database, git or internal error; nothing stored was lost)
+  2  bad usage or bad config (the message names the option, or the file, line and field)
+  3  collection incomplete (some sources failed and are recorded as failed; the rest was stored)`;
+
+function withGlobals<T>(y: Argv<T>) {
+  return y
+    .option("config", {
+      alias: "c",
+      type: "string",
+      default: "changeproof.yaml",
+      describe: "YAML config file (secrets come only from the environment)",
+    })
+    .option("db", { type: "string", describe: "SQLite store; overrides the config's `database`" })
+    .option("period", { type: "string", describe: "Audit period: 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01" })
+    .option("from", { type: "string", describe: "Period start (YYYY-MM-DD, UTC, inclusive); with --to" })
+    .option("to", { type: "string", describe: "Period end (YYYY-MM-DD, UTC, exclusive); with --from" })
+    .option("json-logs", { type: "boolean", default: false, describe: "Logs on stderr as JSON lines" })
+    .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Only warnings and errors on stderr" })
+    .option("debug", { type: "boolean", default: false, describe: "Debug logs, and stack traces on failure" });
+}
+
+function globals(a: Record<string, unknown>): GlobalArgs {
+  const s = (k: string): string | undefined => (typeof a[k] === "string" ? (a[k] as string) : undefined);
+  return {
+    config: s("config") ?? "changeproof.yaml",
+    db: s("db"),
+    period: s("period"),
+    from: s("from"),
+    to: s("to"),
+    jsonLogs: a.jsonLogs === true,
+    debug: a.debug === true,
+    quiet: a.quiet === true,
+  };
+}
+
+/** Runs the CLI and returns the exit code; prints expected failures as one line, never a stack. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const debug = argv.includes("--debug");
+  const cli = withGlobals(yargs([...argv]))
+    .scriptName("changeproof")
+    .usage(
+      "changeproof: SOC 2 change-management evidence from git, GitHub and GitOps reconcilers.\n\nUsage: $0 <command> [options]",
+    )
+    .command(
+      "collect",
+      "Harvest every configured source into the store (incremental)",
+      (y) =>
+        y
+          .example("$0 collect -c changeproof.yaml", "collect all repositories in the config")
+          .example("$0 collect --json-logs", "as a cron job: JSON logs on stderr, exit 3 if a source failed")
+          .epilogue(EXIT_CODES),
+      async (a) => {
+        const g = globals(a);
+        const log = makeLogger(g, io);
+        const summary = await collectAll(configFrom(g), log, io.now);
+        printSummary(summary, io.out);
+        throwIfIncomplete(summary);
+      },
+    )
+    .command(
+      "report",
+      "Render a period's evidence (HTML, PDF, JSON, manifest) from the store",
+      (y) =>
+        y
+          .example("$0 report --period 2026Q3", "the third quarter of 2026")
+          .example("$0 report --from 2026-07-01 --to 2026-10-01", "an explicit window (end exclusive)")
+          .epilogue(`Without a period, the last complete quarter is reported.\n\n${EXIT_CODES}`),
+      async (a) => {
+        const g = globals(a);
+        const log = makeLogger(g, io);
+        const period = periodFrom(g, io.now());
+        const r = await reportPeriod(configFrom(g), period, log, io.now());
+        for (const f of r.files) io.out(`${r.dir}/${f}`);
+      },
+    )
+    .command(
+      "demo",
+      "Build the bundled demo organisation, collect it and write its report under <output>/demo/",
+      (y) =>
+        y
+          .option("output", { alias: "o", type: "string", default: "reports", describe: "Report folder" })
+          .option("workdir", {
+            type: "string",
+            describe: "Where to build the demo repositories (default: a temp folder)",
+          })
+          .example("$0 demo", "writes reports/demo/2026Q3/changes.{html,pdf,json}")
+          .epilogue(EXIT_CODES),
+      async (a) => {
+        const g = globals(a);
+        await runDemo({
+          output: String(a.output),
+          workdir: typeof a.workdir === "string" ? a.workdir : undefined,
+          log: makeLogger(g, io),
+          out: io.out,
+          now: io.now,
+        });
+      },
+    )
+    .command("config", "Work with the config file", (y) =>
+      y
+        .command(
+          "check",
+          "Validate the config and check that every repository can be reached",
+          (yy) =>
+            yy
+              .option("offline", { type: "boolean", default: false, describe: "Do not contact remote repositories" })
+              .example("$0 config check -c changeproof.yaml", "validate and reach every repository")
+              .epilogue(EXIT_CODES),
+          async (a) => {
+            const g = globals(a);
+            for (const line of await checkConfig(configFrom(g), a.offline === true)) io.out(line);
+          },
+        )
+        .demandCommand(1, "name a config subcommand: check"),
+    )
+    .command(
+      "runs",
+      "List collection runs and verify the run ledger's hash chain",
+      (y) =>
+        y
+          .option("limit", { type: "number", default: 20, describe: "How many recent runs to list" })
+          .example("$0 runs", "recent runs, and whether the ledger is intact (exit 1 if not)")
+          .epilogue(EXIT_CODES),
+      async (a) => {
+        const g = globals(a);
+        runsCommand(configFrom(g), Number(a.limit), io.out);
+      },
+    )
+    .demandCommand(1, "name a command: collect, report, demo, config check or runs")
+    .strict()
+    .recommendCommands()
+    .version(toolVersion)
+    .help()
+    .alias("h", "help")
+    .epilogue(`Config: see config.example.yaml. Docs: README.md.\n\n${EXIT_CODES}`)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg ?? "bad usage");
+    });
+
+  try {
+    await cli.parseAsync();
+    return ExitCode.ok;
+  } catch (e) {
+    return report(e, io, debug);
+  }
+}
+
+function report(e: unknown, io: Io, debug: boolean): number {
+  let err: ChangeproofError;
+  if (isChangeproofError(e)) err = e;
+  else if (e instanceof Error && e.name === "YError") err = new UsageError(e.message, { cause: e });
+  else
+    err = new ChangeproofError(
+      "internal",
+      "E_INTERNAL",
+      `internal error: ${messageOf(e)} (run with --debug for details)`,
+      { cause: e },
+    );
+  io.err(`changeproof: ${redact(err.message).split("\n").join("\nchangeproof: ")}\n`);
+  if (err.kind === "usage") io.err("Run `changeproof --help` for usage.\n");
+  if (debug) {
+    let c: unknown = err;
+    while (c instanceof Error) {
+      io.err(`${redact(c.stack ?? c.message)}\n`);
+      c = c.cause;
+    }
+  }
+  return err.exitCode;
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseConfig } from "../../config/load.js";
+import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
+import type { Logger } from "../../log/logger.js";
+import { parsePeriod } from "../../period.js";
+import { collectAll, printSummary, throwIfIncomplete } from "./collect.js";
+import { type ReportResult, reportPeriod } from "./report.js";
+
+export interface DemoOptions {
+  /** Where the demo organisation's repositories are built; default: a new temp folder. */
+  workdir?: string | undefined;
+  /** Reports go under `<output>/demo/`; the demo's store sits there too. */
+  output: string;
+  log: Logger;
+  out: (line: string) => void;
+  now: () => Date;
+}
+
+/**
+ * The whole pipeline on the bundled demo organisation: build its repositories, collect (one repo
+ * read in place, one mirrored through a clone URL), rewrite the GitOps branch, collect again, and
+ * report on the demo quarter.
+ */
+export async function runDemo(o: DemoOptions): Promise<ReportResult> {
+  const root = o.workdir ?? mkdtempSync(path.join(tmpdir(), "changeproof-demo-"));
+  const outDir = path.resolve(o.output, "demo");
+  o.log.info("building the demo organisation", { dir: root });
+  const org = buildDemoOrg(root);
+  const configText = [
+    "# changeproof demo organisation (built by `changeproof demo`)",
+    `database: ${JSON.stringify(path.join(outDir, "changeproof.db"))}`,
+    `output: ${JSON.stringify(outDir)}`,
+    `cache: ${JSON.stringify(path.join(root, "cache"))}`,
+    "repos:",
+    "  - name: acme/payments-api",
+    `    source: ${JSON.stringify(org.app.dir)}`,
+    "    role: app",
+    "    protectedBranches: [main]",
+    "  - name: acme/platform-gitops",
+    `    source: ${JSON.stringify(`file://${org.gitops.dir}`)}`,
+    "    role: gitops",
+    "",
+  ].join("\n");
+  const configFile = path.join(root, "changeproof.yaml");
+  writeFileSync(configFile, configText);
+  const cfg = parseConfig(configText, configFile);
+  rmSync(cfg.database, { force: true });
+  rmSync(`${cfg.database}-wal`, { force: true });
+  rmSync(`${cfg.database}-shm`, { force: true });
+
+  o.log.info("first collection");
+  const first = await collectAll(cfg, o.log, o.now);
+  printSummary(first, o.out);
+  throwIfIncomplete(first);
+
+  const moved = forcePushGitops(org);
+  o.log.info("force-pushed acme/platform-gitops main", {
+    old: moved.oldTip.slice(0, 12),
+    new: moved.newTip.slice(0, 12),
+  });
+
+  o.log.info("second collection");
+  const second = await collectAll(cfg, o.log, o.now);
+  printSummary(second, o.out);
+  throwIfIncomplete(second);
+
+  const result = await reportPeriod(cfg, parsePeriod(DEMO_PERIOD), o.log, o.now());
+  o.out(`config: ${configFile}`);
+  o.out(`database: ${cfg.database}`);
+  for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);
+  return result;
+}

@@ -1,0 +1,33 @@
+import type { LoadedConfig } from "../../config/load.js";
+import type { Logger } from "../../log/logger.js";
+import type { Period } from "../../period.js";
+import { openStore } from "../../store/db.js";
+
+export interface ReportResult {
+  dir: string;
+  files: string[];
+  gaps: string[];
+  changes: number;
+}
+
+/** Build the period's report from the store alone and write it under the output folder. */
+export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logger, now: Date): Promise<ReportResult> {
+  // Loaded here, not at start-up: a collect run should not pay for pdfkit and handlebars.
+  const { buildChangeLogReport } = await import("../../reports/model.js");
+  const { writeChangeLogReport } = await import("../../reports/write.js");
+  const db = openStore(cfg.database);
+  try {
+    const report = buildChangeLogReport(
+      db,
+      period,
+      cfg.repos.map((r) => r.name),
+      now,
+    );
+    const written = await writeChangeLogReport(report, period, cfg.output);
+    for (const g of report.coverage.gaps) log.warn(`gap: ${g}`);
+    log.info("report written", { period: period.label, dir: written.dir, changes: report.totals.changes });
+    return { ...written, gaps: report.coverage.gaps, changes: report.totals.changes };
+  } finally {
+    db.close();
+  }
+}

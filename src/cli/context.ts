@@ -1,0 +1,59 @@
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { UsageError } from "../errors/index.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { type Period, parsePeriod, periodFromRange, quarterOf } from "../period.js";
+
+/** Options every command shares. */
+export interface GlobalArgs {
+  config: string;
+  db?: string | undefined;
+  period?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  jsonLogs: boolean;
+  debug: boolean;
+  quiet: boolean;
+}
+
+export interface Io {
+  /** Data (summaries, paths): stdout. */
+  out: (line: string) => void;
+  /** Logs and progress: stderr. */
+  err: (chunk: string) => void;
+  stderrIsTTY: boolean;
+  now: () => Date;
+}
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (chunk) => process.stderr.write(chunk),
+  stderrIsTTY: process.stderr.isTTY === true,
+  now: () => new Date(),
+};
+
+export function makeLogger(args: GlobalArgs, io: Io): Logger {
+  return createLogger({
+    level: args.debug ? "debug" : args.quiet ? "warn" : "info",
+    json: args.jsonLogs,
+    write: io.err,
+    isTTY: io.stderrIsTTY,
+    now: io.now,
+  });
+}
+
+export function configFrom(args: GlobalArgs): LoadedConfig {
+  const cfg = loadConfig(args.config);
+  return args.db ? { ...cfg, database: args.db } : cfg;
+}
+
+/** --period, or --from/--to; default: the last complete quarter before `now`. */
+export function periodFrom(args: GlobalArgs, now: Date): Period {
+  if (args.period && (args.from || args.to)) throw new UsageError("give either --period or --from/--to, not both");
+  if (args.period) return parsePeriod(args.period);
+  if (args.from || args.to) {
+    if (!args.from || !args.to) throw new UsageError("--from and --to go together");
+    return periodFromRange(args.from, args.to);
+  }
+  const current = quarterOf(now);
+  return quarterOf(new Date(current.from.getTime() - 1));
+}

@@ -1,0 +1,172 @@
+import type { ResolvedRepo } from "../../config/load.js";
+import { GitError, messageOf } from "../../errors/index.js";
+import type { Logger } from "../../log/logger.js";
+import type { DB } from "../../store/db.js";
+import {
+  branchMemberWriter,
+  commitWriter,
+  lastTips,
+  markDroppedMembers,
+  recordRewrite,
+  recordTips,
+  upsertRepo,
+} from "../../store/git-store.js";
+import { finishRun, startRun } from "../../store/ledger.js";
+import { batches } from "../../util/batches.js";
+import { displayUrl } from "../../util/redact.js";
+import { firstParentChain } from "./first-parent.js";
+import { gitStatus } from "./git-process.js";
+import { rawLog } from "./raw-log.js";
+import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
+import { openRepo } from "./repo-source.js";
+
+/** Rows per transaction: small transactions cost 5-10x in SQLite. */
+export const BATCH_SIZE = 5000;
+
+export interface GitCollectOptions {
+  cacheDir: string;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface GitCollectResult {
+  repo: string;
+  runId: number;
+  commitsRead: number;
+  commitsAdded: number;
+  branchMembersAdded: number;
+  rewrites: number;
+  refs: number;
+}
+
+interface ProtectedTip {
+  branch: string;
+  ref: string;
+  sha: string;
+  previous?: { sha: string; run: number };
+}
+
+function unique<T>(xs: Iterable<T>): T[] {
+  return [...new Set(xs)];
+}
+
+/**
+ * One git collection run for one repository: open or fetch it, record a rewrite of any protected
+ * branch, stream every commit not collected before into the store, and track first-parent
+ * membership of the protected branches. Everything written before a failure stays written; the
+ * run is sealed as failed with the reason, and the next run starts from the last good tips.
+ */
+export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollectOptions): Promise<GitCollectResult> {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log.child({ repo: repo.name });
+  const source = repo.location.kind === "url" ? displayUrl(repo.location.url) : repo.location.path;
+  const repoId = upsertRepo(db, repo.name, repo.role, source);
+  const runId = startRun(db, {
+    source: "git",
+    scope: {
+      repo: repo.name,
+      protectedBranches: repo.protectedBranches ?? "(default branch)",
+      allBranches: repo.allBranches,
+    },
+    parameters: { command: "git log --pretty=raw -z --stdin <tips> ^<previous tips>", source },
+    now: now(),
+  });
+  const result: GitCollectResult = {
+    repo: repo.name,
+    runId,
+    commitsRead: 0,
+    commitsAdded: 0,
+    branchMembersAdded: 0,
+    rewrites: 0,
+    refs: 0,
+  };
+  try {
+    const opened = await openRepo(repo, opts.cacheDir, log);
+    const what = `repo ${repo.name}`;
+    const refs = await listBranchRefs(opened.gitDir, what);
+    const branches = repo.protectedBranches ?? [await defaultBranch(opened.gitDir, what)];
+    const previous = lastTips(db, repoId);
+    const prevByRef = new Map(previous.map((t) => [t.ref, { sha: t.sha, run: t.run_id }]));
+
+    const protectedTips: ProtectedTip[] = branches.map((branch) => {
+      const tip = resolveBranch(refs, branch);
+      if (!tip) throw new GitError("E_BRANCH_MISSING", `${what}: protected branch "${branch}" does not exist`);
+      const prev = prevByRef.get(tip.ref);
+      return { branch, ...tip, ...(prev ? { previous: prev } : {}) };
+    });
+    const tips = new Map<string, { sha: string; protected: boolean }>();
+    if (repo.allBranches) for (const [ref, sha] of refs) tips.set(ref, { sha, protected: false });
+    for (const t of protectedTips) tips.set(t.ref, { sha: t.sha, protected: true });
+    result.refs = tips.size;
+
+    // Everything reachable from a tip of the last good run is stored already.
+    const prevShas = unique(previous.map((t) => t.sha));
+    const stillThere = await existingObjects(opened.gitDir, prevShas, what);
+    const include = unique([...tips.values()].map((t) => t.sha)).filter((s) => !stillThere.has(s));
+    if (include.length > 0) {
+      const write = commitWriter(db, repoId, runId);
+      for await (const batch of batches(rawLog(opened.gitDir, include, [...stillThere], what), BATCH_SIZE)) {
+        result.commitsRead += batch.length;
+        result.commitsAdded += write(batch);
+        log.progress("reading commits", { read: result.commitsRead });
+      }
+    }
+
+    for (const t of protectedTips) {
+      const prev = t.previous;
+      if (prev?.sha === t.sha) continue;
+      const rewritten =
+        prev !== undefined &&
+        (!stillThere.has(prev.sha) ||
+          (await gitStatus(opened.gitDir, ["merge-base", "--is-ancestor", prev.sha, t.sha])) !== 0);
+      const addMembers = branchMemberWriter(db, repoId, t.branch, runId);
+      const chain = new Set<string>();
+      for await (const batch of batches(
+        firstParentChain(opened.gitDir, t.sha, rewritten ? undefined : prev?.sha, what),
+        BATCH_SIZE,
+      )) {
+        result.branchMembersAdded += addMembers(batch);
+        if (rewritten) for (const s of batch) chain.add(s);
+      }
+      if (rewritten && prev) {
+        const dropped = markDroppedMembers(db, repoId, t.branch, runId, chain);
+        recordRewrite(db, repoId, runId, {
+          branch: t.branch,
+          oldTip: prev.sha,
+          newTip: t.sha,
+          oldTipPresent: stillThere.has(prev.sha),
+          droppedCommits: dropped,
+          observedAt: now(),
+          previousRun: prev.run,
+        });
+        result.rewrites++;
+        log.warn("history rewrite on a protected branch", { branch: t.branch, old: prev.sha, new: t.sha, dropped });
+      }
+    }
+
+    db.transaction(() => {
+      recordTips(
+        db,
+        repoId,
+        runId,
+        [...tips].map(([ref, t]) => ({ ref, ...t })),
+      );
+      finishRun(db, runId, { status: "succeeded", counts: countsOf(result), now: now() });
+    })();
+    log.info("git collected", { commits: result.commitsAdded, rewrites: result.rewrites });
+    return result;
+  } catch (e) {
+    finishRun(db, runId, { status: "failed", counts: countsOf(result), error: messageOf(e), now: now() });
+    throw e;
+  }
+}
+
+function countsOf(r: GitCollectResult): Record<string, number> {
+  return {
+    commitsRead: r.commitsRead,
+    commitsAdded: r.commitsAdded,
+    branchMembersAdded: r.branchMembersAdded,
+    rewrites: r.rewrites,
+    refs: r.refs,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * One error family for the whole tool. Every expected failure is a ChangeproofError with a
+ * stable code; the CLI's single handler maps the code's kind to an exit code and prints only
+ * `message` (never a request object, a token or a stack unless --debug).
+ */
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  incomplete: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorKind = "usage" | "config" | "input" | "store" | "git" | "incomplete" | "internal";
+
+export class ChangeproofError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.kind = kind;
+    this.code = code;
+  }
+  get exitCode(): ExitCode {
+    switch (this.kind) {
+      case "usage":
+      case "config":
+        return ExitCode.usage;
+      case "incomplete":
+        return ExitCode.incomplete;
+      default:
+        return ExitCode.failure;
+    }
+  }
+}
+
+/** Wrong command-line use: unknown period, conflicting options. */
+export class UsageError extends ChangeproofError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("usage", "E_USAGE", message, options);
+  }
+}
+
+/** A config file that can't be read, parsed or validated; the message names file, line and field. */
+export class ConfigError extends ChangeproofError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("config", "E_CONFIG", message, options);
+  }
+}
+
+/** A database that can't be opened, is not ours, is newer than us, or can't be written. */
+export class StoreError extends ChangeproofError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super("store", code, message, options);
+  }
+}
+
+/** A repository that is missing, not a git repository, can't be cloned, or whose git failed. */
+export class GitError extends ChangeproofError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super("git", code, message, options);
+  }
+}
+
+/** Some sources were collected and stored, others failed: evidence is incomplete. */
+export class CollectionIncompleteError extends ChangeproofError {
+  readonly failures: readonly string[];
+  constructor(failures: readonly string[]) {
+    super(
+      "incomplete",
+      "E_INCOMPLETE",
+      `collection incomplete: ${failures.length} source(s) failed; everything else was stored`,
+    );
+    this.failures = failures;
+  }
+}
+
+export function isChangeproofError(e: unknown): e is ChangeproofError {
+  return e instanceof ChangeproofError;
+}
+
+/** The innermost useful message of an unknown thrown value, for wrapping. */
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,29 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Handlebars from "handlebars";
+import { packageRoot } from "../../version.js";
+import type { ChangeLogReport } from "../model.js";
+
+/**
+ * The change log as one self-contained HTML page: no external assets, a CSP that allows only the
+ * page's own stylesheet (by hash), and every value from git escaped by handlebars' {{ }}.
+ */
+
+function template(name: string): string {
+  return readFileSync(new URL(`templates/${name}`, packageRoot), "utf8");
+}
+
+export function renderChangeLogHtml(report: ChangeLogReport): string {
+  const hb = Handlebars.create();
+  hb.registerHelper("short", (sha: unknown) => (typeof sha === "string" ? sha.slice(0, 12) : ""));
+  hb.registerHelper("day", (iso: unknown) => (typeof iso === "string" ? iso.replace("T", " ").slice(0, 16) : ""));
+  hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+  const css = template("report.css");
+  const cssHash = createHash("sha256").update(css).digest("base64");
+  const render = hb.compile(template("changelog.html.hbs"), { strict: false, noEscape: false });
+  return render({
+    ...report,
+    css,
+    csp: `default-src 'none'; style-src 'sha256-${cssHash}'; img-src data:; base-uri 'none'; form-action 'none'`,
+  });
+}

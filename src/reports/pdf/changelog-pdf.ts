@@ -1,0 +1,202 @@
+import { createWriteStream } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import PDFDocument from "pdfkit";
+import type { ChangeLogReport } from "../model.js";
+
+/**
+ * The change log as a PDF for auditors: a cover with scope, completeness and gaps, the method,
+ * then one table per protected branch. Text is set in DejaVu Sans (shipped as an npm package) so
+ * any name or subject from git renders, not just Latin-1.
+ */
+
+const require = createRequire(import.meta.url);
+const fontDir = path.join(path.dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
+const FONT = path.join(fontDir, "DejaVuSans.ttf");
+const BOLD = path.join(fontDir, "DejaVuSans-Bold.ttf");
+const MONO = path.join(fontDir, "DejaVuSansMono.ttf");
+
+type Doc = PDFKit.PDFDocument;
+
+interface Column {
+  title: string;
+  width: number;
+  mono?: boolean;
+}
+
+const MARGIN = 40;
+
+function ensureSpace(doc: Doc, needed: number): void {
+  if (doc.y + needed > doc.page.height - MARGIN) doc.addPage();
+}
+
+function heading(doc: Doc, text: string, size = 14): void {
+  ensureSpace(doc, size * 3);
+  doc.moveDown(0.6).font(BOLD).fontSize(size).fillColor("#000").text(text, MARGIN, doc.y, { width: doc.page.width - 2 * MARGIN });
+  doc.moveDown(0.3).font(FONT).fontSize(9);
+}
+
+function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]): void {
+  const size = 8;
+  const pad = 3;
+  const drawRow = (cells: readonly string[], bold: boolean): void => {
+    doc.fontSize(size);
+    const heights = cells.map((c, i) => {
+      const col = columns[i];
+      doc.font(bold ? BOLD : col?.mono ? MONO : FONT);
+      return doc.heightOfString(c, { width: (col?.width ?? 50) - 2 * pad });
+    });
+    const h = Math.max(...heights) + 2 * pad;
+    if (doc.y + h > doc.page.height - MARGIN) {
+      doc.addPage();
+      if (!bold) drawRow(columns.map((c) => c.title), true);
+    }
+    const y = doc.y;
+    let x = MARGIN;
+    cells.forEach((c, i) => {
+      const col = columns[i];
+      const w = col?.width ?? 50;
+      if (bold) doc.rect(x, y, w, h).fillAndStroke("#eef1f4", "#c8ccd0");
+      else doc.rect(x, y, w, h).stroke("#c8ccd0");
+      doc.fillColor("#000").font(bold ? BOLD : col?.mono ? MONO : FONT).fontSize(size).text(c, x + pad, y + pad, { width: w - 2 * pad });
+      x += w;
+    });
+    doc.x = MARGIN;
+    doc.y = y + h;
+  };
+  drawRow(columns.map((c) => c.title), true);
+  for (const r of rows) drawRow(r, false);
+  doc.moveDown(0.5);
+}
+
+const day = (iso: string): string => iso.replace("T", " ").slice(0, 16);
+
+export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promise<void> {
+  const doc = new PDFDocument({
+    size: "A4",
+    layout: "landscape",
+    margin: MARGIN,
+    bufferPages: true,
+    info: {
+      Title: report.title,
+      Author: `changeproof ${report.toolVersion}`,
+      Subject: `Change management evidence, period ${report.period.label}`,
+      CreationDate: new Date(report.generatedAt),
+    },
+  });
+  const out = createWriteStream(file);
+  const finished = new Promise<void>((resolve, reject) => {
+    out.on("finish", resolve);
+    out.on("error", reject);
+    doc.on("error", reject);
+  });
+  doc.pipe(out);
+  const width = doc.page.width - 2 * MARGIN;
+
+  // Cover: scope, period, completeness.
+  doc.font(BOLD).fontSize(22).text(report.title, { width });
+  doc.moveDown(0.3).font(FONT).fontSize(10).fillColor("#333");
+  doc.text(`Period ${report.period.label}: ${report.period.from} to ${report.period.to} (UTC, end exclusive)`, { width });
+  doc.text(`Generated ${report.generatedAt} by changeproof ${report.toolVersion}`, { width });
+  doc.text(`Repositories: ${report.repos.map((r) => `${r.name} (${r.role})`).join(", ") || "none"}`, { width });
+  doc.moveDown(0.6);
+  if (report.coverage.gaps.length > 0) {
+    doc.font(BOLD).fontSize(13).fillColor("#b00020").text("Evidence is incomplete", { width });
+    doc.font(FONT).fontSize(10);
+    for (const g of report.coverage.gaps) doc.text(`• ${g}`, { width });
+  } else {
+    doc.font(BOLD).fontSize(12).fillColor("#1a7f37").text("No gaps: every tracked repository was collected through the period; the run ledger is intact.", { width });
+  }
+  doc.fillColor("#000").font(FONT).fontSize(10).moveDown(0.6);
+  const t = report.totals;
+  doc.text(`Changes on protected branches: ${t.changes} (merge commits ${t.merges}, single-parent ${t.singleParent})`, { width });
+  doc.text(`Commits dropped by a later rewrite: ${t.removed}; history rewrites observed: ${t.rewrites}`, { width });
+  const l = report.coverage.ledger;
+  doc.text(
+    `Collection-run ledger: ${l.sealed} sealed runs, chain ${l.intact ? "intact" : "BROKEN"}${l.head ? `, head ${l.head}` : ""}`,
+    { width },
+  );
+
+  heading(doc, "How this evidence was produced");
+  for (const m of report.method) doc.text(`• ${m}`, { width });
+  doc.moveDown(0.4);
+  table(
+    doc,
+    [
+      { title: "Repository", width: 180 },
+      { title: "Last successful collection", width: 200 },
+      { title: "Latest run", width: 300 },
+      { title: "Runs in period", width: width - 680 },
+    ],
+    report.coverage.repos.map((r) => [
+      r.repo,
+      r.lastSucceeded ? `run ${r.lastSucceeded.id}, ${r.lastSucceeded.finishedAt}` : "never",
+      r.lastRun ? `run ${r.lastRun.id}: ${r.lastRun.status}${r.lastRun.error ? ` (${r.lastRun.error})` : ""}` : "none",
+      String(r.runsInPeriod),
+    ]),
+  );
+
+  if (report.rewrites.length > 0) {
+    heading(doc, "History rewrites on protected branches");
+    table(
+      doc,
+      [
+        { title: "Repository", width: 150 },
+        { title: "Branch", width: 90 },
+        { title: "Old tip", width: 100, mono: true },
+        { title: "New tip", width: 100, mono: true },
+        { title: "Dropped", width: 60 },
+        { title: "Happened between", width: width - 500 },
+      ],
+      report.rewrites.map((r) => [
+        r.repo,
+        r.branch,
+        r.oldTip.slice(0, 12),
+        r.newTip.slice(0, 12),
+        String(r.droppedCommits),
+        `${r.notBefore ?? "?"} and ${r.observedAt}`,
+      ]),
+    );
+  }
+
+  heading(doc, "Changes");
+  if (report.branches.length === 0) doc.text("No changes on protected branches in this period.", { width });
+  for (const b of report.branches) {
+    heading(doc, `${b.repo} · ${b.branch}: ${b.changes.length} changes (${b.merges} merges, ${b.singleParent} single-parent)`, 11);
+    table(
+      doc,
+      [
+        { title: "Committed (UTC)", width: 80 },
+        { title: "Commit", width: 80, mono: true },
+        { title: "Kind", width: 85 },
+        { title: "Subject", width: width - 505 },
+        { title: "Author", width: 150 },
+        { title: "Signature", width: 50 },
+        { title: "First seen", width: 60 },
+      ],
+      b.changes.map((c) => [
+        day(c.committedAt),
+        c.sha.slice(0, 12),
+        `${c.kind}${c.claimedPullRequest ? ` (names #${c.claimedPullRequest})` : ""}`,
+        `${c.subject}${c.removedAt ? ` [dropped by a rewrite seen ${c.removedAt}]` : ""}`,
+        [`${c.author.name} <${c.author.email}>`, ...c.coAuthors.map((a) => `co: ${a.name} <${a.email}>`)].join("\n"),
+        c.signature ?? "none",
+        day(c.firstSeenAt),
+      ]),
+    );
+  }
+
+  // Page numbers on every page, so a printed copy shows if a page is missing.
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    doc.page.margins.bottom = 0; // the footer sits in the margin; without this pdfkit starts a new page
+    doc.font(FONT).fontSize(8).fillColor("#666").text(`${report.title} · page ${i + 1} of ${range.count}`, MARGIN, doc.page.height - 28, {
+      width,
+      align: "center",
+      lineBreak: false,
+    });
+  }
+  doc.end();
+  return finished;
+}

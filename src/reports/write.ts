@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { type Period, periodSlug } from "../period.js";
+import { renderChangeLogHtml } from "./html/changelog-html.js";
+import { writeManifest } from "./manifest.js";
+import type { ChangeLogReport } from "./model.js";
+import { renderChangeLogPdf } from "./pdf/changelog-pdf.js";
+
+export interface WrittenReport {
+  dir: string;
+  files: string[];
+}
+
+/** Writes the period's report (HTML, PDF, JSON population) and its manifest under `outDir/<period>/`. */
+export async function writeChangeLogReport(report: ChangeLogReport, period: Period, outDir: string): Promise<WrittenReport> {
+  const dir = path.join(outDir, periodSlug(period));
+  mkdirSync(dir, { recursive: true });
+  const files = ["changes.html", "changes.pdf", "changes.json"];
+  writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));
+  await renderChangeLogPdf(report, path.join(dir, "changes.pdf"));
+  writeFileSync(path.join(dir, "changes.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeManifest(dir, files, {
+    tool: "changeproof",
+    toolVersion: report.toolVersion,
+    period: report.period,
+    generatedAt: report.generatedAt,
+    ledgerHead: report.coverage.ledger.head,
+  });
+  return { dir, files: [...files, "manifest.json"] };
+}

@@ -1,0 +1,96 @@
+import type { DB } from "./db.js";
+import type { RunRow } from "./ledger.js";
+
+/** Read-side queries that feed evidence. They return plain rows; evidence does the judging. */
+
+export interface RepoRow {
+  id: number;
+  name: string;
+  role: "app" | "gitops";
+  source: string;
+}
+
+export interface BranchCommitRow {
+  repo: string;
+  branch: string;
+  sha: string;
+  parents: string;
+  author_name: string;
+  author_email: string;
+  author_time: number;
+  committer_name: string;
+  committer_email: string;
+  committer_time: number;
+  subject: string;
+  signature: string | null;
+  first_seen_at: string;
+  removed_at: string | null;
+}
+
+export interface TrailerRow {
+  sha: string;
+  key: string;
+  value: string;
+}
+
+export interface RewriteRow {
+  repo: string;
+  branch: string;
+  old_tip: string;
+  new_tip: string;
+  old_tip_present: number;
+  dropped_commits: number;
+  observed_at: string;
+  previous_run_finished_at: string | null;
+}
+
+export function listRepos(db: DB): RepoRow[] {
+  return db.prepare("SELECT id, name, role, source FROM repos ORDER BY name").all() as RepoRow[];
+}
+
+/** First-parent commits of protected branches committed in [from, to) (epoch seconds). */
+export function branchCommitsIn(db: DB, fromSec: number, toSec: number): BranchCommitRow[] {
+  return db
+    .prepare(
+      `SELECT r.name AS repo, b.branch, c.sha, c.parents, c.author_name, c.author_email, c.author_time,
+              c.committer_name, c.committer_email, c.committer_time, c.subject, c.signature,
+              fr.started_at AS first_seen_at, rr.started_at AS removed_at
+       FROM branch_commits b
+       JOIN repos r ON r.id = b.repo_id
+       JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+       JOIN collection_runs fr ON fr.id = b.first_seen_run
+       LEFT JOIN collection_runs rr ON rr.id = b.removed_run
+       WHERE c.committer_time >= ? AND c.committer_time < ?
+       ORDER BY r.name, b.branch, c.committer_time, c.sha`,
+    )
+    .all(fromSec, toSec) as BranchCommitRow[];
+}
+
+export function trailersOf(db: DB, repo: string, shas: readonly string[]): TrailerRow[] {
+  if (shas.length === 0) return [];
+  const stmt = db.prepare(
+    `SELECT c.sha, t.key, t.value FROM commit_trailers t JOIN commits c ON c.id = t.commit_id
+     JOIN repos r ON r.id = c.repo_id WHERE r.name = ? AND c.sha = ? ORDER BY t.seq`,
+  );
+  return shas.flatMap((s) => stmt.all(repo, s) as TrailerRow[]);
+}
+
+/** Rewrites observed in the period, or later ones that dropped commits committed in it. */
+export function rewritesIn(db: DB, fromIso: string, toIso: string, fromSec: number, toSec: number): RewriteRow[] {
+  return db
+    .prepare(
+      `SELECT r.name AS repo, h.branch, h.old_tip, h.new_tip, h.old_tip_present, h.dropped_commits, h.observed_at,
+              p.finished_at AS previous_run_finished_at
+       FROM history_rewrites h JOIN repos r ON r.id = h.repo_id JOIN collection_runs p ON p.id = h.previous_run
+       WHERE (h.observed_at >= ? AND h.observed_at < ?)
+          OR EXISTS (SELECT 1 FROM branch_commits b JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+                     WHERE b.repo_id = h.repo_id AND b.branch = h.branch AND b.removed_run = h.run_id
+                       AND c.committer_time >= ? AND c.committer_time < ?)
+       ORDER BY h.observed_at, r.name, h.branch`,
+    )
+    .all(fromIso, toIso, fromSec, toSec) as RewriteRow[];
+}
+
+export function runsFor(db: DB, source: string): RunRow[] {
+  return db.prepare("SELECT * FROM collection_runs WHERE source = ? ORDER BY id").all(source) as RunRow[];
+}

@@ -1,0 +1,30 @@
+/**
+ * Secrets must never reach a log line, an error or a report. URLs may carry credentials in their
+ * userinfo (https://user:token@host/...), and tools like git echo URLs back in their errors.
+ */
+
+const USERINFO_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi;
+const TOKEN_SHAPES = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub tokens
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
+];
+
+const registered = new Set<string>();
+
+/** Register a secret value (from the environment) so that any text containing it is masked. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) registered.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text.replace(USERINFO_IN_URL, "$1***@");
+  for (const re of TOKEN_SHAPES) out = out.replace(re, (m) => `${m.slice(0, 4)}***`);
+  for (const s of registered) out = out.split(s).join("***");
+  return out;
+}
+
+/** A URL safe to show: without credentials. */
+export function displayUrl(url: string): string {
+  return redact(url);
+}
