@@ -219,7 +219,11 @@ export function makeGpgSigningKey(dir: string, who: Person): GpgSigningKey {
       stdio: "ignore",
     },
   );
-  const out = execFileSync("gpg", ["--batch", "--with-colons", "--list-secret-keys"], { env, encoding: "utf8" });
+  const out = execFileSync("gpg", ["--batch", "--with-colons", "--list-secret-keys"], {
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const fpr = out
     .split("\n")
     .find((l) => l.startsWith("fpr:"))

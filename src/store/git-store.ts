@@ -29,17 +29,45 @@ export function lastTips(db: DB, repoId: number): TipRow[] {
     .all(repoId) as TipRow[];
 }
 
-export function commitWriter(db: DB, repoId: number, runId: number): (batch: readonly CommitRecord[]) => number {
-  const insertCommit = db.prepare(
-    `INSERT INTO commits (repo_id, sha, tree, parents, author_name, author_email, author_time, author_tz,
-       committer_name, committer_email, committer_time, committer_tz, subject, message, signature, run_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo_id, sha) DO NOTHING`,
+const COMMIT_COLUMNS =
+  "repo_id, sha, tree, parents, author_name, author_email, author_time, author_tz, committer_name, committer_email, committer_time, committer_tz, subject, message, signature, trailers, run_id";
+
+/**
+ * Commits are staged in a TEMP table (unindexed, outside the WAL) and moved into `commits` in sha
+ * order every STAGE_LIMIT rows and at the end. Inserting random shas straight into the
+ * (repo_id, sha) index dirties most of its pages in every transaction, a cost that grows with
+ * history; sorted, each page is written once per merge. A crash loses at most the staged rows,
+ * which the next run reads again from git: ref tips only advance when a run succeeds.
+ */
+export const STAGE_LIMIT = 100_000;
+
+export interface CommitSink {
+  /** Stages one batch in one transaction; merges into `commits` when the stage is full. */
+  write(batch: readonly CommitRecord[]): void;
+  /** Merges what is staged; returns how many commits were new to the store in all. */
+  finish(): number;
+}
+
+export function commitSink(db: DB, repoId: number, runId: number): CommitSink {
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS commit_stage AS SELECT ${COMMIT_COLUMNS} FROM main.commits WHERE 0`);
+  db.exec("DELETE FROM temp.commit_stage");
+  const insert = db.prepare(
+    `INSERT INTO temp.commit_stage (${COMMIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertTrailer = db.prepare("INSERT INTO commit_trailers (commit_id, seq, key, value) VALUES (?, ?, ?, ?)");
-  return db.transaction((batch: readonly CommitRecord[]) => {
-    let added = 0;
+  const merge = db.prepare(
+    `INSERT INTO main.commits (${COMMIT_COLUMNS}) SELECT ${COMMIT_COLUMNS} FROM temp.commit_stage
+     WHERE true ORDER BY repo_id, sha ON CONFLICT (repo_id, sha) DO NOTHING`,
+  );
+  let staged = 0;
+  let added = 0;
+  const flush = db.transaction(() => {
+    added += merge.run().changes;
+    db.exec("DELETE FROM temp.commit_stage");
+    staged = 0;
+  });
+  const stage = db.transaction((batch: readonly CommitRecord[]) => {
     for (const c of batch) {
-      const r = insertCommit.run(
+      insert.run(
         repoId,
         c.sha,
         c.tree,
@@ -55,57 +83,96 @@ export function commitWriter(db: DB, repoId: number, runId: number): (batch: rea
         c.subject,
         c.message,
         c.signature,
+        c.trailers.length > 0 ? JSON.stringify(c.trailers.map((t) => [t.key, t.value])) : null,
         runId,
       );
-      if (r.changes === 0) continue;
-      added++;
-      const id = r.lastInsertRowid;
-      for (const [seq, t] of c.trailers.entries()) insertTrailer.run(id, seq, t.key, t.value);
     }
-    return added;
+    staged += batch.length;
   });
+  return {
+    write(batch) {
+      stage(batch);
+      if (staged >= STAGE_LIMIT) flush();
+    },
+    finish() {
+      if (staged > 0) flush();
+      return added;
+    },
+  };
 }
 
 export function countCommits(db: DB, repoId: number): number {
   return (db.prepare("SELECT count(*) AS n FROM commits WHERE repo_id = ?").get(repoId) as { n: number }).n;
 }
 
-/** Adds first-parent members of a branch (re-adding one a rewrite had dropped). */
-export function branchMemberWriter(
-  db: DB,
-  repoId: number,
-  branch: string,
-  runId: number,
-): (shas: readonly string[]) => number {
-  const ins = db.prepare(
-    `INSERT INTO branch_commits (repo_id, branch, sha, first_seen_run) VALUES (?, ?, ?, ?)
-     ON CONFLICT (repo_id, branch, sha) DO UPDATE SET removed_run = NULL WHERE removed_run IS NOT NULL`,
-  );
-  return db.transaction((shas: readonly string[]) => {
-    let n = 0;
-    for (const s of shas) n += ins.run(repoId, branch, s, runId).changes;
-    return n;
-  });
+const FIRST_PARENT =
+  "CASE WHEN instr(c.parents, ' ') > 0 THEN substr(c.parents, 1, instr(c.parents, ' ') - 1) ELSE c.parents END";
+
+export interface FirstParentSync {
+  /** Commits newly recorded as on the branch. */
+  added: number;
+  /** Commits that were on the branch and no longer are (only when `full`). */
+  dropped: number;
 }
 
-/** After a rewrite: members not in `current` (the new first-parent chain) are marked removed. */
-export function markDroppedMembers(
+/**
+ * Records the first-parent chain of `tip` as members of `branch`, walking the stored commits
+ * inside SQLite (no second pass over git's history). The walk stops at `stop`, the previous tip,
+ * or runs to the root when `stop` is null; with `full`, members off the new chain are marked
+ * dropped by this run (a rewrite). A chain that ends at a commit missing from the store is an
+ * error: membership would otherwise be silently incomplete.
+ */
+export function syncFirstParent(
   db: DB,
   repoId: number,
   branch: string,
   runId: number,
-  current: ReadonlySet<string>,
-): number {
-  const live = db
-    .prepare("SELECT sha FROM branch_commits WHERE repo_id = ? AND branch = ? AND removed_run IS NULL")
-    .all(repoId, branch) as { sha: string }[];
-  const mark = db.prepare("UPDATE branch_commits SET removed_run = ? WHERE repo_id = ? AND branch = ? AND sha = ?");
-  return db.transaction(() => {
-    let n = 0;
-    for (const { sha } of live) {
-      if (!current.has(sha)) n += mark.run(runId, repoId, branch, sha).changes;
+  tip: string,
+  stop: string | null,
+  full: boolean,
+): FirstParentSync {
+  return db.transaction((): FirstParentSync => {
+    db.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS fp_chain (n INTEGER PRIMARY KEY, sha TEXT NOT NULL, parent TEXT NOT NULL)",
+    );
+    db.exec("DELETE FROM temp.fp_chain");
+    const params = { repo: repoId, tip, stop: stop ?? "" };
+    db.prepare(
+      `WITH RECURSIVE chain (n, sha, parent) AS (
+         SELECT 0, c.sha, ${FIRST_PARENT} FROM commits c WHERE c.repo_id = :repo AND c.sha = :tip
+         UNION ALL
+         SELECT chain.n + 1, c.sha, ${FIRST_PARENT}
+         FROM chain JOIN commits c ON c.repo_id = :repo AND c.sha = chain.parent
+         WHERE chain.parent <> :stop AND chain.parent <> ''
+       )
+       INSERT INTO temp.fp_chain (n, sha, parent) SELECT n, sha, parent FROM chain`,
+    ).run(params);
+    const end = db.prepare("SELECT sha, parent FROM temp.fp_chain ORDER BY n DESC LIMIT 1").get() as
+      | { sha: string; parent: string }
+      | undefined;
+    if (!end) throw new Error(`branch ${branch}: tip ${tip} is not in the store`);
+    if (end.parent !== "" && end.parent !== (stop ?? "")) {
+      throw new Error(
+        `branch ${branch}: first-parent chain breaks at ${end.sha}, whose parent ${end.parent} is not in the store`,
+      );
     }
-    return n;
+    const added = db
+      .prepare(
+        `INSERT INTO branch_commits (repo_id, branch, sha, first_seen_run)
+         SELECT ?, ?, sha, ? FROM temp.fp_chain WHERE true ORDER BY sha
+         ON CONFLICT (repo_id, branch, sha) DO UPDATE SET removed_run = NULL WHERE removed_run IS NOT NULL`,
+      )
+      .run(repoId, branch, runId).changes;
+    const dropped = full
+      ? db
+          .prepare(
+            `UPDATE branch_commits SET removed_run = ? WHERE repo_id = ? AND branch = ? AND removed_run IS NULL
+             AND sha NOT IN (SELECT sha FROM temp.fp_chain)`,
+          )
+          .run(runId, repoId, branch).changes
+      : 0;
+    db.exec("DELETE FROM temp.fp_chain");
+    return { added, dropped };
   })();
 }
 

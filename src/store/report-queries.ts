@@ -67,10 +67,10 @@ export function branchCommitsIn(db: DB, fromSec: number, toSec: number): BranchC
 }
 
 export function trailersOf(db: DB, repo: string, shas: readonly string[]): TrailerRow[] {
-  if (shas.length === 0) return [];
   const stmt = db.prepare(
-    `SELECT c.sha, t.key, t.value FROM commit_trailers t JOIN commits c ON c.id = t.commit_id
-     JOIN repos r ON r.id = c.repo_id WHERE r.name = ? AND c.sha = ? ORDER BY t.seq`,
+    `SELECT c.sha, t.value ->> 0 AS key, t.value ->> 1 AS value
+     FROM commits c JOIN repos r ON r.id = c.repo_id, json_each(c.trailers) t
+     WHERE r.name = ? AND c.sha = ? AND c.trailers IS NOT NULL ORDER BY t.key`,
   );
   return shas.flatMap((s) => stmt.all(repo, s) as TrailerRow[]);
 }

@@ -22,12 +22,10 @@ export async function checkConfig(cfg: LoadedConfig, offline: boolean): Promise<
       lines.push(`repo ${r.name} (${r.role}): ${displayUrl(r.location.url)} (not contacted: --offline)`);
     } else {
       const url = r.location.url;
-      await git()
-        .listRemote(["--heads", url])
-        .then(
-          () => lines.push(`repo ${r.name} (${r.role}): ${displayUrl(url)} reachable`),
-          () => problems.push(`repo ${r.name}: cannot reach ${displayUrl(url)}`),
-        );
+      await (await git()).listRemote(["--heads", url]).then(
+        () => lines.push(`repo ${r.name} (${r.role}): ${displayUrl(url)} reachable`),
+        () => problems.push(`repo ${r.name}: cannot reach ${displayUrl(url)}`),
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${cfg.file}: ${p}`).join("\n"));

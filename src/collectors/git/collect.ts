@@ -2,19 +2,10 @@ import type { ResolvedRepo } from "../../config/load.js";
 import { GitError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
-import {
-  branchMemberWriter,
-  commitWriter,
-  lastTips,
-  markDroppedMembers,
-  recordRewrite,
-  recordTips,
-  upsertRepo,
-} from "../../store/git-store.js";
+import { commitSink, lastTips, recordRewrite, recordTips, syncFirstParent, upsertRepo } from "../../store/git-store.js";
 import { finishRun, startRun } from "../../store/ledger.js";
 import { batches } from "../../util/batches.js";
 import { displayUrl } from "../../util/redact.js";
-import { firstParentChain } from "./first-parent.js";
 import { gitStatus } from "./git-process.js";
 import { rawLog } from "./raw-log.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
@@ -104,12 +95,13 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     const stillThere = await existingObjects(opened.gitDir, prevShas, what);
     const include = unique([...tips.values()].map((t) => t.sha)).filter((s) => !stillThere.has(s));
     if (include.length > 0) {
-      const write = commitWriter(db, repoId, runId);
+      const sink = commitSink(db, repoId, runId);
       for await (const batch of batches(rawLog(opened.gitDir, include, [...stillThere], what), BATCH_SIZE)) {
+        sink.write(batch);
         result.commitsRead += batch.length;
-        result.commitsAdded += write(batch);
         log.progress("reading commits", { read: result.commitsRead });
       }
+      result.commitsAdded = sink.finish();
     }
 
     for (const t of protectedTips) {
@@ -119,17 +111,18 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
         prev !== undefined &&
         (!stillThere.has(prev.sha) ||
           (await gitStatus(opened.gitDir, ["merge-base", "--is-ancestor", prev.sha, t.sha])) !== 0);
-      const addMembers = branchMemberWriter(db, repoId, t.branch, runId);
-      const chain = new Set<string>();
-      for await (const batch of batches(
-        firstParentChain(opened.gitDir, t.sha, rewritten ? undefined : prev?.sha, what),
-        BATCH_SIZE,
-      )) {
-        result.branchMembersAdded += addMembers(batch);
-        if (rewritten) for (const s of batch) chain.add(s);
-      }
+      const sync = syncFirstParent(
+        db,
+        repoId,
+        t.branch,
+        runId,
+        t.sha,
+        rewritten ? null : (prev?.sha ?? null),
+        rewritten,
+      );
+      result.branchMembersAdded += sync.added;
       if (rewritten && prev) {
-        const dropped = markDroppedMembers(db, repoId, t.branch, runId, chain);
+        const dropped = sync.dropped;
         recordRewrite(db, repoId, runId, {
           branch: t.branch,
           oldTip: prev.sha,

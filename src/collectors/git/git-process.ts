@@ -47,9 +47,14 @@ export interface GitRun {
   stop(): Promise<void>;
 }
 
+/** Where git runs: against a git directory, or in a folder (to ask git what the folder is). */
+export type GitAt = string | { cwd: string };
+
 /** Spawn git with stdout as a stream; stdin gets `input` if given. */
-export function streamGit(gitDir: string, args: string[], what: string, input?: string): GitRun {
-  const child = spawn("git", ["--git-dir", gitDir, ...pinnedConfig, ...args], {
+export function streamGit(at: GitAt, args: string[], what: string, input?: string): GitRun {
+  const where = typeof at === "string" ? ["--git-dir", at] : [];
+  const child = spawn("git", [...where, ...pinnedConfig, ...args], {
+    ...(typeof at === "string" ? {} : { cwd: at.cwd }),
     env: gitEnv,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -90,8 +95,8 @@ export function streamGit(gitDir: string, args: string[], what: string, input?: 
 }
 
 /** Run git to completion and return its stdout (for small outputs only). */
-export async function runGit(gitDir: string, args: string[], what: string, input?: string): Promise<string> {
-  const run = streamGit(gitDir, args, what, input);
+export async function runGit(at: GitAt, args: string[], what: string, input?: string): Promise<string> {
+  const run = streamGit(at, args, what, input);
   const chunks: Buffer[] = [];
   for await (const c of run.stdout) chunks.push(c as Buffer);
   await run.done;

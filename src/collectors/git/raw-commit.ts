@@ -56,41 +56,42 @@ export function signatureKind(firstLine: string): SignatureKind {
 
 /** The subject as git's %s gives it: the first paragraph, lines joined by spaces. */
 export function subjectOf(message: string): string {
-  const lines: string[] = [];
-  for (const line of message.split("\n")) {
-    if (line.trim() === "") {
-      if (lines.length > 0) break;
-      continue;
-    }
-    lines.push(line.trim());
-  }
-  return lines.join(" ");
+  const start = message.search(/\S/);
+  if (start < 0) return "";
+  const rest = message.slice(start);
+  const end = rest.search(/\n[ \t]*\n/);
+  const para = end < 0 ? rest : rest.slice(0, end);
+  return para.includes("\n")
+    ? para
+        .split("\n")
+        .map((l) => l.trim())
+        .join(" ")
+        .trim()
+    : para.trim();
 }
 
 /** Parse one record of `git log --pretty=raw -z` (without its NUL). */
 export function parseRawCommit(record: string): CommitRecord {
-  const lines = record.split("\n");
+  const headerEnd = record.indexOf("\n\n");
+  const header = headerEnd < 0 ? record : record.slice(0, headerEnd);
+  const lines = header.split("\n");
   const head = lines[0] ?? "";
   if (!head.startsWith("commit "))
     throw new MalformedCommitError(`expected "commit <id>", got ${JSON.stringify(head.slice(0, 60))}`);
-  const sha = head.slice(7).split(" ")[0] ?? "";
+  const sp = head.indexOf(" ", 7);
+  const sha = sp < 0 ? head.slice(7) : head.slice(7, sp);
   if (!OBJECT_ID.test(sha)) throw new MalformedCommitError(`bad commit id ${JSON.stringify(sha.slice(0, 80))}`);
   let tree = "";
   const parents: string[] = [];
   let author: Ident | undefined;
   let committer: Ident | undefined;
   let signature: SignatureKind | null = null;
-  let i = 1;
-  for (; i < lines.length; i++) {
+  for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    if (line === "") {
-      i++;
-      break;
-    }
     if (line.startsWith(" ")) continue; // continuation of a multi-line header (gpgsig, mergetag)
-    const sp = line.indexOf(" ");
-    const key = sp < 0 ? line : line.slice(0, sp);
-    const value = sp < 0 ? "" : line.slice(sp + 1);
+    const at = line.indexOf(" ");
+    const key = at < 0 ? line : line.slice(0, at);
+    const value = at < 0 ? "" : line.slice(at + 1);
     switch (key) {
       case "tree":
         tree = value;
@@ -114,13 +115,14 @@ export function parseRawCommit(record: string): CommitRecord {
   }
   if (!author || !committer)
     throw new MalformedCommitError(`commit ${sha} has no ${author ? "committer" : "author"} header`);
-  const body: string[] = [];
-  for (; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    body.push(line.startsWith("    ") ? line.slice(4) : line);
-  }
-  while (body.length > 0 && body[body.length - 1] === "") body.pop();
-  const message = body.join("\n");
+  // The message is indented by four spaces on every line; trailing blank lines are dropped.
+  const message =
+    headerEnd < 0
+      ? ""
+      : record
+          .slice(headerEnd + 2)
+          .replace(INDENT, "")
+          .replace(TRAILING_BLANK, "");
   return {
     sha,
     tree,
@@ -133,3 +135,6 @@ export function parseRawCommit(record: string): CommitRecord {
     signature,
   };
 }
+
+const INDENT = /^ {4}/gm;
+const TRAILING_BLANK = /\s+$/;

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { type SimpleGit, simpleGit } from "simple-git";
+import type { SimpleGit } from "simple-git";
 import type { ResolvedRepo } from "../../config/load.js";
 import { GitError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import { displayUrl, redact } from "../../util/redact.js";
-import { simpleGitEnv } from "./git-process.js";
+import { runGit, simpleGitEnv } from "./git-process.js";
 
 /** What the collector reads: a git directory (bare mirror or a checkout's .git). */
 export interface OpenedRepo {
@@ -16,7 +16,9 @@ export interface OpenedRepo {
   origin: string;
 }
 
-export function git(baseDir?: string): SimpleGit {
+/** simple-git for remote operations; loaded only when a URL repository needs it. */
+export async function git(baseDir?: string): Promise<SimpleGit> {
+  const { simpleGit } = await import("simple-git");
   // GIT_SSH_COMMAND and GIT_ASKPASS are the operator's (or our BatchMode default), not input.
   const g = simpleGit({
     ...(baseDir ? { baseDir } : {}),
@@ -38,14 +40,16 @@ async function openLocal(repo: ResolvedRepo, dir: string): Promise<OpenedRepo> {
   if (!statSync(dir).isDirectory()) {
     throw new GitError("E_REPO_NOT_GIT", `repo ${repo.name}: ${dir} is not a directory`);
   }
-  const g = git(dir);
+  const what = `repo ${repo.name}`;
   let gitDir: string;
   let top: string;
   try {
-    const out = await g.revparse(["--absolute-git-dir", "--is-bare-repository", "--show-toplevel"]);
-    const [gd, bare, toplevel] = out.split("\n");
+    const [gd, bare] = (await runGit({ cwd: dir }, ["rev-parse", "--absolute-git-dir", "--is-bare-repository"], what))
+      .trim()
+      .split("\n");
     gitDir = gd ?? "";
-    top = bare === "true" ? gitDir : (toplevel ?? "");
+    // A bare repository has no work tree, and asking for its top level is an error.
+    top = bare === "true" ? gitDir : (await runGit({ cwd: dir }, ["rev-parse", "--show-toplevel"], what)).trim();
   } catch (e) {
     const why = gitFailure(e);
     if (/not a git repository/i.test(why)) {
@@ -82,7 +86,7 @@ async function openUrl(repo: ResolvedRepo, url: string, cacheDir: string, log: L
     if (!existsSync(path.join(dir, "HEAD"))) {
       mkdirSync(dir, { recursive: true });
       log.info("cloning", { repo: repo.name, url: shown });
-      const g = git(dir);
+      const g = await git(dir);
       await g.raw(["init", "--bare", "--quiet"]);
       await g.raw(["config", "gc.auto", "0"]);
       await g.raw(["config", "remote.origin.url", url]);
@@ -90,7 +94,7 @@ async function openUrl(repo: ResolvedRepo, url: string, cacheDir: string, log: L
     } else {
       log.info("fetching", { repo: repo.name, url: shown });
     }
-    const g = git(dir);
+    const g = await git(dir);
     await g.raw(["config", "remote.origin.url", url]);
     await g.raw(["fetch", "--prune", "--quiet", "--no-write-fetch-head", "origin"]);
     // The remote's default branch becomes the mirror's HEAD, for repos with no protectedBranches.

@@ -15,6 +15,9 @@ const CHERRY_PICK = /^\(cherry picked from commit [0-9a-f]+\)$/;
 const GIT_GENERATED = /^Signed-off-by$/i;
 
 export function parseTrailers(message: string): Trailer[] {
+  // Most messages have no colon after a blank line: no trailer block is possible.
+  const lastBreak = message.lastIndexOf("\n\n");
+  if (lastBreak < 0 || message.indexOf(":", lastBreak) < 0) return [];
   const lines = message.replace(/\s+$/, "").split("\n");
   // Only the last paragraph, and never the subject paragraph on its own.
   let start = lines.length;

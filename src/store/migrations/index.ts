@@ -38,9 +38,11 @@ CREATE TABLE repos (
   source TEXT NOT NULL
 );
 
+-- Hot tables carry no REFERENCES clauses: the collector writes them consistently by
+-- construction, and per-row foreign-key checks cost a third of a bulk harvest.
 CREATE TABLE commits (
   id INTEGER PRIMARY KEY,
-  repo_id INTEGER NOT NULL REFERENCES repos (id),
+  repo_id INTEGER NOT NULL,
   sha TEXT NOT NULL,
   tree TEXT NOT NULL,
   parents TEXT NOT NULL,
@@ -55,17 +57,12 @@ CREATE TABLE commits (
   subject TEXT NOT NULL,
   message TEXT NOT NULL,
   signature TEXT CHECK (signature IN ('gpg', 'ssh', 'x509', 'unknown')),
-  run_id INTEGER NOT NULL REFERENCES collection_runs (id),
+  -- JSON array of [key, value] pairs in message order, or NULL: one row per commit keeps bulk
+  -- inserts cheap, and json_each() reads them back.
+  trailers TEXT,
+  run_id INTEGER NOT NULL,
   UNIQUE (repo_id, sha)
 );
-
-CREATE TABLE commit_trailers (
-  commit_id INTEGER NOT NULL REFERENCES commits (id),
-  seq INTEGER NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (commit_id, seq)
-) WITHOUT ROWID;
 
 -- Every ref tip seen by a run: the base of incremental runs and of rewrite detection.
 CREATE TABLE ref_tips (
@@ -81,11 +78,11 @@ CREATE INDEX ref_tips_repo ON ref_tips (repo_id, ref);
 -- First-parent membership of each protected branch, as observed: a commit that a rewrite
 -- dropped from the branch keeps its row, with the run that saw it go.
 CREATE TABLE branch_commits (
-  repo_id INTEGER NOT NULL REFERENCES repos (id),
+  repo_id INTEGER NOT NULL,
   branch TEXT NOT NULL,
   sha TEXT NOT NULL,
-  first_seen_run INTEGER NOT NULL REFERENCES collection_runs (id),
-  removed_run INTEGER REFERENCES collection_runs (id),
+  first_seen_run INTEGER NOT NULL,
+  removed_run INTEGER,
   PRIMARY KEY (repo_id, branch, sha)
 ) WITHOUT ROWID;
 

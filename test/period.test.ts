@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { parsePeriod, periodFromRange, quarterOf } from "../src/period.js";
+import { UsageError } from "../src/errors/index.js";
+
+describe("parsePeriod", () => {
+  it("reads a quarter as [start, next quarter start) in UTC", () => {
+    const p = parsePeriod("2026Q3");
+    expect(p.from.toISOString()).toBe("2026-07-01T00:00:00.000Z");
+    expect(p.to.toISOString()).toBe("2026-10-01T00:00:00.000Z");
+    expect(parsePeriod("2026q4").to.toISOString()).toBe("2027-01-01T00:00:00.000Z");
+  });
+  it("reads months, years and explicit ranges", () => {
+    expect(parsePeriod("2026-02").to.toISOString()).toBe("2026-03-01T00:00:00.000Z");
+    expect(parsePeriod("2026").to.toISOString()).toBe("2027-01-01T00:00:00.000Z");
+    expect(parsePeriod("2026-07-01..2026-07-15").to.toISOString()).toBe("2026-07-15T00:00:00.000Z");
+  });
+  it("refuses what is not a period, naming it", () => {
+    expect(() => parsePeriod("Q3")).toThrow(UsageError);
+    expect(() => parsePeriod("2026-13")).toThrow(/2026-13/);
+    expect(() => periodFromRange("2026-07-10", "2026-07-01")).toThrow(/must be after/);
+    expect(() => periodFromRange("yesterday", "2026-07-01")).toThrow(/--from "yesterday" is not a date/);
+  });
+  it("finds the quarter of an instant", () => {
+    expect(quarterOf(new Date("2026-11-23T10:00:00Z")).label).toBe("2026Q4");
+  });
+});
