@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parsePeriod, periodFromRange, quarterOf } from "../src/period.js";
 import { UsageError } from "../src/errors/index.js";
+import { parsePeriod, periodFromRange, quarterOf } from "../src/period.js";
 
 describe("parsePeriod", () => {
   it("reads a quarter as [start, next quarter start) in UTC", () => {

@@ -131,12 +131,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       "List collection runs and verify the run ledger's hash chain",
       (y) =>
         y
-          .option("limit", { type: "number", default: 20, describe: "How many recent runs to list" })
+          .option("limit", { type: "string", default: "20", describe: "How many recent runs to list" })
           .example("$0 runs", "recent runs, and whether the ledger is intact (exit 1 if not)")
           .epilogue(EXIT_CODES),
       async (a) => {
         const g = globals(a);
-        runsCommand(configFrom(g), Number(a.limit), io.out);
+        const limit = /^\d+$/.test(String(a.limit)) ? Number(a.limit) : Number.NaN;
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new UsageError(`--limit "${String(a.limit)}" must be a whole number above 0`);
+        await runsCommand(configFrom(g), limit, io.out);
       },
     )
     .demandCommand(1, "name a command: collect, report, demo, config check or runs")
@@ -149,7 +152,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg ?? "bad usage");
+      if (err) throw err;
+      // yargs' recommendCommands says only "Did you mean X?": name what was typed too.
+      const typed = argv.find((a) => !a.startsWith("-"));
+      throw new UsageError(
+        msg?.startsWith("Did you mean") && typed ? `unknown command "${typed}". ${msg}` : (msg ?? "bad usage"),
+      );
     });
 
   try {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { UsageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
@@ -43,7 +44,7 @@ export function makeLogger(args: GlobalArgs, io: Io): Logger {
 
 export function configFrom(args: GlobalArgs): LoadedConfig {
   const cfg = loadConfig(args.config);
-  return args.db ? { ...cfg, database: args.db } : cfg;
+  return args.db ? { ...cfg, database: path.resolve(args.db) } : cfg;
 }
 
 /** --period, or --from/--to; default: the last complete quarter before `now`. */

@@ -96,7 +96,7 @@ function describeIssue(
   }
   const line = lineOf(doc, lc, p);
   const present = doc.hasIn(p);
-  const msg = issue.code === "invalid_type" && !present ? "is required" : issue.message.replace(/^Invalid input: /, "");
+  const msg = !present ? "is required" : issue.message.replace(/^Invalid (input|option): /, "");
   return `${file}${line ? `:${line}` : ""}: field "${fieldName(p)}" ${msg}`;
 }
 
@@ -109,13 +109,27 @@ export function resolveRepoLocation(source: string, baseDir: string): ResolvedRe
   return { kind: "path", path: path.resolve(baseDir, source) };
 }
 
+/**
+ * Credentials in a clone URL would be written into the mirror's git config and echoed by git:
+ * refused. Over HTTP(S) any user part is refused (a token is often given as the user name); an
+ * ssh:// or scp-like user such as "git@" carries no secret and is fine, a password never is.
+ */
+function embeddedSecret(location: ResolvedRepo["location"]): string | undefined {
+  if (location.kind !== "url") return undefined;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/@\s]*)@/i.exec(location.url);
+  if (!m) return undefined;
+  const [, scheme = "", userinfo = ""] = m;
+  if (userinfo.includes(":") || /^https?$/i.test(scheme)) return "embeds a password or token";
+  return undefined;
+}
+
 /** Parse and validate config text; every problem is reported with file, line and field. */
 export function parseConfig(text: string, file: string): LoadedConfig {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      const pos = lc.linePos(e.pos[0]);
       return `${file}${pos ? `:${pos.line}:${pos.col}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`;
     });
     throw new ConfigError(lines.join("\n"));
@@ -131,10 +145,11 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const repos: ResolvedRepo[] = [];
   for (const [i, r] of cfg.repos.entries()) {
     const location = resolveRepoLocation(r.source, baseDir);
-    if (location.kind === "url" && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(location.url)) {
+    const secret = embeddedSecret(location);
+    if (secret) {
       const line = lineOf(doc, lc, ["repos", i, "source"]);
       throw new ConfigError(
-        `${file}${line ? `:${line}` : ""}: field "repos[${i}].source" embeds a password or token; ` +
+        `${file}${line ? `:${line}` : ""}: field "repos[${i}].source" ${secret}; ` +
           "secrets come only from the environment (use a git credential helper or GIT_ASKPASS)",
       );
     }

@@ -4,7 +4,7 @@ import { GITHUB_WEB, makeSshSigningKey, type Person, RepoFactory } from "./repo-
 /**
  * The demo organisation "acme": an application repository and the GitOps repository a reconciler
  * applies, with a quarter (2026Q3) of realistic history: pull requests merged by merge commit,
- * squash and rebase; a direct push; an SSH-signed commit; an image-automation bot commit. After
+ * squash and rebase; an SSH-signed direct push; an SSH-signed PR commit; an image-automation bot commit. After
  * the first collection, `forcePushGitops` rewrites the GitOps main branch, as a careless or
  * malicious admin might.
  */
@@ -70,15 +70,16 @@ function buildApp(dir: string, keysDir: string): RepoFactory {
   app.checkout("main");
   app.rebaseMerge("feature/metrics", { at: d("2026-08-06T16:00:00Z") });
 
-  // A direct push to main by the platform engineer: no pull request at all.
+  // A direct push to main by the platform engineer, SSH-signed with her key: no pull request at all.
   app.commit("hotfix: raise upstream timeout", {
     author: people.carol,
     files: { "src/main.go": "package main // timeout 30s\n" },
     at: d("2026-08-14T23:40:00Z"),
+    sign: makeSshSigningKey(path.join(keysDir, "carol"), people.carol.email),
   });
 
   // PR #4: Bob signs his commit with an SSH key made on the spot; merged with a merge commit.
-  const key = makeSshSigningKey(keysDir, people.bob.email);
+  const key = makeSshSigningKey(path.join(keysDir, "bob"), people.bob.email);
   app.checkout("fix/rounding", { create: true });
   app.commit("Fix rounding of refunds\n\nSigned-off-by: Bob Reviewer <bob@acme.example>", {
     author: people.bob,

@@ -64,6 +64,13 @@ export class GitError extends ChangeproofError {
   }
 }
 
+/** A report or export that can't be written where it was asked to go. */
+export class OutputError extends ChangeproofError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("input", "E_OUTPUT", message, options);
+  }
+}
+
 /** Some sources were collected and stored, others failed: evidence is incomplete. */
 export class CollectionIncompleteError extends ChangeproofError {
   readonly failures: readonly string[];
@@ -71,7 +78,7 @@ export class CollectionIncompleteError extends ChangeproofError {
     super(
       "incomplete",
       "E_INCOMPLETE",
-      `collection incomplete: ${failures.length} source(s) failed; everything else was stored`,
+      `collection incomplete: ${failures.length} source(s) failed (${failures.join("; ")}); everything else was stored`,
     );
     this.failures = failures;
   }

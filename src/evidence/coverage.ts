@@ -45,8 +45,10 @@ export function coverage(
     const ok = runs.filter((r) => r.status === "succeeded");
     const lastOk = ok.at(-1);
     const last = runs.at(-1);
+    // Runs up to the period's end, and the first one after it: that run read the period's last changes.
+    const firstAfter = ok.find((r) => r.started_at >= period.to.toISOString());
     for (const r of ok) {
-      if (r.started_at < period.to.toISOString()) runsUsed.push(r.id);
+      if (r.started_at < period.to.toISOString() || r === firstAfter) runsUsed.push(r.id);
     }
     repos.push({
       repo: name,

@@ -1,6 +1,6 @@
-import type { Period } from "../period.js";
 import { type BranchLog, changeLog, type Rewrite, rewrites } from "../evidence/change-log.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
+import type { Period } from "../period.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { branchCommitsIn, listRepos, rewritesIn, runsFor, trailersOf } from "../store/report-queries.js";
@@ -20,7 +20,12 @@ export interface ChangeLogReport {
   method: string[];
 }
 
-export function buildChangeLogReport(db: DB, period: Period, configuredRepos: readonly string[], now: Date): ChangeLogReport {
+export function buildChangeLogReport(
+  db: DB,
+  period: Period,
+  configuredRepos: readonly string[],
+  now: Date,
+): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
   const rows = branchCommitsIn(db, fromSec, toSec);

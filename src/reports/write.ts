@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { messageOf, OutputError } from "../errors/index.js";
 import { type Period, periodSlug } from "../period.js";
 import { renderChangeLogHtml } from "./html/changelog-html.js";
 import { writeManifest } from "./manifest.js";
@@ -12,8 +13,25 @@ export interface WrittenReport {
 }
 
 /** Writes the period's report (HTML, PDF, JSON population) and its manifest under `outDir/<period>/`. */
-export async function writeChangeLogReport(report: ChangeLogReport, period: Period, outDir: string): Promise<WrittenReport> {
+export async function writeChangeLogReport(
+  report: ChangeLogReport,
+  period: Period,
+  outDir: string,
+): Promise<WrittenReport> {
   const dir = path.join(outDir, periodSlug(period));
+  try {
+    return await writeAll(report, dir);
+  } catch (e) {
+    // A file-system failure is about the folder the user chose, not an internal error.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+      throw new OutputError(`cannot write the report to ${dir}: ${messageOf(e)}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenReport> {
   mkdirSync(dir, { recursive: true });
   const files = ["changes.html", "changes.pdf", "changes.json"];
   writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));

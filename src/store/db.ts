@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { messageOf, StoreError } from "../errors/index.js";
@@ -31,7 +31,7 @@ export function storeFailure(file: string, e: unknown, doing: string): StoreErro
   if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
     return new StoreError(
       "E_STORE_CORRUPT",
-      `database ${file} is not a valid SQLite database or is corrupted (${doing}); it was left as it is`,
+      `database ${file} is not a valid SQLite database or is corrupted (${doing})${doing.startsWith("opening") ? "; it was left as it is" : ""}`,
       { cause: e },
     );
   }
@@ -63,7 +63,8 @@ function checkWritable(file: string): void {
   }
 }
 
-function migrate(db: DB, file: string, list: readonly Migration[]): void {
+/** Refuses a SQLite file someone else owns; called before anything could write to it. */
+function assertOurs(db: DB, file: string): void {
   const appId = db.pragma("application_id", { simple: true }) as number;
   const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
   if (appId !== APPLICATION_ID && tables.n > 0) {
@@ -72,6 +73,9 @@ function migrate(db: DB, file: string, list: readonly Migration[]): void {
       `database ${file} is a SQLite file but not a changeproof store; it was left as it is`,
     );
   }
+}
+
+function migrate(db: DB, list: readonly Migration[], file: string): void {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
   );
@@ -112,6 +116,28 @@ function migrate(db: DB, file: string, list: readonly Migration[]): void {
   }
 }
 
+/**
+ * Opens the store, runs `fn`, and closes it; any SQLite failure inside becomes a StoreError that
+ * names the database and what was being done.
+ */
+export async function withStore<T>(
+  file: string,
+  options: OpenOptions & { doing: string },
+  fn: (db: DB) => T | Promise<T>,
+): Promise<T> {
+  const db = openStore(file, options);
+  try {
+    return await fn(db);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw typeof code === "string" && code.startsWith("SQLITE")
+      ? storeFailure(path.resolve(file), e, options.doing)
+      : e;
+  } finally {
+    db.close();
+  }
+}
+
 /** Open (creating and migrating if needed) the store. Never rewrites a file that isn't ours. */
 export function openStore(file: string, options: OpenOptions = {}): DB {
   const abs = path.resolve(file);
@@ -122,11 +148,16 @@ export function openStore(file: string, options: OpenOptions = {}): DB {
   } else {
     checkWritable(abs);
   }
+  // SQLite may create -wal and -shm beside the file just by opening it; if the open fails, the
+  // folder must be left as it was.
+  const sidecars = [`${abs}-wal`, `${abs}-shm`].filter((f) => !existsSync(f));
   let db: DB | undefined;
   try {
     db = new Database(abs, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     db.pragma("busy_timeout = 10000");
     if (!options.readonly) {
+      // Reading the header is the first thing: a file that isn't ours must not even switch to WAL.
+      assertOurs(db, abs);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       db.pragma("foreign_keys = ON");
@@ -135,7 +166,7 @@ export function openStore(file: string, options: OpenOptions = {}): DB {
       db.pragma("cache_size = -65536");
       // Staging tables spill to a temp file past the cache rather than grow memory with history.
       db.pragma("temp_store = FILE");
-      migrate(db, abs, options.migrations ?? migrations);
+      migrate(db, options.migrations ?? migrations, abs);
     } else {
       const appId = db.pragma("application_id", { simple: true }) as number;
       if (appId !== APPLICATION_ID) {
@@ -145,6 +176,13 @@ export function openStore(file: string, options: OpenOptions = {}): DB {
     return db;
   } catch (e) {
     db?.close();
+    for (const f of sidecars) {
+      try {
+        rmSync(f, { force: true });
+      } catch {
+        // nothing was created there
+      }
+    }
     throw storeFailure(abs, e, options.readonly ? "opening for reading" : "opening");
   }
 }

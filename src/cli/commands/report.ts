@@ -1,7 +1,7 @@
 import type { LoadedConfig } from "../../config/load.js";
 import type { Logger } from "../../log/logger.js";
 import type { Period } from "../../period.js";
-import { openStore } from "../../store/db.js";
+import { withStore } from "../../store/db.js";
 
 export interface ReportResult {
   dir: string;
@@ -15,19 +15,17 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
   // Loaded here, not at start-up: a collect run should not pay for pdfkit and handlebars.
   const { buildChangeLogReport } = await import("../../reports/model.js");
   const { writeChangeLogReport } = await import("../../reports/write.js");
-  const db = openStore(cfg.database);
-  try {
-    const report = buildChangeLogReport(
+  // Read-only: a mistyped --db must not create an empty store and an empty "complete" report.
+  const report = await withStore(cfg.database, { readonly: true, doing: "reading" }, (db) =>
+    buildChangeLogReport(
       db,
       period,
       cfg.repos.map((r) => r.name),
       now,
-    );
-    const written = await writeChangeLogReport(report, period, cfg.output);
-    for (const g of report.coverage.gaps) log.warn(`gap: ${g}`);
-    log.info("report written", { period: period.label, dir: written.dir, changes: report.totals.changes });
-    return { ...written, gaps: report.coverage.gaps, changes: report.totals.changes };
-  } finally {
-    db.close();
-  }
+    ),
+  );
+  const written = await writeChangeLogReport(report, period, cfg.output);
+  for (const g of report.coverage.gaps) log.warn(`gap: ${g}`);
+  log.info("report written", { period: period.label, dir: written.dir, changes: report.totals.changes });
+  return { ...written, gaps: report.coverage.gaps, changes: report.totals.changes };
 }

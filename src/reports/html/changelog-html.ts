@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import { packageRoot } from "../../version.js";
 import type { ChangeLogReport } from "../model.js";
+import { presentable } from "../presentable.js";
 
 /**
  * The change log as one self-contained HTML page: no external assets, a CSP that allows only the
@@ -18,11 +19,12 @@ export function renderChangeLogHtml(report: ChangeLogReport): string {
   hb.registerHelper("short", (sha: unknown) => (typeof sha === "string" ? sha.slice(0, 12) : ""));
   hb.registerHelper("day", (iso: unknown) => (typeof iso === "string" ? iso.replace("T", " ").slice(0, 16) : ""));
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+  hb.registerHelper("plural", (n: unknown, word: unknown) => `${String(n)} ${String(word)}${n === 1 ? "" : "s"}`);
   const css = template("report.css");
   const cssHash = createHash("sha256").update(css).digest("base64");
   const render = hb.compile(template("changelog.html.hbs"), { strict: false, noEscape: false });
   return render({
-    ...report,
+    ...presentable(report),
     css,
     csp: `default-src 'none'; style-src 'sha256-${cssHash}'; img-src data:; base-uri 'none'; form-action 'none'`,
   });

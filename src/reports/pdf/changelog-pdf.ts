@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import PDFDocument from "pdfkit";
 import type { ChangeLogReport } from "../model.js";
+import { presentable } from "../presentable.js";
 
 /**
  * The change log as a PDF for auditors: a cover with scope, completeness and gaps, the method,
@@ -26,20 +27,38 @@ interface Column {
 
 const MARGIN = 40;
 
+/**
+ * A table cell longer than this is cut, so no row is taller than a page and a change's columns
+ * stay together; the JSON population carries the full text.
+ */
+export const CELL_LIMIT = 600;
+
+function capped(text: string): string {
+  return text.length <= CELL_LIMIT
+    ? text
+    : `${text.slice(0, CELL_LIMIT)}… [${text.length - CELL_LIMIT} more characters in changes.json]`;
+}
+
 function ensureSpace(doc: Doc, needed: number): void {
   if (doc.y + needed > doc.page.height - MARGIN) doc.addPage();
 }
 
 function heading(doc: Doc, text: string, size = 14): void {
   ensureSpace(doc, size * 3);
-  doc.moveDown(0.6).font(BOLD).fontSize(size).fillColor("#000").text(text, MARGIN, doc.y, { width: doc.page.width - 2 * MARGIN });
+  doc
+    .moveDown(0.6)
+    .font(BOLD)
+    .fontSize(size)
+    .fillColor("#000")
+    .text(text, MARGIN, doc.y, { width: doc.page.width - 2 * MARGIN });
   doc.moveDown(0.3).font(FONT).fontSize(9);
 }
 
 function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]): void {
   const size = 8;
   const pad = 3;
-  const drawRow = (cells: readonly string[], bold: boolean): void => {
+  const drawRow = (raw: readonly string[], bold: boolean): void => {
+    const cells = raw.map(capped);
     doc.fontSize(size);
     const heights = cells.map((c, i) => {
       const col = columns[i];
@@ -49,7 +68,11 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]):
     const h = Math.max(...heights) + 2 * pad;
     if (doc.y + h > doc.page.height - MARGIN) {
       doc.addPage();
-      if (!bold) drawRow(columns.map((c) => c.title), true);
+      if (!bold)
+        drawRow(
+          columns.map((c) => c.title),
+          true,
+        );
     }
     const y = doc.y;
     let x = MARGIN;
@@ -58,20 +81,29 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]):
       const w = col?.width ?? 50;
       if (bold) doc.rect(x, y, w, h).fillAndStroke("#eef1f4", "#c8ccd0");
       else doc.rect(x, y, w, h).stroke("#c8ccd0");
-      doc.fillColor("#000").font(bold ? BOLD : col?.mono ? MONO : FONT).fontSize(size).text(c, x + pad, y + pad, { width: w - 2 * pad });
+      doc
+        .fillColor("#000")
+        .font(bold ? BOLD : col?.mono ? MONO : FONT)
+        .fontSize(size)
+        .text(c, x + pad, y + pad, { width: w - 2 * pad });
       x += w;
     });
     doc.x = MARGIN;
     doc.y = y + h;
   };
-  drawRow(columns.map((c) => c.title), true);
+  drawRow(
+    columns.map((c) => c.title),
+    true,
+  );
   for (const r of rows) drawRow(r, false);
   doc.moveDown(0.5);
 }
 
 const day = (iso: string): string => iso.replace("T", " ").slice(0, 16);
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promise<void> {
+export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<void> {
+  const report = presentable(raw);
   const doc = new PDFDocument({
     size: "A4",
     layout: "landscape",
@@ -96,7 +128,9 @@ export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promi
   // Cover: scope, period, completeness.
   doc.font(BOLD).fontSize(22).text(report.title, { width });
   doc.moveDown(0.3).font(FONT).fontSize(10).fillColor("#333");
-  doc.text(`Period ${report.period.label}: ${report.period.from} to ${report.period.to} (UTC, end exclusive)`, { width });
+  doc.text(`Period ${report.period.label}: ${report.period.from} to ${report.period.to} (UTC, end exclusive)`, {
+    width,
+  });
   doc.text(`Generated ${report.generatedAt} by changeproof ${report.toolVersion}`, { width });
   doc.text(`Repositories: ${report.repos.map((r) => `${r.name} (${r.role})`).join(", ") || "none"}`, { width });
   doc.moveDown(0.6);
@@ -105,11 +139,17 @@ export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promi
     doc.font(FONT).fontSize(10);
     for (const g of report.coverage.gaps) doc.text(`• ${g}`, { width });
   } else {
-    doc.font(BOLD).fontSize(12).fillColor("#1a7f37").text("No gaps: every tracked repository was collected through the period; the run ledger is intact.", { width });
+    doc
+      .font(BOLD)
+      .fontSize(12)
+      .fillColor("#1a7f37")
+      .text("No gaps: every tracked repository was collected through the period; the run ledger is intact.", { width });
   }
   doc.fillColor("#000").font(FONT).fontSize(10).moveDown(0.6);
   const t = report.totals;
-  doc.text(`Changes on protected branches: ${t.changes} (merge commits ${t.merges}, single-parent ${t.singleParent})`, { width });
+  doc.text(`Changes on protected branches: ${t.changes} (merge commits ${t.merges}, single-parent ${t.singleParent})`, {
+    width,
+  });
   doc.text(`Commits dropped by a later rewrite: ${t.removed}; history rewrites observed: ${t.rewrites}`, { width });
   const l = report.coverage.ledger;
   doc.text(
@@ -162,7 +202,11 @@ export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promi
   heading(doc, "Changes");
   if (report.branches.length === 0) doc.text("No changes on protected branches in this period.", { width });
   for (const b of report.branches) {
-    heading(doc, `${b.repo} · ${b.branch}: ${b.changes.length} changes (${b.merges} merges, ${b.singleParent} single-parent)`, 11);
+    heading(
+      doc,
+      `${b.repo} · ${b.branch}: ${plural(b.changes.length, "change")} (${plural(b.merges, "merge")}, ${b.singleParent} single-parent)`,
+      11,
+    );
     table(
       doc,
       [
@@ -170,8 +214,8 @@ export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promi
         { title: "Commit", width: 80, mono: true },
         { title: "Kind", width: 85 },
         { title: "Subject", width: width - 505 },
-        { title: "Author", width: 150 },
-        { title: "Signature", width: 50 },
+        { title: "Author", width: 140 },
+        { title: "Signature", width: 60 },
         { title: "First seen", width: 60 },
       ],
       b.changes.map((c) => [
@@ -191,11 +235,15 @@ export function renderChangeLogPdf(report: ChangeLogReport, file: string): Promi
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     doc.page.margins.bottom = 0; // the footer sits in the margin; without this pdfkit starts a new page
-    doc.font(FONT).fontSize(8).fillColor("#666").text(`${report.title} · page ${i + 1} of ${range.count}`, MARGIN, doc.page.height - 28, {
-      width,
-      align: "center",
-      lineBreak: false,
-    });
+    doc
+      .font(FONT)
+      .fontSize(8)
+      .fillColor("#666")
+      .text(`${report.title} · page ${i + 1} of ${range.count}`, MARGIN, doc.page.height - 28, {
+        width,
+        align: "center",
+        lineBreak: false,
+      });
   }
   doc.end();
   return finished;

@@ -1,0 +1,186 @@
+import { describe, expect, it } from "vitest";
+import { coverage } from "../../src/evidence/coverage.js";
+import { parsePeriod } from "../../src/period.js";
+import type { LedgerCheck, RunRow, RunStatus } from "../../src/store/ledger.js";
+
+const Q3 = parsePeriod("2026Q3"); // [2026-07-01, 2026-10-01)
+const AFTER = new Date("2026-11-01T00:00:00Z");
+const intact: LedgerCheck = { runs: 0, sealed: 0, intact: true, problems: [], head: "h" };
+
+let nextId = 1;
+function gitRun(repo: string, status: RunStatus, startedAt: string, error: string | null = null): RunRow {
+  const started = new Date(startedAt);
+  return {
+    id: nextId++,
+    source: "git",
+    scope: JSON.stringify({ repo }),
+    tool_version: "0.1.0",
+    parameters: "{}",
+    started_at: started.toISOString(),
+    finished_at: status === "running" ? null : new Date(started.getTime() + 60_000).toISOString(),
+    status,
+    counts: null,
+    error,
+    seal_seq: null,
+    prev_hash: null,
+    hash: null,
+  };
+}
+
+describe("coverage", () => {
+  it("has no gaps when every repo was collected after the period ended and the ledger is intact", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-06-15T00:00:00Z"),
+      gitRun("acme/app", "succeeded", "2026-08-01T00:00:00Z"),
+      gitRun("acme/app", "succeeded", "2026-10-01T06:00:00Z"),
+      gitRun("acme/gitops", "failed", "2026-09-01T00:00:00Z", "network down"),
+      gitRun("acme/gitops", "succeeded", "2026-10-02T00:00:00Z"),
+    ];
+    const c = coverage(["acme/gitops", "acme/app"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual([]);
+    expect(c.repos.map((r) => r.repo)).toEqual(["acme/app", "acme/gitops"]);
+    const [app, gitops] = c.repos;
+    expect(app).toEqual({
+      repo: "acme/app",
+      lastSucceeded: { id: runs[2]?.id, finishedAt: "2026-10-01T06:01:00.000Z" },
+      lastRun: { id: runs[2]?.id, status: "succeeded", finishedAt: "2026-10-01T06:01:00.000Z", error: null },
+      runsInPeriod: 1,
+    });
+    expect(gitops?.runsInPeriod).toBe(1);
+    expect(gitops?.lastSucceeded?.id).toBe(runs[4]?.id);
+    expect(c.ledger).toBe(intact);
+  });
+
+  it("names a repo that was never collected", () => {
+    const runs = [gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z")];
+    const c = coverage(["acme/app", "acme/forgotten"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual(["acme/forgotten: git history was never collected successfully"]);
+    expect(c.repos.find((r) => r.repo === "acme/forgotten")).toEqual({
+      repo: "acme/forgotten",
+      lastSucceeded: null,
+      lastRun: null,
+      runsInPeriod: 0,
+    });
+  });
+
+  it("counts a repo whose every run failed as never collected", () => {
+    const runs = [
+      gitRun("acme/app", "failed", "2026-08-01T00:00:00Z", "repository not found"),
+      gitRun("acme/app", "abandoned", "2026-10-02T00:00:00Z", "the process running it ended"),
+    ];
+    const c = coverage(["acme/app"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual(["acme/app: git history was never collected successfully"]);
+    expect(c.repos[0]?.lastRun?.status).toBe("abandoned");
+    expect(c.runsUsed).toEqual([]);
+  });
+
+  it("names the error when the latest run failed", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-10-01T01:00:00Z"),
+      gitRun("acme/app", "failed", "2026-10-05T00:00:00Z", "fatal: could not read from remote repository"),
+    ];
+    const c = coverage(["acme/app"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual([
+      `acme/app: the latest git collection (run ${runs[1]?.id}) failed: fatal: could not read from remote repository`,
+    ]);
+    expect(c.repos[0]?.lastRun).toMatchObject({
+      status: "failed",
+      error: "fatal: could not read from remote repository",
+    });
+  });
+
+  it("says when a failed run recorded no reason", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z"),
+      gitRun("acme/app", "abandoned", "2026-10-03T00:00:00Z"),
+    ];
+    expect(coverage(["acme/app"], runs, intact, Q3, AFTER).gaps).toEqual([
+      `acme/app: the latest git collection (run ${runs[1]?.id}) abandoned: no reason recorded`,
+    ]);
+  });
+
+  it("names the date when the last successful run started before the period ended", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-07-15T00:00:00Z"),
+      gitRun("acme/app", "succeeded", "2026-09-20T08:00:00Z"),
+    ];
+    const c = coverage(["acme/app"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual([
+      "acme/app: last collected 2026-09-20T08:00:00.000Z, before the period ends (2026-10-01T00:00:00.000Z); later changes are missing",
+    ]);
+    expect(c.repos[0]?.runsInPeriod).toBe(2);
+  });
+
+  it("reports both a failed latest run and a stale last success", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-08-01T00:00:00Z"),
+      gitRun("acme/app", "failed", "2026-10-02T00:00:00Z", "disk full"),
+    ];
+    const gaps = coverage(["acme/app"], runs, intact, Q3, AFTER).gaps;
+    expect(gaps).toHaveLength(2);
+    expect(gaps[0]).toMatch(/latest git collection \(run \d+\) failed: disk full/);
+    expect(gaps[1]).toMatch(/last collected 2026-08-01T00:00:00.000Z, before the period ends/);
+  });
+
+  it("says a period that has not ended is incomplete", () => {
+    const now = new Date("2026-08-15T12:00:00Z");
+    const runs = [gitRun("acme/app", "succeeded", "2026-08-15T11:00:00Z")];
+    const c = coverage(["acme/app"], runs, intact, Q3, now);
+    expect(c.gaps).toContain("the period has not ended: it runs until 2026-10-01T00:00:00.000Z");
+    // The collection is measured against now, not against the future end of the period.
+    expect(c.gaps).toContain(
+      "acme/app: last collected 2026-08-15T11:00:00.000Z, before now (2026-08-15T12:00:00.000Z); later changes are missing",
+    );
+  });
+
+  it("reports a broken ledger with its problems", () => {
+    const runs = [gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z")];
+    const broken: LedgerCheck = {
+      runs: 3,
+      sealed: 2,
+      intact: false,
+      problems: ["run 2 was altered after it was sealed", "runs 4..4 were deleted"],
+      head: "x",
+    };
+    expect(coverage(["acme/app"], runs, broken, Q3, AFTER).gaps).toEqual([
+      "the collection-run ledger is not intact: run 2 was altered after it was sealed; runs 4..4 were deleted",
+    ]);
+  });
+
+  it("ignores runs of other repos and unreadable scopes", () => {
+    const other = gitRun("acme/other", "succeeded", "2026-10-02T00:00:00Z");
+    const garbled = { ...gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z"), scope: "not json" };
+    const c = coverage(["acme/app"], [other, garbled], intact, Q3, AFTER);
+    expect(c.gaps).toEqual(["acme/app: git history was never collected successfully"]);
+    expect(c.runsUsed).toEqual([]);
+  });
+
+  it("lists the successful runs started before the period end as used, not the failed ones", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-06-01T00:00:00Z"),
+      gitRun("acme/app", "failed", "2026-09-01T00:00:00Z", "x"),
+      gitRun("acme/app", "succeeded", "2026-09-10T00:00:00Z"),
+      gitRun("acme/web", "succeeded", "2026-07-10T00:00:00Z"),
+      gitRun("acme/app", "succeeded", "2026-10-01T02:00:00Z"),
+      gitRun("acme/web", "succeeded", "2026-10-01T03:00:00Z"),
+    ];
+    const ids = runs.map((r) => r.id);
+    const c = coverage(["acme/web", "acme/app"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual([]);
+    expect(c.runsUsed).toEqual(expect.arrayContaining([ids[0], ids[2], ids[3]]));
+    expect(c.runsUsed).not.toContain(ids[1]);
+    expect([...c.runsUsed].sort((a, b) => a - b)).toEqual(c.runsUsed);
+  });
+
+  // The run that proves completeness (the first success after the period ended) starts at or after
+  // period.to, and it stored the period's last commits (SPEC P1: "collection runs used").
+  it("lists the run that reached the period's end among the runs used", () => {
+    const runs = [
+      gitRun("acme/app", "succeeded", "2026-09-10T00:00:00Z"),
+      gitRun("acme/app", "succeeded", "2026-10-01T02:00:00Z"),
+    ];
+    const c = coverage(["acme/app"], runs, intact, Q3, AFTER);
+    expect(c.gaps).toEqual([]);
+    expect(c.runsUsed).toEqual([runs[0]?.id, runs[1]?.id]);
+  });
+});
