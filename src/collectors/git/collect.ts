@@ -6,6 +6,7 @@ import { commitSink, lastTips, recordRewrite, recordTips, syncFirstParent, upser
 import { finishRun, startRun } from "../../store/ledger.js";
 import { batches } from "../../util/batches.js";
 import { displayUrl } from "../../util/redact.js";
+import { FirstParentTracker } from "./first-parent-tracker.js";
 import { gitStatus } from "./git-process.js";
 import { rawLog } from "./raw-log.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
@@ -94,16 +95,8 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     const prevShas = unique(previous.map((t) => t.sha));
     const stillThere = await existingObjects(opened.gitDir, prevShas, what);
     const include = unique([...tips.values()].map((t) => t.sha)).filter((s) => !stillThere.has(s));
-    if (include.length > 0) {
-      const sink = commitSink(db, repoId, runId);
-      for await (const batch of batches(rawLog(opened.gitDir, include, [...stillThere], what), BATCH_SIZE)) {
-        sink.write(batch);
-        result.commitsRead += batch.length;
-        log.progress("reading commits", { read: result.commitsRead });
-      }
-      result.commitsAdded = sink.finish();
-    }
-
+    // Which protected branches moved, and whether each moved by a rewrite.
+    const moves: { tip: ProtectedTip; rewritten: boolean; tracker: FirstParentTracker }[] = [];
     for (const t of protectedTips) {
       const prev = t.previous;
       if (prev?.sha === t.sha) continue;
@@ -111,6 +104,40 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
         prev !== undefined &&
         (!stillThere.has(prev.sha) ||
           (await gitStatus(opened.gitDir, ["merge-base", "--is-ancestor", prev.sha, t.sha])) !== 0);
+      moves.push({
+        tip: t,
+        rewritten,
+        tracker: new FirstParentTracker(t.branch, t.sha, rewritten ? "" : (prev?.sha ?? "")),
+      });
+    }
+
+    if (include.length > 0) {
+      const sink = commitSink(db, repoId, runId);
+      try {
+        for await (const batch of batches(rawLog(opened.gitDir, include, [...stillThere], what), BATCH_SIZE)) {
+          sink.write(
+            batch.map((commit) => ({
+              commit,
+              firstParentOf: moves.filter((m) => m.tracker.see(commit)).map((m) => m.tip.branch),
+            })),
+          );
+          result.commitsRead += batch.length;
+          log.progress("reading commits", { read: result.commitsRead });
+        }
+      } catch (e) {
+        sink.abort();
+        throw e;
+      }
+      const written = sink.finish();
+      result.commitsAdded = written.added;
+      result.branchMembersAdded = written.members;
+    }
+
+    for (const { tip: t, rewritten, tracker } of moves) {
+      const prev = t.previous;
+      // The stream gave the chain down to the previous tip, unless clock skew put a parent before
+      // its child; a rewrite needs the whole chain to know what it dropped. Both walk the store.
+      if (tracker.complete && !rewritten) continue;
       const sync = syncFirstParent(
         db,
         repoId,
@@ -122,18 +149,22 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
       );
       result.branchMembersAdded += sync.added;
       if (rewritten && prev) {
-        const dropped = sync.dropped;
         recordRewrite(db, repoId, runId, {
           branch: t.branch,
           oldTip: prev.sha,
           newTip: t.sha,
           oldTipPresent: stillThere.has(prev.sha),
-          droppedCommits: dropped,
+          droppedCommits: sync.dropped,
           observedAt: now(),
           previousRun: prev.run,
         });
         result.rewrites++;
-        log.warn("history rewrite on a protected branch", { branch: t.branch, old: prev.sha, new: t.sha, dropped });
+        log.warn("history rewrite on a protected branch", {
+          branch: t.branch,
+          old: prev.sha,
+          new: t.sha,
+          dropped: sync.dropped,
+        });
       }
     }
 

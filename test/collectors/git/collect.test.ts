@@ -99,6 +99,28 @@ describe("git collector on a real repository", () => {
   });
 });
 
+describe("first-parent chain when commit dates lie", () => {
+  const dir = tempDir();
+
+  it("still finds the whole chain when git shows a parent before its backdated child", async () => {
+    const repo = RepoFactory.init(path.join(dir, "skew"), { author: alice, start: at("2026-07-01T00:00:00Z") });
+    const a = repo.commit("A", { files: { a: "1" }, at: at("2026-07-10T00:00:00Z") });
+    repo.checkout("side", { create: true });
+    const x = repo.commit("X, newest", { files: { x: "1" }, at: at("2026-07-20T00:00:00Z") });
+    repo.checkout("main");
+    // Backdated before its own parent: git's date-ordered walk shows A before B.
+    const b = repo.commit("B, backdated", { files: { b: "1" }, at: at("2026-07-05T00:00:00Z") });
+    const m = repo.mergeCommit("side", "Merge pull request #9 from acme/side", { at: at("2026-07-21T00:00:00Z") });
+    const order = git(repo.dir, ["log", "--format=%H", "main"]).split("\n");
+    expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+    const db = openStore(path.join(dir, "k.db"));
+    await collect(db, repoEntry(dir, repo.dir), path.join(dir, "cache"));
+    expect(members(db)).toEqual(new Set([m, b, a]));
+    expect(members(db).has(x)).toBe(false);
+    db.close();
+  });
+});
+
 describe("signatures read from the raw commit object", () => {
   const dir = tempDir();
 
