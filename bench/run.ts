@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       cfg,
       `database: noop.db\nrepos:\n  - name: bench/repo\n    source: ${JSON.stringify(biggest.repo)}\n    role: app\n`,
     );
-    const cli = [path.join(root, "dist/src/cli/main.js"), "collect", "-c", cfg, "-q"];
+    const cli = [path.join(root, "dist/bundle/main.js"), "collect", "-c", cfg, "-q"];
     const first = spawnSync(process.execPath, cli, { encoding: "utf8" });
     if (first.status !== 0) throw new Error(`first collect failed: ${first.stderr}`);
     const times: number[] = [];

@@ -1,4 +1,4 @@
-import type { CommitRecord } from "../collectors/git/raw-commit.js";
+import { type CommitBatch, F, FIELDS } from "../collectors/git/commit-batch.js";
 import type { RepoRole } from "../config/schema.js";
 import type { DB } from "./db.js";
 
@@ -41,15 +41,12 @@ const COMMIT_COLUMNS =
  */
 export const STAGE_LIMIT = 100_000;
 
-/** A commit on its way to the store, with the protected branches whose first-parent chain it is on. */
-export interface StagedCommit {
-  commit: CommitRecord;
-  firstParentOf: readonly string[];
-}
-
 export interface CommitSink {
-  /** Stages one batch in one transaction; merges into `commits` when the stage is full. */
-  write(batch: readonly StagedCommit[]): void;
+  /**
+   * Stages a batch; `firstParentOf[i]` names the protected branches whose first-parent chain
+   * commit i is on (or is null). Merges into `commits` when the stage is full.
+   */
+  write(batch: CommitBatch, firstParentOf: readonly (readonly string[] | null)[]): void;
   /** Merges what is staged; returns how many commits and branch memberships were new in all. */
   finish(): { added: number; members: number };
   /** Drops what is staged and not yet merged (the run failed); merged chunks stay. */
@@ -87,34 +84,36 @@ export function commitSink(db: DB, repoId: number, runId: number): CommitSink {
     staged = 0;
   };
   return {
-    write(batch) {
+    write(batch, firstParentOf) {
       if (!open) {
         db.exec("BEGIN");
         open = true;
       }
-      for (const { commit: c, firstParentOf } of batch) {
+      const f = batch.fields;
+      for (let i = 0, o = 0; i < batch.count; i++, o += FIELDS) {
+        const fp = firstParentOf[i];
         insert.run(
           repoId,
-          c.sha,
-          c.tree,
-          c.parents.join(" "),
-          c.author.name,
-          c.author.email,
-          c.author.time,
-          c.author.tz,
-          c.committer.name,
-          c.committer.email,
-          c.committer.time,
-          c.committer.tz,
-          c.subject,
-          c.message,
-          c.signature,
-          c.trailers.length > 0 ? JSON.stringify(c.trailers.map((t) => [t.key, t.value])) : null,
+          f[o + F.sha],
+          f[o + F.tree],
+          f[o + F.parents],
+          f[o + F.authorName],
+          f[o + F.authorEmail],
+          Number(f[o + F.authorTime]),
+          f[o + F.authorTz],
+          f[o + F.committerName],
+          f[o + F.committerEmail],
+          Number(f[o + F.committerTime]),
+          f[o + F.committerTz],
+          f[o + F.subject],
+          f[o + F.message],
+          f[o + F.signature] || null,
+          f[o + F.trailers] || null,
           runId,
-          firstParentOf.length > 0 ? JSON.stringify(firstParentOf) : null,
+          fp && fp.length > 0 ? JSON.stringify(fp) : null,
         );
       }
-      staged += batch.length;
+      staged += batch.count;
       if (staged >= STAGE_LIMIT) flush();
     },
     finish() {

@@ -3,7 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const cliPath = path.join(projectRoot, "dist/src/cli/main.js");
+// The bundle is what `npx changeproof` runs.
+export const cliPath = path.join(projectRoot, "dist/bundle/main.js");
 
 export interface CliResult {
   status: number;

@@ -4,11 +4,10 @@ import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
 import { commitSink, lastTips, recordRewrite, recordTips, syncFirstParent, upsertRepo } from "../../store/git-store.js";
 import { finishRun, startRun } from "../../store/ledger.js";
-import { batches } from "../../util/batches.js";
 import { displayUrl } from "../../util/redact.js";
+import { commitBatches } from "./commit-stream.js";
 import { FirstParentTracker } from "./first-parent-tracker.js";
 import { gitStatus } from "./git-process.js";
-import { rawLog } from "./raw-log.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
 import { openRepo } from "./repo-source.js";
 
@@ -114,14 +113,16 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     if (include.length > 0) {
       const sink = commitSink(db, repoId, runId);
       try {
-        for await (const batch of batches(rawLog(opened.gitDir, include, [...stillThere], what), BATCH_SIZE)) {
-          sink.write(
-            batch.map((commit) => ({
-              commit,
-              firstParentOf: moves.filter((m) => m.tracker.see(commit)).map((m) => m.tip.branch),
-            })),
-          );
-          result.commitsRead += batch.length;
+        for await (const batch of commitBatches(opened.gitDir, include, [...stillThere], what, BATCH_SIZE)) {
+          const firstParentOf: (string[] | null)[] = [];
+          for (let i = 0; i < batch.count; i++) {
+            const sha = batch.sha(i);
+            const parent = batch.firstParent(i);
+            const on = moves.filter((m) => m.tracker.see(sha, parent)).map((m) => m.tip.branch);
+            firstParentOf.push(on.length > 0 ? on : null);
+          }
+          sink.write(batch, firstParentOf);
+          result.commitsRead += batch.count;
           log.progress("reading commits", { read: result.commitsRead });
         }
       } catch (e) {

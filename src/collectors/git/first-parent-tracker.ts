@@ -1,5 +1,3 @@
-import type { CommitRecord } from "./raw-commit.js";
-
 /**
  * Finds a branch's first-parent chain while its commits stream past, so no second walk over
  * history is needed: when the commit it expects arrives it is on the chain, and the tracker
@@ -19,10 +17,10 @@ export class FirstParentTracker {
     this.expected = tip === stop ? "" : tip;
   }
 
-  /** True when `c` is on the chain (the caller records membership). */
-  see(c: CommitRecord): boolean {
-    if (c.sha !== this.expected) return false;
-    const next = c.parents[0] ?? "";
+  /** True when commit `sha` is on the chain (the caller records membership). */
+  see(sha: string, firstParent: string): boolean {
+    if (sha !== this.expected) return false;
+    const next = firstParent;
     this.expected = next === this.stop ? "" : next;
     return true;
   }

@@ -1,0 +1,91 @@
+import { MessageChannel, Worker } from "node:worker_threads";
+import { GitError } from "../../errors/index.js";
+import { CommitBatch } from "./commit-batch.js";
+import { type Port, type ProducerParams, produce, type ToConsumer } from "./log-producer.js";
+
+/** Batches in flight between the reading thread and the store: bounds memory. */
+const WINDOW = 4;
+
+interface Channel {
+  port: Port & { on(event: "message", listener: (m: ToConsumer) => void): unknown };
+  /** Resolves when the producer side has ended. */
+  close(): Promise<void>;
+  failed: Promise<never>;
+}
+
+/**
+ * The producer runs on a worker thread in the built tool. Run from TypeScript sources (the test
+ * runner), Node 20 cannot load a .ts worker, so the same producer runs on a MessageChannel in this
+ * thread: the protocol, encoding and flow control are the same either way.
+ */
+function startProducer(params: ProducerParams): Channel {
+  if (import.meta.url.endsWith(".js")) {
+    const worker = new Worker(new URL("./log-worker.js", import.meta.url), { workerData: params });
+    const failed = new Promise<never>((_, reject) => {
+      worker.on("error", (e) =>
+        reject(new GitError("E_GIT_WORKER", `${params.what}: the git reader failed: ${e.message}`)),
+      );
+      worker.on("exit", (code) => {
+        if (code !== 0) reject(new GitError("E_GIT_WORKER", `${params.what}: the git reader stopped (exit ${code})`));
+      });
+    });
+    failed.catch(() => undefined);
+    return {
+      port: worker as unknown as Channel["port"],
+      failed,
+      close: async () => {
+        await worker.terminate();
+      },
+    };
+  }
+  const { port1, port2 } = new MessageChannel();
+  const running = produce(params, port2 as unknown as Port);
+  return {
+    port: port1 as unknown as Channel["port"],
+    failed: new Promise<never>(() => {}),
+    close: async () => {
+      await running;
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
+/** The commits reachable from `include` and not from `exclude`, in batches, read on another thread. */
+export async function* commitBatches(
+  gitDir: string,
+  include: readonly string[],
+  exclude: readonly string[],
+  what: string,
+  batchSize: number,
+): AsyncGenerator<CommitBatch> {
+  if (include.length === 0) return;
+  const ch = startProducer({ gitDir, include: [...include], exclude: [...exclude], what, batchSize, window: WINDOW });
+  const queue: ToConsumer[] = [];
+  let wake: (() => void) | undefined;
+  ch.port.on("message", (m: ToConsumer) => {
+    queue.push(m);
+    wake?.();
+  });
+  let finished = false;
+  try {
+    for (;;) {
+      while (queue.length === 0) {
+        await Promise.race([new Promise<void>((r) => (wake = r)), ch.failed]);
+      }
+      const m = queue.shift();
+      if (!m) continue;
+      if (m.type === "done") break;
+      if (m.type === "error") throw new GitError(m.code, m.message);
+      const batch = CommitBatch.decode(m.data);
+      if (batch.count !== m.count)
+        throw new GitError("E_GIT_PARSE", `${what}: a batch of ${m.count} commits arrived with ${batch.count}`);
+      yield batch;
+      ch.port.postMessage({ type: "credit" });
+    }
+    finished = true;
+  } finally {
+    if (!finished) ch.port.postMessage({ type: "stop" });
+    await ch.close();
+  }
+}
