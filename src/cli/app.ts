@@ -1,6 +1,7 @@
 import yargs, { type Argv } from "yargs";
 import { ChangeproofError, ExitCode, isChangeproofError, messageOf, UsageError } from "../errors/index.js";
 import { redact } from "../util/redact.js";
+import { nearestOption } from "../util/suggest.js";
 import { toolVersion } from "../version.js";
 import { collectAll, printSummary, throwIfIncomplete } from "./commands/collect.js";
 import { checkConfig } from "./commands/config-check.js";
@@ -13,7 +14,8 @@ const EXIT_CODES = `Exit codes:
   0  success
   1  failure (a database, git or internal error; nothing stored was lost)
   2  bad usage or bad config (the message names the option, or the file, line and field)
-  3  collection incomplete (some sources failed and are recorded as failed; the rest was stored)`;
+  3  evidence incomplete: a source failed (recorded as a failed run; the rest was stored), or the
+     report has gaps (it was written, and says so on its cover)`;
 
 function withGlobals<T>(y: Argv<T>) {
   return y
@@ -24,12 +26,16 @@ function withGlobals<T>(y: Argv<T>) {
       describe: "YAML config file (secrets come only from the environment)",
     })
     .option("db", { type: "string", describe: "SQLite store; overrides the config's `database`" })
-    .option("period", { type: "string", describe: "Audit period: 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01" })
-    .option("from", { type: "string", describe: "Period start (YYYY-MM-DD, UTC, inclusive); with --to" })
-    .option("to", { type: "string", describe: "Period end (YYYY-MM-DD, UTC, exclusive); with --from" })
     .option("json-logs", { type: "boolean", default: false, describe: "Logs on stderr as JSON lines" })
     .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Only warnings and errors on stderr" })
     .option("debug", { type: "boolean", default: false, describe: "Debug logs, and stack traces on failure" });
+}
+
+function withPeriod<T>(y: Argv<T>) {
+  return y
+    .option("period", { type: "string", describe: "Audit period: 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01" })
+    .option("from", { type: "string", describe: "Period start (YYYY-MM-DD, UTC, inclusive); with --to" })
+    .option("to", { type: "string", describe: "Period end (YYYY-MM-DD, UTC, exclusive); with --from" });
 }
 
 function globals(a: Record<string, unknown>): GlobalArgs {
@@ -46,9 +52,44 @@ function globals(a: Record<string, unknown>): GlobalArgs {
   };
 }
 
+/** yargs' own messages, made to name what was typed and what was probably meant. */
+function usageMessage(msg: string | undefined, argv: readonly string[], known: readonly string[]): string {
+  if (!msg) return "bad usage";
+  const typed = argv.find((a) => !a.startsWith("-"));
+  if (msg.startsWith("Did you mean") && typed) return `unknown command "${typed}". ${msg}`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg)?.[1];
+  if (unknown) {
+    return unknown
+      .split(", ")
+      .map((u) => {
+        const hint = nearestOption(u, known);
+        return `unknown option --${u}${hint ? ` (did you mean --${hint}?)` : ""}`;
+      })
+      .join("; ");
+  }
+  return msg;
+}
+
 /** Runs the CLI and returns the exit code; prints expected failures as one line, never a stack. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const debug = argv.includes("--debug");
+  const known = [
+    "config",
+    "db",
+    "json-logs",
+    "quiet",
+    "debug",
+    "period",
+    "from",
+    "to",
+    "output",
+    "workdir",
+    "offline",
+    "limit",
+    "json",
+    "help",
+    "version",
+  ];
   const cli = withGlobals(yargs([...argv]))
     .scriptName("changeproof")
     .usage(
@@ -74,9 +115,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       "report",
       "Render a period's evidence (HTML, PDF, JSON, manifest) from the store",
       (y) =>
-        y
+        withPeriod(y)
           .example("$0 report --period 2026Q3", "the third quarter of 2026")
-          .example("$0 report --from 2026-07-01 --to 2026-10-01", "an explicit window (end exclusive)")
+          .example("$0 report --from 2026-07-01 --to 2026-10-01", "an explicit window, end excluded")
           .epilogue(`Without a period, the last complete quarter is reported.\n\n${EXIT_CODES}`),
       async (a) => {
         const g = globals(a);
@@ -84,6 +125,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         const period = periodFrom(g, io.now());
         const r = await reportPeriod(configFrom(g), period, log, io.now());
         for (const f of r.files) io.out(`${r.dir}/${f}`);
+        if (r.gaps.length > 0) {
+          throw new ChangeproofError(
+            "incomplete",
+            "E_GAPS",
+            `report written, but its evidence is incomplete: ${r.gaps.join("; ")}`,
+          );
+        }
       },
     )
     .command(
@@ -94,7 +142,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .option("output", { alias: "o", type: "string", default: "reports", describe: "Report folder" })
           .option("workdir", {
             type: "string",
-            describe: "Where to build the demo repositories (default: a temp folder)",
+            describe: "Where to build the demo repositories (default: <output>/demo/org, rebuilt each run)",
           })
           .example("$0 demo", "writes reports/demo/2026Q3/changes.{html,pdf,json}")
           .epilogue(EXIT_CODES),
@@ -109,11 +157,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         });
       },
     )
-    .command("config", "Work with the config file", (y) =>
+    .command("config", "Work with the config file (subcommand: check)", (y) =>
       y
         .command(
           "check",
-          "Validate the config and check that every repository can be reached",
+          "Validate the config and check that every repository and protected branch can be reached",
           (yy) =>
             yy
               .option("offline", { type: "boolean", default: false, describe: "Do not contact remote repositories" })
@@ -124,7 +172,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
             for (const line of await checkConfig(configFrom(g), a.offline === true)) io.out(line);
           },
         )
-        .demandCommand(1, "name a config subcommand: check"),
+        .demandCommand(1, "`changeproof config` needs a subcommand: `changeproof config check`"),
     )
     .command(
       "runs",
@@ -132,14 +180,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       (y) =>
         y
           .option("limit", { type: "string", default: "20", describe: "How many recent runs to list" })
+          .option("json", { type: "boolean", default: false, describe: "One JSON object per run, then the verdict" })
           .example("$0 runs", "recent runs, and whether the ledger is intact (exit 1 if not)")
           .epilogue(EXIT_CODES),
       async (a) => {
         const g = globals(a);
         const limit = /^\d+$/.test(String(a.limit)) ? Number(a.limit) : Number.NaN;
-        if (!Number.isInteger(limit) || limit < 1)
+        if (!Number.isInteger(limit) || limit < 1) {
           throw new UsageError(`--limit "${String(a.limit)}" must be a whole number above 0`);
-        await runsCommand(configFrom(g), limit, io.out);
+        }
+        await runsCommand(configFrom(g), limit, a.json === true, io.out);
       },
     )
     .demandCommand(1, "name a command: collect, report, demo, config check or runs")
@@ -153,11 +203,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      // yargs' recommendCommands says only "Did you mean X?": name what was typed too.
-      const typed = argv.find((a) => !a.startsWith("-"));
-      throw new UsageError(
-        msg?.startsWith("Did you mean") && typed ? `unknown command "${typed}". ${msg}` : (msg ?? "bad usage"),
-      );
+      throw new UsageError(usageMessage(msg, argv, known));
     });
 
   try {
@@ -177,7 +223,9 @@ function report(e: unknown, io: Io, debug: boolean): number {
       "internal",
       "E_INTERNAL",
       `internal error: ${messageOf(e)} (run with --debug for details)`,
-      { cause: e },
+      {
+        cause: e,
+      },
     );
   io.err(`changeproof: ${redact(err.message).split("\n").join("\nchangeproof: ")}\n`);
   if (err.kind === "usage") io.err("Run `changeproof --help` for usage.\n");

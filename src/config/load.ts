@@ -3,6 +3,7 @@ import path from "node:path";
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError, messageOf } from "../errors/index.js";
+import { nearest } from "../util/suggest.js";
 import { type Config, configSchema, knownFields, type RepoConfig } from "./schema.js";
 
 export interface LoadedConfig extends Config {
@@ -30,33 +31,10 @@ function fieldName(p: readonly PropertyKey[]): string {
   return out || "(top level)";
 }
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0] ?? 0;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j] ?? 0;
-      d[j] = Math.min((d[j] ?? 0) + 1, (d[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length] ?? 0;
-}
-
 function suggestion(unknown: string, parent: readonly PropertyKey[]): string {
   const key = parent.filter((k) => typeof k === "string").join(".");
-  const candidates = knownFields[key] ?? [];
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const dist = editDistance(unknown.toLowerCase(), c.toLowerCase());
-    if (dist < bestD) {
-      bestD = dist;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(unknown.length / 3)) ? ` (did you mean "${best}"?)` : "";
+  const best = nearest(unknown, knownFields[key] ?? []);
+  return best ? ` (did you mean "${best}"?)` : "";
 }
 
 /** The source line of the node at `p`, or of its nearest ancestor that exists. */
@@ -171,7 +149,12 @@ export function loadConfig(file: string): LoadedConfig {
     text = readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : messageOf(e);
+    const why =
+      code === "ENOENT"
+        ? "no such file (copy config.example.yaml to start one, or pass --config)"
+        : code === "EACCES"
+          ? "permission denied"
+          : messageOf(e);
     throw new ConfigError(`${file}: cannot read config: ${why}`, { cause: e });
   }
   return parseConfig(text, file);

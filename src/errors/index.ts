@@ -78,7 +78,7 @@ export class CollectionIncompleteError extends ChangeproofError {
     super(
       "incomplete",
       "E_INCOMPLETE",
-      `collection incomplete: ${failures.length} source(s) failed (${failures.join("; ")}); everything else was stored`,
+      `collection incomplete: ${failures.length === 1 ? "1 source" : `${failures.length} sources`} failed (${failures.join("; ")}); everything else was stored`,
     );
     this.failures = failures;
   }

@@ -21,15 +21,17 @@ export interface Change {
   authoredAt: string;
   committer: { name: string; email: string };
   committedAt: string;
-  /** When changeproof first saw it on the branch (the latest it can have landed). */
+  /** When changeproof first saw it on the branch (the latest it can have landed), and in which run. */
   firstSeenAt: string;
+  firstSeenRun: number;
   coAuthors: { name: string; email: string }[];
   signedOffBy: string[];
   signature: string | null;
   /** A pull request number named in the subject: unverified until GitHub confirms it. */
   claimedPullRequest: number | null;
-  /** When a history rewrite dropped it from the branch, if one did. */
+  /** When a history rewrite dropped it from the branch, if one did, and the run that saw it. */
   removedAt: string | null;
+  removedRun: number | null;
 }
 
 export interface BranchLog {
@@ -65,11 +67,13 @@ export function toChange(row: BranchCommitRow, trailers: readonly TrailerRow[]):
     committer: { name: row.committer_name, email: row.committer_email },
     committedAt: iso(row.committer_time),
     firstSeenAt: row.first_seen_at,
+    firstSeenRun: row.first_seen_run,
     coAuthors,
     signedOffBy: mine.filter((t) => t.key.toLowerCase() === "signed-off-by").map((t) => t.value),
     signature: row.signature,
     claimedPullRequest: claimedPullRequest(kind, row.subject),
     removedAt: row.removed_at,
+    removedRun: row.removed_run,
   };
 }
 
@@ -105,6 +109,8 @@ export interface Rewrite {
   observedAt: string;
   /** The rewrite happened after this (the previous run that saw the old tip). */
   notBefore: string | null;
+  /** The run that observed it. */
+  runId: number;
 }
 
 export function rewrites(rows: readonly RewriteRow[]): Rewrite[] {
@@ -117,5 +123,6 @@ export function rewrites(rows: readonly RewriteRow[]): Rewrite[] {
     droppedCommits: r.dropped_commits,
     observedAt: r.observed_at,
     notBefore: r.previous_run_finished_at,
+    runId: r.run_id,
   }));
 }

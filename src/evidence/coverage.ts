@@ -30,26 +30,29 @@ function scopeRepo(run: RunRow): string | undefined {
   }
 }
 
+/**
+ * `contributing` are the runs that stored something the report shows (a change first seen, a
+ * change dropped, a rewrite observed). The runs used are those, plus, per repository, the first
+ * successful run at or after the period's end: the one that shows nothing later is missing.
+ */
 export function coverage(
   configured: readonly string[],
   gitRuns: readonly RunRow[],
   ledger: LedgerCheck,
   period: Period,
   now: Date,
+  contributing: readonly number[] = [],
 ): Coverage {
   const gaps: string[] = [];
   const repos: RepoCoverage[] = [];
-  const runsUsed: number[] = [];
+  const runsUsed = new Set<number>(contributing);
   for (const name of [...configured].sort()) {
     const runs = gitRuns.filter((r) => scopeRepo(r) === name);
     const ok = runs.filter((r) => r.status === "succeeded");
     const lastOk = ok.at(-1);
     const last = runs.at(-1);
-    // Runs up to the period's end, and the first one after it: that run read the period's last changes.
     const firstAfter = ok.find((r) => r.started_at >= period.to.toISOString());
-    for (const r of ok) {
-      if (r.started_at < period.to.toISOString() || r === firstAfter) runsUsed.push(r.id);
-    }
+    if (firstAfter) runsUsed.add(firstAfter.id);
     repos.push({
       repo: name,
       lastSucceeded: lastOk?.finished_at ? { id: lastOk.id, finishedAt: lastOk.finished_at } : null,
@@ -78,5 +81,5 @@ export function coverage(
   if (!ledger.intact) gaps.push(`the collection-run ledger is not intact: ${ledger.problems.join("; ")}`);
   if (period.to.getTime() > now.getTime())
     gaps.push(`the period has not ended: it runs until ${period.to.toISOString()}`);
-  return { repos, gaps, ledger, runsUsed: runsUsed.sort((a, b) => a - b) };
+  return { repos, gaps, ledger, runsUsed: [...runsUsed].sort((a, b) => a - b) };
 }

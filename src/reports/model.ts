@@ -9,7 +9,8 @@ import { toolVersion } from "../version.js";
 /** Everything a report shows, already sorted; builders only render it. */
 export interface ChangeLogReport {
   title: string;
-  period: { label: string; from: string; to: string };
+  /** `display` reads "1 Jul 2026 – 30 Sep 2026 (UTC)": the last day included, for people. */
+  period: { label: string; from: string; to: string; display: string };
   generatedAt: string;
   toolVersion: string;
   repos: { name: string; role: string; source: string }[];
@@ -18,6 +19,16 @@ export interface ChangeLogReport {
   coverage: Coverage;
   totals: { changes: number; merges: number; singleParent: number; removed: number; rewrites: number };
   method: string[];
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const day = (d: Date): string => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+
+export function displayPeriod(p: Period): string {
+  const last = new Date(p.to.getTime() - 1);
+  const whole = (d: Date): boolean => d.getTime() % 86_400_000 === 0;
+  if (whole(p.from) && whole(p.to)) return `${day(p.from)} – ${day(last)} (UTC)`;
+  return `${p.from.toISOString()} – ${p.to.toISOString()} (UTC, end excluded)`;
 }
 
 export function buildChangeLogReport(
@@ -36,11 +47,22 @@ export function buildChangeLogReport(
   const rw = rewrites(rewritesIn(db, period.from.toISOString(), period.to.toISOString(), fromSec, toSec));
   const stored = listRepos(db);
   const names = [...new Set([...configuredRepos, ...stored.map((r) => r.name)])];
-  const cov = coverage(names, runsFor(db, "git"), verifyLedger(db), period, now);
+  const contributing = [
+    ...branches.flatMap((b) =>
+      b.changes.flatMap((c) => (c.removedRun === null ? [c.firstSeenRun] : [c.firstSeenRun, c.removedRun])),
+    ),
+    ...rw.map((r) => r.runId),
+  ];
+  const cov = coverage(names, runsFor(db, "git"), verifyLedger(db), period, now, contributing);
   const sum = (f: (b: BranchLog) => number): number => branches.reduce((n, b) => n + f(b), 0);
   return {
     title: `Change log ${period.label}`,
-    period: { label: period.label, from: period.from.toISOString(), to: period.to.toISOString() },
+    period: {
+      label: period.label,
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      display: displayPeriod(period),
+    },
     generatedAt: now.toISOString(),
     toolVersion,
     repos: stored.map((r) => ({ name: r.name, role: r.role, source: r.source })),
@@ -55,11 +77,12 @@ export function buildChangeLogReport(
       rewrites: rw.length,
     },
     method: [
-      "Source: git history of each tracked repository, read with `git log --pretty=raw -z` (raw commit objects, signatures not verified).",
-      "Population: first-parent commits of each protected branch whose committer date falls in the period [from, to) UTC.",
-      "A commit with two or more parents is a merge; one with a single parent is a direct push unless GitHub data ties it to a pull request (squash and rebase merges look the same in git).",
-      "Committer dates are set by whoever commits and can be backdated; 'first seen' is when changeproof first observed the commit on the branch.",
-      "History rewrites: a protected branch whose new tip does not contain the tip seen by the previous successful run.",
+      "Source: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); which kind of signature a commit carries is read from the object, not verified.",
+      "Population: the first-parent commits of each protected branch whose committer date falls in the period [from, to), UTC.",
+      "Kind: a merge commit has two or more parents (a pull request merged with a merge commit, as far as git can tell). A single-parent commit is a direct push unless GitHub data ties it to a pull request: squash and rebase merges look the same in git, and GitHub's data is not part of this report yet.",
+      "A pull request number in a subject ('Merge pull request #12', '(#12)') is shown as cited, unverified: anyone pushing directly can write it.",
+      "Committer dates are set by whoever commits and can be backdated; 'first seen' is when changeproof first observed the commit on the branch, the latest it can have landed there.",
+      "History rewrite: a protected branch whose new tip does not contain the tip the previous successful run saw. Commits it dropped stay in the population, marked as dropped.",
     ],
   };
 }

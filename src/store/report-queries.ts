@@ -24,7 +24,10 @@ export interface BranchCommitRow {
   subject: string;
   signature: string | null;
   first_seen_at: string;
+  first_seen_run: number;
+  /** When the rewrite that dropped it from the branch was observed, if one did. */
   removed_at: string | null;
+  removed_run: number | null;
 }
 
 export interface TrailerRow {
@@ -42,6 +45,7 @@ export interface RewriteRow {
   dropped_commits: number;
   observed_at: string;
   previous_run_finished_at: string | null;
+  run_id: number;
 }
 
 export function listRepos(db: DB): RepoRow[] {
@@ -54,12 +58,14 @@ export function branchCommitsIn(db: DB, fromSec: number, toSec: number): BranchC
     .prepare(
       `SELECT r.name AS repo, b.branch, c.sha, c.parents, c.author_name, c.author_email, c.author_time,
               c.committer_name, c.committer_email, c.committer_time, c.subject, c.signature,
-              fr.started_at AS first_seen_at, rr.started_at AS removed_at
+              fr.started_at AS first_seen_at, b.first_seen_run,
+              coalesce(h.observed_at, rr.started_at) AS removed_at, b.removed_run
        FROM branch_commits b
        JOIN repos r ON r.id = b.repo_id
        JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
        JOIN collection_runs fr ON fr.id = b.first_seen_run
        LEFT JOIN collection_runs rr ON rr.id = b.removed_run
+       LEFT JOIN history_rewrites h ON h.run_id = b.removed_run AND h.repo_id = b.repo_id AND h.branch = b.branch
        WHERE c.committer_time >= ? AND c.committer_time < ?
        ORDER BY r.name, b.branch, c.committer_time, c.sha`,
     )
@@ -80,7 +86,7 @@ export function rewritesIn(db: DB, fromIso: string, toIso: string, fromSec: numb
   return db
     .prepare(
       `SELECT r.name AS repo, h.branch, h.old_tip, h.new_tip, h.old_tip_present, h.dropped_commits, h.observed_at,
-              p.finished_at AS previous_run_finished_at
+              p.finished_at AS previous_run_finished_at, h.run_id
        FROM history_rewrites h JOIN repos r ON r.id = h.repo_id JOIN collection_runs p ON p.id = h.previous_run
        WHERE (h.observed_at >= ? AND h.observed_at < ?)
           OR EXISTS (SELECT 1 FROM branch_commits b JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha

@@ -177,7 +177,7 @@ describe("help, version and usage errors", () => {
     expect(r.stdout).toContain("Examples:");
     expect(r.stdout).toMatch(new RegExp(`^ {2}changeproof ${cmd.join(" ")}\\b`, "m"));
     expect(r.stdout).toContain("Exit codes:");
-    for (const code of ["0  success", "1  failure", "2  bad usage or bad config", "3  collection incomplete"]) {
+    for (const code of ["0  success", "1  failure", "2  bad usage or bad config", "3  evidence incomplete"]) {
       expect(r.stdout).toContain(code);
     }
     expect(r.stderr).toBe("");
@@ -446,10 +446,11 @@ describe("one good repository and one missing", () => {
   it("exits 3, stores the good repo's commits and records one succeeded and one failed run", () => {
     const r = runCli(["collect", "-c", cfg, "--db", db]);
     expect(r.status, r.stderr).toBe(3);
-    expectOneFailureLine(r, "collection incomplete", "1 source(s) failed");
+    expectOneFailureLine(r, "collection incomplete", "1 source failed", `acme/missing: path ${missing} does not exist`);
     expect(r.stderr).toContain(`path ${missing} does not exist`);
     expect(r.stdout).toMatch(/^acme\/good: run \d+ ok, 3 new commits/m);
-    expect(r.stdout).toContain(`acme/missing: FAILED: repo acme/missing: path ${missing} does not exist`);
+    // The repository is named once, first.
+    expect(r.stdout).toContain(`acme/missing: FAILED: path ${missing} does not exist`);
 
     expect(counts(db)).toEqual({ commits: baselineCommits, runs: 2, succeeded: 1, failed: 1 });
     const rows = runRows(db);
@@ -461,7 +462,7 @@ describe("one good repository and one missing", () => {
 
     const runs = runCli(["runs", "-c", cfg, "--db", db]);
     expect(runs.status).toBe(0);
-    expect(runs.stdout).toContain("ledger: 2 sealed of 2 runs; chain intact");
+    expect(runs.stdout).toContain("ledger: 2 of 2 runs sealed; hash chain intact");
   });
 
   it("a second collect with nothing new adds no commits", () => {
@@ -605,7 +606,8 @@ describe("stores that cannot be used", () => {
     it("the earlier run is still there and the ledger still verifies", () => {
       const r = runCli(["runs", "-c", cfg, "--db", db]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/\tsucceeded\t/);
+      expect(r.stdout).toMatch(/^RUN +SOURCE +SCOPE +STATUS/m);
+      expect(r.stdout).toMatch(/^\d+ +git +\S+ +succeeded /m);
       expect(r.stdout).toMatch(/chain intact/);
     });
 

@@ -133,7 +133,9 @@ describe("loadConfig", () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     expect(caught instanceof ConfigError && caught.exitCode).toBe(ExitCode.usage);
-    expect(caught instanceof Error && caught.message).toBe(`${file}: cannot read config: no such file`);
+    expect(caught instanceof Error && caught.message).toBe(
+      `${file}: cannot read config: no such file (copy config.example.yaml to start one, or pass --config)`,
+    );
   });
 
   it("refuses a folder given as the config file, naming it", () => {

@@ -19,7 +19,9 @@ function row(over: Partial<BranchCommitRow> & { sha: string }): BranchCommitRow 
     subject: "a change",
     signature: null,
     first_seen_at: "2026-07-11T00:00:00.000Z",
+    first_seen_run: 1,
     removed_at: null,
+    removed_run: null,
     ...over,
   };
 }
@@ -73,6 +75,7 @@ describe("toChange", () => {
         committer_email: "noreply@github.com",
         signature: "gpg",
         removed_at: "2026-08-01T00:00:00.000Z",
+        removed_run: 4,
       }),
       [],
     );
@@ -87,11 +90,13 @@ describe("toChange", () => {
       committer: { name: "GitHub", email: "noreply@github.com" },
       committedAt: "2026-07-10T12:00:00.000Z",
       firstSeenAt: "2026-07-11T00:00:00.000Z",
+      firstSeenRun: 1,
       coAuthors: [],
       signedOffBy: [],
       signature: "gpg",
       claimedPullRequest: 12,
       removedAt: "2026-08-01T00:00:00.000Z",
+      removedRun: 4,
     });
   });
 
@@ -181,6 +186,7 @@ describe("rewrites", () => {
         dropped_commits: 2,
         observed_at: "2026-09-05T00:00:00.000Z",
         previous_run_finished_at: "2026-09-04T00:00:00.000Z",
+        run_id: 7,
       },
       {
         repo: "acme/gitops",
@@ -191,6 +197,7 @@ describe("rewrites", () => {
         dropped_commits: 0,
         observed_at: "2026-09-06T00:00:00.000Z",
         previous_run_finished_at: null,
+        run_id: 8,
       },
     ];
     expect(rewrites(stored)).toEqual([
@@ -203,6 +210,7 @@ describe("rewrites", () => {
         droppedCommits: 2,
         observedAt: "2026-09-05T00:00:00.000Z",
         notBefore: "2026-09-04T00:00:00.000Z",
+        runId: 7,
       },
       {
         repo: "acme/gitops",
@@ -213,6 +221,7 @@ describe("rewrites", () => {
         droppedCommits: 0,
         observedAt: "2026-09-06T00:00:00.000Z",
         notBefore: null,
+        runId: 8,
       },
     ]);
   });

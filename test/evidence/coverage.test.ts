@@ -155,7 +155,7 @@ describe("coverage", () => {
     expect(c.runsUsed).toEqual([]);
   });
 
-  it("lists the successful runs started before the period end as used, not the failed ones", () => {
+  it("uses the runs that contributed evidence and, per repo, the first success after the period", () => {
     const runs = [
       gitRun("acme/app", "succeeded", "2026-06-01T00:00:00Z"),
       gitRun("acme/app", "failed", "2026-09-01T00:00:00Z", "x"),
@@ -165,11 +165,13 @@ describe("coverage", () => {
       gitRun("acme/web", "succeeded", "2026-10-01T03:00:00Z"),
     ];
     const ids = runs.map((r) => r.id);
-    const c = coverage(["acme/web", "acme/app"], runs, intact, Q3, AFTER);
+    // Runs 0 and 3 stored changes the report shows; 4 and 5 are the first successes after Q3.
+    const contributing = [ids[3] ?? 0, ids[0] ?? 0];
+    const c = coverage(["acme/web", "acme/app"], runs, intact, Q3, AFTER, contributing);
     expect(c.gaps).toEqual([]);
-    expect(c.runsUsed).toEqual(expect.arrayContaining([ids[0], ids[2], ids[3]]));
+    expect(c.runsUsed).toEqual([ids[0], ids[3], ids[4], ids[5]]);
     expect(c.runsUsed).not.toContain(ids[1]);
-    expect([...c.runsUsed].sort((a, b) => a - b)).toEqual(c.runsUsed);
+    expect(c.runsUsed).not.toContain(ids[2]);
   });
 
   // The run that proves completeness (the first success after the period ended) starts at or after
@@ -179,7 +181,7 @@ describe("coverage", () => {
       gitRun("acme/app", "succeeded", "2026-09-10T00:00:00Z"),
       gitRun("acme/app", "succeeded", "2026-10-01T02:00:00Z"),
     ];
-    const c = coverage(["acme/app"], runs, intact, Q3, AFTER);
+    const c = coverage(["acme/app"], runs, intact, Q3, AFTER, [runs[0]?.id ?? 0]);
     expect(c.gaps).toEqual([]);
     expect(c.runsUsed).toEqual([runs[0]?.id, runs[1]?.id]);
   });

@@ -274,22 +274,37 @@ describe("change-log report on hostile git data", () => {
       // Each hostile value appears where it came from: the subject, the crafted author, the
       // co-author trailer, the merge subject.
       expect(clean.html).toContain("Add &lt;script&gt;alert(1)&lt;/script&gt; to the page");
-      expect(clean.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; &lt;script@evil.example&gt;");
-      expect(clean.html).toContain("co: &lt;script&gt;alert(1)&lt;/script&gt; &lt;co@evil.example&gt;");
+      expect(clean.html).toContain(
+        '&lt;script&gt;alert(1)&lt;/script&gt;<br><span class="email">&lt;script@evil.example&gt;</span>',
+      );
+      expect(clean.html).toContain(
+        'co-author: &lt;script&gt;alert(1)&lt;/script&gt; <span class="email">&lt;co@evil.example&gt;</span>',
+      );
       expect(clean.html).toContain("Merge pull request #12 from evil/&lt;script&gt;alert(1)&lt;/script&gt;");
     });
 
     it("shows template syntax from git literally instead of evaluating it", () => {
       expect(clean.html).toContain(`Template ${CTOR} and {{#each this}}x{{/each}} (#7)`);
-      expect(clean.html).toContain(`${CTOR} ${EMOJI} Builder &lt;${CTOR}@example.com&gt;`);
+      expect(clean.html).toContain(`${CTOR} ${EMOJI} Builder<br><span class="email">&lt;${CTOR}@example.com&gt;`);
       expect(clean.html).not.toContain("function Object()");
       expect(clean.html).not.toContain("[native code]");
     });
 
     it("keeps non-Latin names, emoji and the long subject intact", () => {
-      expect(clean.html).toContain(`${CJK} &lt;taro@example.jp&gt;`);
-      expect(clean.html).toContain(`${CJK2} &lt;wei@example.cn&gt;`);
-      expect(clean.html).toContain(`${CYRILLIC} &lt;evgenia@example.ru&gt;`);
+      const email = (name: string, addr: string): string => `${name}<br><span class="email">&lt;${addr}&gt;</span>`;
+      const coAuthor = (name: string, addr: string): string =>
+        `co-author: ${name} <span class="email">&lt;${addr}&gt;</span>`;
+      expect(
+        [email(CJK, "taro@example.jp"), coAuthor(CJK, "taro@example.jp")].some((x) => clean.html.includes(x)),
+      ).toBe(true);
+      expect(
+        [email(CJK2, "wei@example.cn"), coAuthor(CJK2, "wei@example.cn")].some((x) => clean.html.includes(x)),
+      ).toBe(true);
+      expect(
+        [email(CYRILLIC, "evgenia@example.ru"), coAuthor(CYRILLIC, "evgenia@example.ru")].some((x) =>
+          clean.html.includes(x),
+        ),
+      ).toBe(true);
       expect(clean.html).toContain(`${EMOJI} Deploy ${CJK2} ${CYRILLIC}`);
       expect(clean.html).toContain(LONG_SUBJECT.trim());
     });
@@ -353,7 +368,7 @@ describe("change-log report on hostile git data", () => {
     it("shows the period, the repository and non-Latin names", () => {
       const text = clean.pdfText;
       expect(text).toContain("Change log 2026Q3");
-      expect(text).toContain("Period 2026Q3: 2026-07-01T00:00:00.000Z to 2026-10-01T00:00:00.000Z");
+      expect(text).toContain("Period 2026Q3: 1 Jul 2026 – 30 Sep 2026 (UTC)");
       expect(text).toContain("evil/hostile");
       expect(text).toContain(CYRILLIC);
       expect(squash(text)).toContain(squash(SCRIPT));
@@ -509,11 +524,14 @@ describe("change-log report on hostile git data", () => {
       expect(afterRewrite.html).toContain("<h2>History rewrites on protected branches</h2>");
       expect(afterRewrite.html).toContain(rewrite.oldTip.slice(0, 12));
       expect(afterRewrite.html).toContain(rewrite.newTip.slice(0, 12));
-      expect(afterRewrite.html).toMatch(/dropped by a rewrite seen 2026-10-01T07:00:00.000Z/);
+      expect(afterRewrite.html).toMatch(/DROPPED from the branch by a rewrite observed 2026-10-01T07:00:00.000Z/);
+      expect(afterRewrite.html).toMatch(/<tr class="kind-single-parent dropped">/);
       expect(afterRewrite.pdfText).toContain("History rewrites on protected branches");
       expect(afterRewrite.pdfText).toContain(rewrite.oldTip.slice(0, 12));
       expect(afterRewrite.pdfText).toContain(rewrite.newTip.slice(0, 12));
-      expect(afterRewrite.pdfText).toContain("Commits dropped by a later rewrite: 2; history rewrites observed: 1");
+      expect(squash(afterRewrite.pdfText)).toContain(
+        squash("Commits later dropped from their branch by a rewrite: 2; history rewrites observed: 1"),
+      );
     });
   });
 });
@@ -573,7 +591,7 @@ describe("change-log report of the demo organisation", () => {
     }
     expect(change("acme/payments-api", "hotfix: raise upstream timeout")?.author.name).toBe("Carol Platform");
     expect(w.html).toMatch(
-      /<td class="kind-single-parent">single-parent<\/td>\s*<td class="subject">hotfix: raise upstream timeout/,
+      /<td class="kind">single-parent \(possible direct push\)<\/td>\s*<td class="subject">hotfix: raise upstream timeout/,
     );
   });
 
@@ -585,7 +603,7 @@ describe("change-log report of the demo organisation", () => {
     ] as const) {
       expect(change(repo, subject), subject).toMatchObject({ kind: "merge", claimedPullRequest: pr });
     }
-    expect(w.html).toContain('<td class="kind-merge">merge (names #4)</td>');
+    expect(w.html).toContain('<td class="kind">merge commit; subject cites PR #4 (unverified)</td>');
     // Squash merges look like direct pushes in git; their (#N) is only a claim.
     expect(change("acme/payments-api", "Add idempotency keys (#2)")).toMatchObject({
       kind: "single-parent",

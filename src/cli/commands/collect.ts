@@ -4,6 +4,7 @@ import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messag
 import type { Logger } from "../../log/logger.js";
 import { openStore, storeFailure } from "../../store/db.js";
 import { abandonDeadRuns } from "../../store/ledger.js";
+import { plural } from "../../util/plural.js";
 
 export interface CollectSummary {
   results: GitCollectResult[];
@@ -27,7 +28,8 @@ export async function collectAll(cfg: LoadedConfig, log: Logger, now: () => Date
         const err = classify(cfg.database, e);
         if (err.kind === "store") throw err;
         log.error(err.message, { repo: repo.name, code: err.code });
-        summary.failures.push({ repo: repo.name, error: err.message });
+        // Messages name their repository already; the summary puts the name first once.
+        summary.failures.push({ repo: repo.name, error: err.message.replace(`repo ${repo.name}: `, "") });
       }
     }
     return summary;
@@ -47,7 +49,8 @@ function classify(dbFile: string, e: unknown): ChangeproofError {
 export function printSummary(s: CollectSummary, out: (line: string) => void): void {
   for (const r of [...s.results].sort((a, b) => a.repo.localeCompare(b.repo))) {
     out(
-      `${r.repo}: run ${r.runId} ok, ${r.commitsAdded} new commits (${r.commitsRead} read), ${r.branchMembersAdded} on protected branches, ${r.rewrites} rewrites`,
+      `${r.repo}: run ${r.runId} ok, ${plural(r.commitsAdded, "new commit")} (${r.commitsRead} read), ` +
+        `${r.branchMembersAdded} newly on protected branches (first-parent), ${plural(r.rewrites, "rewrite")}`,
     );
   }
   for (const f of s.failures) out(`${f.repo}: FAILED: ${f.error}`);

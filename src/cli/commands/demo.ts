@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseConfig } from "../../config/load.js";
 import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
@@ -9,7 +8,7 @@ import { collectAll, printSummary, throwIfIncomplete } from "./collect.js";
 import { type ReportResult, reportPeriod } from "./report.js";
 
 export interface DemoOptions {
-  /** Where the demo organisation's repositories are built; default: a new temp folder. */
+  /** Where the demo organisation's repositories are built; default: <output>/demo/org. */
   workdir?: string | undefined;
   /** Reports go under `<output>/demo/`; the demo's store sits there too. */
   output: string;
@@ -24,8 +23,11 @@ export interface DemoOptions {
  * report on the demo quarter.
  */
 export async function runDemo(o: DemoOptions): Promise<ReportResult> {
-  const root = o.workdir ?? mkdtempSync(path.join(tmpdir(), "changeproof-demo-"));
   const outDir = path.resolve(o.output, "demo");
+  // By default the demo's repositories live beside its report, rebuilt each run, so a user can
+  // point commands at them afterwards and nothing is left behind in a temp folder.
+  const root = path.resolve(o.workdir ?? path.join(outDir, "org"));
+  rmSync(root, { recursive: true, force: true });
   o.log.info("building the demo organisation", { dir: root });
   const org = buildDemoOrg(root);
   const configText = [

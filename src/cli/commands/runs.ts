@@ -1,22 +1,77 @@
 import type { LoadedConfig } from "../../config/load.js";
 import { StoreError } from "../../errors/index.js";
 import { withStore } from "../../store/db.js";
-import { listRuns, verifyLedger } from "../../store/ledger.js";
+import { listRuns, type RunRow, verifyLedger } from "../../store/ledger.js";
+
+function scopeText(r: RunRow): string {
+  try {
+    const s = JSON.parse(r.scope) as { repo?: unknown };
+    return typeof s.repo === "string" ? s.repo : r.scope;
+  } catch {
+    return r.scope;
+  }
+}
+
+function countsText(r: RunRow): string {
+  if (!r.counts) return "";
+  const c = JSON.parse(r.counts) as Record<string, number>;
+  return Object.entries(c)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+/** Aligned columns under a header row. */
+function tabulate(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  );
+}
 
 /** Recent runs, newest first, and the ledger's verdict; a broken chain is a failure (exit 1). */
-export function runsCommand(cfg: LoadedConfig, limit: number, out: (line: string) => void): Promise<void> {
+export function runsCommand(
+  cfg: LoadedConfig,
+  limit: number,
+  json: boolean,
+  out: (line: string) => void,
+): Promise<void> {
   return withStore(cfg.database, { readonly: true, doing: "reading the run ledger" }, (db) => {
-    for (const r of listRuns(db, limit)) {
+    const runs = listRuns(db, limit);
+    const check = verifyLedger(db);
+    if (json) {
+      for (const r of runs) {
+        out(
+          JSON.stringify({
+            ...r,
+            scope: JSON.parse(r.scope) as unknown,
+            parameters: JSON.parse(r.parameters) as unknown,
+            counts: r.counts ? (JSON.parse(r.counts) as unknown) : null,
+          }),
+        );
+      }
+      out(JSON.stringify({ ledger: check }));
+    } else {
+      const table = [["RUN", "SOURCE", "SCOPE", "STATUS", "STARTED", "FINISHED", "COUNTS / ERROR"]];
+      for (const r of runs) {
+        table.push([
+          String(r.id),
+          r.source,
+          scopeText(r),
+          r.status,
+          r.started_at,
+          r.finished_at ?? "-",
+          r.error ?? countsText(r),
+        ]);
+      }
+      for (const line of tabulate(table)) out(line);
       out(
-        [r.id, r.source, r.status, r.started_at, r.finished_at ?? "-", r.scope, r.counts ?? "", r.error ?? ""]
-          .join("\t")
-          .trimEnd(),
+        `ledger: ${check.sealed} of ${check.runs} runs sealed; hash chain ${check.intact ? "intact" : "BROKEN"}${check.head ? `; head ${check.head}` : ""}`,
       );
     }
-    const check = verifyLedger(db);
-    out(
-      `ledger: ${check.sealed} sealed of ${check.runs} runs; chain ${check.intact ? "intact" : "BROKEN"}${check.head ? `; head ${check.head}` : ""}`,
-    );
     if (!check.intact) {
       throw new StoreError(
         "E_LEDGER_BROKEN",

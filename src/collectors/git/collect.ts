@@ -81,7 +81,7 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
 
     const protectedTips: ProtectedTip[] = branches.map((branch) => {
       const tip = resolveBranch(refs, branch);
-      if (!tip) throw new GitError("E_BRANCH_MISSING", `${what}: protected branch "${branch}" does not exist`);
+      if (!tip) throw missingBranch(what, branch, refs.keys());
       const prev = prevByRef.get(tip.ref);
       return { branch, ...tip, ...(prev ? { previous: prev } : {}) };
     });
@@ -178,12 +178,22 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
       );
       finishRun(db, runId, { status: "succeeded", counts: countsOf(result), now: now() });
     })();
-    log.info("git collected", { commits: result.commitsAdded, rewrites: result.rewrites });
+    log.debug("git collected", { commits: result.commitsAdded, rewrites: result.rewrites });
     return result;
   } catch (e) {
     finishRun(db, runId, { status: "failed", counts: countsOf(result), error: messageOf(e), now: now() });
     throw e;
   }
+}
+
+/** A missing protected branch, with the branches that do exist, so a typo is easy to see. */
+export function missingBranch(what: string, branch: string, refs: Iterable<string>): GitError {
+  const names = [...new Set([...refs].map((r) => r.replace(/^refs\/(heads|remotes\/origin)\//, "")))].sort();
+  const shown = names.length > 12 ? `${names.slice(0, 12).join(", ")}, …` : names.join(", ");
+  return new GitError(
+    "E_BRANCH_MISSING",
+    `${what}: protected branch "${branch}" does not exist (branches: ${shown || "none"})`,
+  );
 }
 
 function countsOf(r: GitCollectResult): Record<string, number> {

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
+import type { Change } from "../../evidence/change-log.js";
 import { packageRoot } from "../../version.js";
+import { droppedLabel, kindLabel, plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
 
@@ -19,7 +21,10 @@ export function renderChangeLogHtml(report: ChangeLogReport): string {
   hb.registerHelper("short", (sha: unknown) => (typeof sha === "string" ? sha.slice(0, 12) : ""));
   hb.registerHelper("day", (iso: unknown) => (typeof iso === "string" ? iso.replace("T", " ").slice(0, 16) : ""));
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
-  hb.registerHelper("plural", (n: unknown, word: unknown) => `${String(n)} ${String(word)}${n === 1 ? "" : "s"}`);
+  hb.registerHelper("plural", (n: unknown, word: unknown) => plural(Number(n), String(word)));
+  hb.registerHelper("join", (xs: unknown) => (Array.isArray(xs) ? xs.join(", ") : ""));
+  hb.registerHelper("kindLabel", (c: Change) => kindLabel(c));
+  hb.registerHelper("droppedLabel", (c: Change) => droppedLabel(c) ?? "");
   const css = template("report.css");
   const cssHash = createHash("sha256").update(css).digest("base64");
   const render = hb.compile(template("changelog.html.hbs"), { strict: false, noEscape: false });

@@ -2,13 +2,15 @@ import { createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import PDFDocument from "pdfkit";
+import { droppedLabel, kindLabel, plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
 
 /**
  * The change log as a PDF for auditors: a cover with scope, completeness and gaps, the method,
  * then one table per protected branch. Text is set in DejaVu Sans (shipped as an npm package) so
- * any name or subject from git renders, not just Latin-1.
+ * names and subjects in Latin, Greek and Cyrillic scripts render; see the closing note of the
+ * foundation issue for CJK.
  */
 
 const require = createRequire(import.meta.url);
@@ -44,7 +46,8 @@ function ensureSpace(doc: Doc, needed: number): void {
 }
 
 function heading(doc: Doc, text: string, size = 14): void {
-  ensureSpace(doc, size * 3);
+  // A heading is never the last thing on a page: keep room for what follows it.
+  ensureSpace(doc, size * 3 + 70);
   doc
     .moveDown(0.6)
     .font(BOLD)
@@ -54,20 +57,26 @@ function heading(doc: Doc, text: string, size = 14): void {
   doc.moveDown(0.3).font(FONT).fontSize(9);
 }
 
-function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]): void {
+/** A bordered table; a page break repeats the header, under "<caption> (continued)". */
+function table(doc: Doc, columns: readonly Column[], rows: readonly string[][], caption?: string): void {
   const size = 8;
   const pad = 3;
+  const fontOf = (col: Column | undefined, bold: boolean): string => (bold ? BOLD : col?.mono ? MONO : FONT);
   const drawRow = (raw: readonly string[], bold: boolean): void => {
     const cells = raw.map(capped);
     doc.fontSize(size);
     const heights = cells.map((c, i) => {
       const col = columns[i];
-      doc.font(bold ? BOLD : col?.mono ? MONO : FONT);
+      doc.font(fontOf(col, bold));
       return doc.heightOfString(c, { width: (col?.width ?? 50) - 2 * pad });
     });
     const h = Math.max(...heights) + 2 * pad;
     if (doc.y + h > doc.page.height - MARGIN) {
       doc.addPage();
+      if (caption) {
+        doc.font(BOLD).fontSize(9).fillColor("#000").text(`${caption} (continued)`, MARGIN, doc.y);
+        doc.moveDown(0.3);
+      }
       if (!bold)
         drawRow(
           columns.map((c) => c.title),
@@ -83,7 +92,7 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]):
       else doc.rect(x, y, w, h).stroke("#c8ccd0");
       doc
         .fillColor("#000")
-        .font(bold ? BOLD : col?.mono ? MONO : FONT)
+        .font(fontOf(col, bold))
         .fontSize(size)
         .text(c, x + pad, y + pad, { width: w - 2 * pad });
       x += w;
@@ -91,6 +100,8 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]):
     doc.x = MARGIN;
     doc.y = y + h;
   };
+  // A header alone at the foot of a page is useless: keep room for it and a first row.
+  ensureSpace(doc, 70);
   drawRow(
     columns.map((c) => c.title),
     true,
@@ -100,7 +111,6 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][]):
 }
 
 const day = (iso: string): string => iso.replace("T", " ").slice(0, 16);
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<void> {
   const report = presentable(raw);
@@ -128,9 +138,7 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
   // Cover: scope, period, completeness.
   doc.font(BOLD).fontSize(22).text(report.title, { width });
   doc.moveDown(0.3).font(FONT).fontSize(10).fillColor("#333");
-  doc.text(`Period ${report.period.label}: ${report.period.from} to ${report.period.to} (UTC, end exclusive)`, {
-    width,
-  });
+  doc.text(`Period ${report.period.label}: ${report.period.display}`, { width });
   doc.text(`Generated ${report.generatedAt} by changeproof ${report.toolVersion}`, { width });
   doc.text(`Repositories: ${report.repos.map((r) => `${r.name} (${r.role})`).join(", ") || "none"}`, { width });
   doc.moveDown(0.6);
@@ -143,19 +151,26 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
       .font(BOLD)
       .fontSize(12)
       .fillColor("#1a7f37")
-      .text("No gaps: every tracked repository was collected through the period; the run ledger is intact.", { width });
+      .text("No gaps: every tracked repository was collected through the period; the run ledger is intact.", {
+        width,
+      });
   }
   doc.fillColor("#000").font(FONT).fontSize(10).moveDown(0.6);
   const t = report.totals;
-  doc.text(`Changes on protected branches: ${t.changes} (merge commits ${t.merges}, single-parent ${t.singleParent})`, {
-    width,
-  });
-  doc.text(`Commits dropped by a later rewrite: ${t.removed}; history rewrites observed: ${t.rewrites}`, { width });
-  const l = report.coverage.ledger;
   doc.text(
-    `Collection-run ledger: ${l.sealed} sealed runs, chain ${l.intact ? "intact" : "BROKEN"}${l.head ? `, head ${l.head}` : ""}`,
+    `Changes on protected branches: ${t.changes} (${plural(t.merges, "merge commit")}, ${t.singleParent} single-parent)`,
     { width },
   );
+  doc.text(
+    `Commits later dropped from their branch by a rewrite: ${t.removed}; history rewrites observed: ${t.rewrites}`,
+    { width },
+  );
+  const l = report.coverage.ledger;
+  doc.text(
+    `Collection-run ledger: ${plural(l.sealed, "sealed run")}, hash chain ${l.intact ? "intact" : "BROKEN"}${l.head ? `, head ${l.head}` : ""}`,
+    { width },
+  );
+  doc.text(`Runs used by this report: ${report.coverage.runsUsed.join(", ") || "none"}`, { width });
 
   heading(doc, "How this evidence was produced");
   for (const m of report.method) doc.text(`• ${m}`, { width });
@@ -166,7 +181,7 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
       { title: "Repository", width: 180 },
       { title: "Last successful collection", width: 200 },
       { title: "Latest run", width: 300 },
-      { title: "Runs in period", width: width - 680 },
+      { title: "Runs started in the period", width: width - 680 },
     ],
     report.coverage.repos.map((r) => [
       r.repo,
@@ -174,6 +189,7 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
       r.lastRun ? `run ${r.lastRun.id}: ${r.lastRun.status}${r.lastRun.error ? ` (${r.lastRun.error})` : ""}` : "none",
       String(r.runsInPeriod),
     ]),
+    "Coverage",
   );
 
   if (report.rewrites.length > 0) {
@@ -183,10 +199,11 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
       [
         { title: "Repository", width: 150 },
         { title: "Branch", width: 90 },
-        { title: "Old tip", width: 100, mono: true },
-        { title: "New tip", width: 100, mono: true },
-        { title: "Dropped", width: 60 },
-        { title: "Happened between", width: width - 500 },
+        { title: "Old tip (dropped)", width: 100, mono: true },
+        { title: "New tip (replacement)", width: 110, mono: true },
+        { title: "Commits dropped", width: 60 },
+        { title: "Happened between", width: width - 550 },
+        { title: "Run", width: 40 },
       ],
       report.rewrites.map((r) => [
         r.repo,
@@ -195,38 +212,46 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
         r.newTip.slice(0, 12),
         String(r.droppedCommits),
         `${r.notBefore ?? "?"} and ${r.observedAt}`,
+        String(r.runId),
       ]),
+      "History rewrites",
     );
   }
 
   heading(doc, "Changes");
   if (report.branches.length === 0) doc.text("No changes on protected branches in this period.", { width });
   for (const b of report.branches) {
+    const caption = `${b.repo} · ${b.branch}`;
     heading(
       doc,
-      `${b.repo} · ${b.branch}: ${plural(b.changes.length, "change")} (${plural(b.merges, "merge")}, ${b.singleParent} single-parent)`,
+      `${caption}: ${plural(b.changes.length, "change")} (${plural(b.merges, "merge commit")}, ${b.singleParent} single-parent)`,
       11,
     );
     table(
       doc,
       [
         { title: "Committed (UTC)", width: 80 },
-        { title: "Commit", width: 80, mono: true },
-        { title: "Kind", width: 85 },
-        { title: "Subject", width: width - 505 },
-        { title: "Author", width: 140 },
-        { title: "Signature", width: 60 },
-        { title: "First seen", width: 60 },
+        { title: "Commit", width: 70, mono: true },
+        { title: "Kind", width: 100 },
+        { title: "Subject", width: width - 556 },
+        { title: "Author", width: 170 },
+        { title: "Signature", width: 56 },
+        { title: "First seen (UTC)", width: 80 },
       ],
       b.changes.map((c) => [
         day(c.committedAt),
         c.sha.slice(0, 12),
-        `${c.kind}${c.claimedPullRequest ? ` (names #${c.claimedPullRequest})` : ""}`,
-        `${c.subject}${c.removedAt ? ` [dropped by a rewrite seen ${c.removedAt}]` : ""}`,
-        [`${c.author.name} <${c.author.email}>`, ...c.coAuthors.map((a) => `co: ${a.name} <${a.email}>`)].join("\n"),
+        [kindLabel(c), droppedLabel(c)].filter(Boolean).join("\n"),
+        c.subject,
+        [
+          c.author.name,
+          `<${c.author.email}>`,
+          ...c.coAuthors.flatMap((a) => [`co-author: ${a.name}`, `<${a.email}>`]),
+        ].join("\n"),
         c.signature ?? "none",
         day(c.firstSeenAt),
       ]),
+      caption,
     );
   }
 

@@ -276,6 +276,7 @@ describe("messages that are not UTF-8 or carry control bytes", () => {
       cwd: repo.dir,
       env,
       input: Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe]),
+      stdio: ["pipe", "ignore", "ignore"], // git warns, rightly, that the message is not UTF-8
     });
     const last = repo.commit("last", { files: { a: "3" } });
     const db = openStore(path.join(dir, "m.db"));
