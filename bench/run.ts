@@ -7,13 +7,13 @@ import { generateHistory } from "../src/demo/repo-factory.js";
 /**
  * `npm run bench`: the git harvest against raw `git log` on generated repositories.
  * Prints ratios (our time / git's), peak RSS per history size, and the no-op re-run time.
- * Sizes: BENCH_SIZES=25000,50000,100000 (default). Repositories are cached in bench/.cache.
+ * Sizes: BENCH_SIZES=25000,50000,100000,200000 (default). Repositories are cached in bench/.cache.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
 const cache = path.join(root, "bench/.cache");
-const sizes = (process.env.BENCH_SIZES ?? "25000,50000,100000").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "25000,50000,100000,200000").split(",").map(Number);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 const FORMAT = "--format=%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%s%x1f%(trailers:unfold)%x1e";

@@ -3,7 +3,11 @@
 // no-op run itself. The git reader's worker is a second entry point beside main.js; the report
 // builders stay separate chunks, loaded only by `report`. Packages with native code or data files
 // they find relative to themselves stay external.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
+
+// Chunk names carry content hashes: without this, old chunks pile up beside the new ones.
+rmSync("dist/bundle", { recursive: true, force: true });
 
 await build({
   entryPoints: ["dist/src/cli/main.js", "dist/src/collectors/git/log-worker.js"],

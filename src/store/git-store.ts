@@ -34,12 +34,13 @@ const COMMIT_COLUMNS =
 
 /**
  * Commits are staged in a TEMP table (unindexed, outside the WAL) and moved into `commits` in one
- * INSERT ... SELECT every STAGE_LIMIT rows and at the end, each chunk one transaction: SQLite does
+ * INSERT ... SELECT every STAGE_LIMIT rows and at the end, each chunk one transaction (merging
+ * while the reading thread parses the next rows, so the merge costs no wall time): SQLite does
  * the row and index work in C instead of binding 17 values per row twice, and each index page a
  * chunk touches is written once. A crash loses at most the chunk in flight, which the next run
  * reads again from git: ref tips only advance when a run succeeds.
  */
-export const STAGE_LIMIT = 100_000;
+export const STAGE_LIMIT = 25_000;
 
 export interface CommitSink {
   /**

@@ -20,7 +20,12 @@ interface Channel {
  */
 function startProducer(params: ProducerParams): Channel {
   if (import.meta.url.endsWith(".js")) {
-    const worker = new Worker(new URL("./log-worker.js", import.meta.url), { workerData: params });
+    // The reader holds a few batches at a time; a small old generation makes V8 collect instead of
+    // growing the heap with history.
+    const worker = new Worker(new URL("./log-worker.js", import.meta.url), {
+      workerData: params,
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
     const failed = new Promise<never>((_, reject) => {
       worker.on("error", (e) =>
         reject(new GitError("E_GIT_WORKER", `${params.what}: the git reader failed: ${e.message}`)),
@@ -63,16 +68,20 @@ export async function* commitBatches(
   const ch = startProducer({ gitDir, include: [...include], exclude: [...exclude], what, batchSize, window: WINDOW });
   const queue: ToConsumer[] = [];
   let wake: (() => void) | undefined;
+  let failure: unknown;
   ch.port.on("message", (m: ToConsumer) => {
     queue.push(m);
+    wake?.();
+  });
+  ch.failed.catch((e: unknown) => {
+    failure = e;
     wake?.();
   });
   let finished = false;
   try {
     for (;;) {
-      while (queue.length === 0) {
-        await Promise.race([new Promise<void>((r) => (wake = r)), ch.failed]);
-      }
+      while (queue.length === 0 && failure === undefined) await new Promise<void>((r) => (wake = r));
+      if (queue.length === 0) throw failure;
       const m = queue.shift();
       if (!m) continue;
       if (m.type === "done") break;
