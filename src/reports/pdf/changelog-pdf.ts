@@ -1,23 +1,15 @@
 import { createWriteStream } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
 import PDFDocument from "pdfkit";
 import { droppedLabel, kindLabel, plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
+import { BOLD, FONT, fit, MONO } from "./fonts.js";
 
 /**
  * The change log as a PDF for auditors: a cover with scope, completeness and gaps, the method,
- * then one table per protected branch. Text is set in DejaVu Sans (shipped as an npm package) so
- * names and subjects in Latin, Greek and Cyrillic scripts render; see the closing note of the
- * foundation issue for CJK.
+ * then one table per protected branch. Fonts ship as npm packages (see fonts.ts), so any name or
+ * subject from git either renders or shows as a visible [U+XXXX] token.
  */
-
-const require = createRequire(import.meta.url);
-const fontDir = path.join(path.dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
-const FONT = path.join(fontDir, "DejaVuSans.ttf");
-const BOLD = path.join(fontDir, "DejaVuSans-Bold.ttf");
-const MONO = path.join(fontDir, "DejaVuSansMono.ttf");
 
 type Doc = PDFKit.PDFDocument;
 
@@ -61,14 +53,13 @@ function heading(doc: Doc, text: string, size = 14): void {
 function table(doc: Doc, columns: readonly Column[], rows: readonly string[][], caption?: string): void {
   const size = 8;
   const pad = 3;
-  const fontOf = (col: Column | undefined, bold: boolean): string => (bold ? BOLD : col?.mono ? MONO : FONT);
   const drawRow = (raw: readonly string[], bold: boolean): void => {
-    const cells = raw.map(capped);
+    // Each cell gets the font that has its characters (see fonts.ts), set once for measuring and drawing.
+    const cells = raw.map((c, i) => fit(capped(c), bold ? BOLD : columns[i]?.mono ? MONO : FONT));
     doc.fontSize(size);
     const heights = cells.map((c, i) => {
-      const col = columns[i];
-      doc.font(fontOf(col, bold));
-      return doc.heightOfString(c, { width: (col?.width ?? 50) - 2 * pad });
+      doc.font(c.font);
+      return doc.heightOfString(c.text, { width: (columns[i]?.width ?? 50) - 2 * pad });
     });
     const h = Math.max(...heights) + 2 * pad;
     if (doc.y + h > doc.page.height - MARGIN) {
@@ -92,9 +83,9 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][], 
       else doc.rect(x, y, w, h).stroke("#c8ccd0");
       doc
         .fillColor("#000")
-        .font(fontOf(col, bold))
+        .font(c.font)
         .fontSize(size)
-        .text(c, x + pad, y + pad, { width: w - 2 * pad });
+        .text(c.text, x + pad, y + pad, { width: w - 2 * pad });
       x += w;
     });
     doc.x = MARGIN;
@@ -145,7 +136,10 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
   if (report.coverage.gaps.length > 0) {
     doc.font(BOLD).fontSize(13).fillColor("#b00020").text("Evidence is incomplete", { width });
     doc.font(FONT).fontSize(10);
-    for (const g of report.coverage.gaps) doc.text(`• ${g}`, { width });
+    for (const g of report.coverage.gaps) {
+      const f = fit(`• ${g}`);
+      doc.font(f.font).text(f.text, { width });
+    }
   } else {
     doc
       .font(BOLD)
