@@ -1,0 +1,85 @@
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RepoFactory } from "../../src/demo/repo-factory.js";
+import { runCli } from "../helpers/cli.js";
+import { tempDir } from "../helpers/tmp.js";
+
+const alice = { name: "Alice", email: "alice@acme.example" };
+
+/** A repository with commits in 2026Q3 and a config pointing at it (plus `extra` YAML lines per repo). */
+function setup(dir: string, extraRepoYaml = ""): { cfg: string; repo: RepoFactory } {
+  const repo = RepoFactory.init(path.join(dir, "app"), { author: alice, start: new Date("2026-07-01T00:00:00Z") });
+  repo.commit("one", { files: { a: "1" }, at: new Date("2026-07-02T00:00:00Z") });
+  repo.commit("two", { files: { a: "2" }, at: new Date("2026-08-02T00:00:00Z") });
+  repo.git(["branch", "release"]);
+  const cfg = path.join(dir, "changeproof.yaml");
+  writeFileSync(
+    cfg,
+    `database: store.db\noutput: out\nrepos:\n  - name: acme/app\n    source: ${JSON.stringify(repo.dir)}\n    role: app\n${extraRepoYaml}`,
+  );
+  return { cfg, repo };
+}
+
+describe("config check", () => {
+  const dir = tempDir();
+
+  it("passes when every protected branch exists, naming them", () => {
+    const { cfg } = setup(path.join(dir, "ok"), "    protectedBranches: [main, release]\n");
+    const r = runCli(["config", "check", "-c", cfg]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("repo acme/app (app):");
+    expect(r.stdout).toContain("protected: main, release");
+  });
+
+  it("fails on a mistyped protected branch, listing the branches that exist", () => {
+    const { cfg } = setup(path.join(dir, "typo"), "    protectedBranches: [mian]\n");
+    const r = runCli(["config", "check", "-c", cfg]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('protected branch "mian" does not exist (branches: main, release)');
+  });
+});
+
+describe("report exit codes", () => {
+  const dir = tempDir();
+  let cfg: string;
+  beforeAll(() => {
+    cfg = setup(dir).cfg;
+    expect(runCli(["collect", "-c", cfg, "-q"]).status).toBe(0);
+  });
+
+  it("exits 0 with no gaps", () => {
+    const r = runCli(["report", "-c", cfg, "--period", "2026Q3", "-q"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(path.join(dir, "out", "2026Q3", "changes.pdf"));
+  });
+
+  it("exits 3 when the report has gaps, after writing it", () => {
+    const r = runCli(["report", "-c", cfg, "--period", "2099Q1", "-q"]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(
+      /^changeproof: report written, but its evidence is incomplete: .*the period has not ended/m,
+    );
+    expect(existsSync(path.join(dir, "out", "2099Q1", "changes.html"))).toBe(true);
+  });
+
+  it("suggests the option a typo meant, and keeps period options to report", () => {
+    const typo = runCli(["report", "-c", cfg, "--perod", "2026Q3"]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain("unknown option --perod (did you mean --period?)");
+    const misplaced = runCli(["collect", "-c", cfg, "--period", "2026Q3"]);
+    expect(misplaced.status).toBe(2);
+    expect(misplaced.stderr).toContain("unknown option --period");
+  });
+
+  it("lists runs as JSON lines ending with the ledger's verdict", () => {
+    const r = runCli(["runs", "-c", cfg, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ id: 1, source: "git", status: "succeeded", scope: { repo: "acme/app" } });
+    expect(lines.at(-1)).toMatchObject({ ledger: { intact: true, sealed: 1 } });
+  });
+});
