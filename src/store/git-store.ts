@@ -128,10 +128,6 @@ export function commitSink(db: DB, repoId: number, runId: number): CommitSink {
   };
 }
 
-export function countCommits(db: DB, repoId: number): number {
-  return (db.prepare("SELECT count(*) AS n FROM commits WHERE repo_id = ?").get(repoId) as { n: number }).n;
-}
-
 const FIRST_PARENT =
   "CASE WHEN instr(c.parents, ' ') > 0 THEN substr(c.parents, 1, instr(c.parents, ' ') - 1) ELSE c.parents END";
 

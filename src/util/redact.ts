@@ -10,17 +10,9 @@ const TOKEN_SHAPES = [
   /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
 ];
 
-const registered = new Set<string>();
-
-/** Register a secret value (from the environment) so that any text containing it is masked. */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) registered.add(value);
-}
-
 export function redact(text: string): string {
   let out = text.replace(USERINFO_IN_URL, "$1***@");
   for (const re of TOKEN_SHAPES) out = out.replace(re, (m) => `${m.slice(0, 4)}***`);
-  for (const s of registered) out = out.split(s).join("***");
   return out;
 }
 
