@@ -3,7 +3,7 @@
 # pdftotext/pdfinfo/pdftoppm to read the PDFs back. Installs what is missing when it can
 # (root with apt-get); otherwise says exactly what to install.
 set -euo pipefail
-declare -A pkg=([git]=git [ssh-keygen]=openssh-client [gpg]=gnupg [pdftotext]=poppler-utils [pdfinfo]=poppler-utils [pdftoppm]=poppler-utils)
+declare -A pkg=([git]=git [ssh-keygen]=openssh-client [gpg]=gnupg [pdftotext]=poppler-utils [pdfinfo]=poppler-utils [pdftoppm]=poppler-utils [chromium]=chromium)
 missing=()
 for tool in "${!pkg[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${pkg[$tool]}")
