@@ -1,4 +1,4 @@
-import { type CommitBatch, F, FIELDS } from "../collectors/git/commit-batch.js";
+import { STAGE_COLUMNS } from "../collectors/git/stage-file.js";
 import type { RepoRole } from "../config/schema.js";
 import type { DB } from "./db.js";
 
@@ -29,102 +29,63 @@ export function lastTips(db: DB, repoId: number): TipRow[] {
     .all(repoId) as TipRow[];
 }
 
-const COMMIT_COLUMNS =
-  "repo_id, sha, tree, parents, author_name, author_email, author_time, author_tz, committer_name, committer_email, committer_time, committer_tz, subject, message, signature, trailers, run_id";
-
 /**
- * Commits are staged in a TEMP table (unindexed, outside the WAL) and moved into `commits` in one
- * INSERT ... SELECT every STAGE_LIMIT rows and at the end, each chunk one transaction (merging
- * while the reading thread parses the next rows, so the merge costs no wall time): SQLite does
- * the row and index work in C instead of binding 17 values per row twice, and each index page a
- * chunk touches is written once. A crash loses at most the chunk in flight, which the next run
- * reads again from git: ref tips only advance when a run succeeds.
+ * Commits arrive in a scratch stage file written by the reading thread (see stage-file.ts) and
+ * are merged into `commits` by one INSERT ... SELECT per STAGE_LIMIT rows, each its own
+ * transaction, while the reader stages the next ones: SQLite does the row and index work in C,
+ * on this thread, as the other thread parses. A crash loses at most the rows not yet merged,
+ * which the next run reads again from git: ref tips only advance when a run succeeds.
  */
 export const STAGE_LIMIT = 25_000;
 
-export interface CommitSink {
-  /**
-   * Stages a batch; `firstParentOf[i]` names the protected branches whose first-parent chain
-   * commit i is on (or is null). Merges into `commits` when the stage is full.
-   */
-  write(batch: CommitBatch, firstParentOf: readonly (readonly string[] | null)[]): void;
-  /** Merges what is staged; returns how many commits and branch memberships were new in all. */
+export interface StageMerger {
+  /** Rows up to `upto` are staged; merges them once enough have accumulated. */
+  staged(upto: number): void;
+  /** Merges what is left and detaches the stage; returns the new commits and memberships. */
   finish(): { added: number; members: number };
-  /** Drops what is staged and not yet merged (the run failed); merged chunks stay. */
+  /** Detaches the stage without merging the rest (the run failed); merged chunks stay. */
   abort(): void;
 }
 
-export function commitSink(db: DB, repoId: number, runId: number): CommitSink {
-  db.exec(
-    `CREATE TEMP TABLE IF NOT EXISTS commit_stage AS SELECT ${COMMIT_COLUMNS}, '' AS fp_branches FROM main.commits WHERE 0`,
-  );
-  db.exec("DELETE FROM temp.commit_stage");
-  const insert = db.prepare(
-    `INSERT INTO temp.commit_stage (${COMMIT_COLUMNS}, fp_branches) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+export function stageMerger(db: DB, stageFile: string, repoId: number, runId: number): StageMerger {
+  db.prepare("ATTACH DATABASE ? AS stage").run(stageFile);
   const merge = db.prepare(
-    `INSERT INTO main.commits (${COMMIT_COLUMNS}) SELECT ${COMMIT_COLUMNS} FROM temp.commit_stage
-     WHERE true ON CONFLICT (repo_id, sha) DO NOTHING`,
+    `INSERT INTO main.commits (repo_id, ${STAGE_COLUMNS}, run_id)
+     SELECT @repo, ${STAGE_COLUMNS}, @run FROM stage.rows WHERE rowid > @from AND rowid <= @to
+     ON CONFLICT (repo_id, sha) DO NOTHING`,
   );
   const mergeMembers = db.prepare(
     `INSERT INTO main.branch_commits (repo_id, branch, sha, first_seen_run)
-     SELECT s.repo_id, b.value, s.sha, s.run_id FROM temp.commit_stage s, json_each(s.fp_branches) b
-     WHERE s.fp_branches IS NOT NULL
+     SELECT @repo, b.value, s.sha, @run FROM stage.rows s, json_each(s.fp_branches) b
+     WHERE s.rowid > @from AND s.rowid <= @to AND s.fp_branches IS NOT NULL
      ON CONFLICT (repo_id, branch, sha) DO UPDATE SET removed_run = NULL WHERE removed_run IS NOT NULL`,
   );
-  let staged = 0;
+  let merged = 0;
+  let latest = 0;
   let added = 0;
   let members = 0;
-  let open = false;
-  const flush = (): void => {
-    added += merge.run().changes;
-    members += mergeMembers.run().changes;
-    db.exec("DELETE FROM temp.commit_stage");
-    db.exec("COMMIT");
-    open = false;
-    staged = 0;
+  let attached = true;
+  const mergeTo = db.transaction((to: number) => {
+    const range = { repo: repoId, run: runId, from: merged, to };
+    added += merge.run(range).changes;
+    members += mergeMembers.run(range).changes;
+    merged = to;
+  });
+  const detach = (): void => {
+    if (attached) db.exec("DETACH DATABASE stage");
+    attached = false;
   };
   return {
-    write(batch, firstParentOf) {
-      if (!open) {
-        db.exec("BEGIN");
-        open = true;
-      }
-      const f = batch.fields;
-      for (let i = 0, o = 0; i < batch.count; i++, o += FIELDS) {
-        const fp = firstParentOf[i];
-        insert.run(
-          repoId,
-          f[o + F.sha],
-          f[o + F.tree],
-          f[o + F.parents],
-          f[o + F.authorName],
-          f[o + F.authorEmail],
-          Number(f[o + F.authorTime]),
-          f[o + F.authorTz],
-          f[o + F.committerName],
-          f[o + F.committerEmail],
-          Number(f[o + F.committerTime]),
-          f[o + F.committerTz],
-          f[o + F.subject],
-          f[o + F.message],
-          f[o + F.signature] || null,
-          f[o + F.trailers] || null,
-          runId,
-          fp && fp.length > 0 ? JSON.stringify(fp) : null,
-        );
-      }
-      staged += batch.count;
-      if (staged >= STAGE_LIMIT) flush();
+    staged(upto) {
+      latest = Math.max(latest, upto);
+      if (latest - merged >= STAGE_LIMIT) mergeTo(latest);
     },
     finish() {
-      if (open) flush();
+      if (latest > merged) mergeTo(latest);
+      detach();
       return { added, members };
     },
-    abort() {
-      if (open && db.inTransaction) db.exec("ROLLBACK");
-      open = false;
-    },
+    abort: detach,
   };
 }
 

@@ -1,15 +1,26 @@
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { ResolvedRepo } from "../../config/load.js";
 import { GitError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
-import { commitSink, lastTips, recordRewrite, recordTips, syncFirstParent, upsertRepo } from "../../store/git-store.js";
+import {
+  lastTips,
+  recordRewrite,
+  recordTips,
+  stageMerger,
+  syncFirstParent,
+  upsertRepo,
+} from "../../store/git-store.js";
 import { finishRun, startRun } from "../../store/ledger.js";
 import { displayUrl } from "../../util/redact.js";
-import { commitBatches } from "./commit-stream.js";
-import { FirstParentTracker } from "./first-parent-tracker.js";
+import { stageCommits } from "./commit-stream.js";
 import { gitStatus } from "./git-process.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
 import { openRepo } from "./repo-source.js";
+import { initStage } from "./stage-file.js";
 
 /** Rows per transaction: small transactions cost 5-10x in SQLite. */
 export const BATCH_SIZE = 5000;
@@ -95,7 +106,7 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     const stillThere = await existingObjects(opened.gitDir, prevShas, what);
     const include = unique([...tips.values()].map((t) => t.sha)).filter((s) => !stillThere.has(s));
     // Which protected branches moved, and whether each moved by a rewrite.
-    const moves: { tip: ProtectedTip; rewritten: boolean; tracker: FirstParentTracker }[] = [];
+    const moves: { tip: ProtectedTip; rewritten: boolean }[] = [];
     for (const t of protectedTips) {
       const prev = t.previous;
       if (prev?.sha === t.sha) continue;
@@ -103,42 +114,52 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
         prev !== undefined &&
         (!stillThere.has(prev.sha) ||
           (await gitStatus(opened.gitDir, ["merge-base", "--is-ancestor", prev.sha, t.sha])) !== 0);
-      moves.push({
-        tip: t,
-        rewritten,
-        tracker: new FirstParentTracker(t.branch, t.sha, rewritten ? "" : (prev?.sha ?? "")),
-      });
+      moves.push({ tip: t, rewritten });
     }
 
+    // The stream carries each moved branch's first-parent chain, unless clock skew puts a parent
+    // before its child; a rewrite needs the whole chain to know what it dropped.
+    let streamed: Record<string, boolean> = {};
     if (include.length > 0) {
-      const sink = commitSink(db, repoId, runId);
+      const stageFile = path.join(tmpdir(), `changeproof-stage-${process.pid}-${randomUUID()}.db`);
+      initStage(stageFile);
+      const merger = stageMerger(db, stageFile, repoId, runId);
       try {
-        for await (const batch of commitBatches(opened.gitDir, include, [...stillThere], what, BATCH_SIZE)) {
-          const firstParentOf: (string[] | null)[] = [];
-          for (let i = 0; i < batch.count; i++) {
-            const sha = batch.sha(i);
-            const parent = batch.firstParent(i);
-            const on = moves.filter((m) => m.tracker.see(sha, parent)).map((m) => m.tip.branch);
-            firstParentOf.push(on.length > 0 ? on : null);
+        for await (const ev of stageCommits({
+          gitDir: opened.gitDir,
+          include,
+          exclude: [...stillThere],
+          what,
+          batchSize: BATCH_SIZE,
+          stageFile,
+          branches: moves.map((m) => ({
+            branch: m.tip.branch,
+            tip: m.tip.sha,
+            stop: m.rewritten ? "" : (m.tip.previous?.sha ?? ""),
+          })),
+        })) {
+          if (ev.kind === "done") {
+            streamed = ev.complete;
+            continue;
           }
-          sink.write(batch, firstParentOf);
-          result.commitsRead += batch.count;
+          merger.staged(ev.upto);
+          result.commitsRead += ev.count;
           log.progress("reading commits", { read: result.commitsRead });
         }
+        const written = merger.finish();
+        result.commitsAdded = written.added;
+        result.branchMembersAdded = written.members;
       } catch (e) {
-        sink.abort();
+        merger.abort();
         throw e;
+      } finally {
+        for (const f of [stageFile, `${stageFile}-wal`, `${stageFile}-shm`]) rmSync(f, { force: true });
       }
-      const written = sink.finish();
-      result.commitsAdded = written.added;
-      result.branchMembersAdded = written.members;
     }
 
-    for (const { tip: t, rewritten, tracker } of moves) {
+    for (const { tip: t, rewritten } of moves) {
       const prev = t.previous;
-      // The stream gave the chain down to the previous tip, unless clock skew put a parent before
-      // its child; a rewrite needs the whole chain to know what it dropped. Both walk the store.
-      if (tracker.complete && !rewritten) continue;
+      if (streamed[t.branch] === true && !rewritten) continue;
       const sync = syncFirstParent(
         db,
         repoId,

@@ -1,9 +1,8 @@
 import { MessageChannel, Worker } from "node:worker_threads";
 import { GitError } from "../../errors/index.js";
-import { CommitBatch } from "./commit-batch.js";
 import { type Port, type ProducerParams, produce, type ToConsumer } from "./log-producer.js";
 
-/** Batches in flight between the reading thread and the store: bounds memory. */
+/** Batches the reading thread may stage ahead of the merges: bounds how far it runs ahead. */
 const WINDOW = 4;
 
 interface Channel {
@@ -16,11 +15,11 @@ interface Channel {
 /**
  * The producer runs on a worker thread in the built tool. Run from TypeScript sources (the test
  * runner), Node 20 cannot load a .ts worker, so the same producer runs on a MessageChannel in this
- * thread: the protocol, encoding and flow control are the same either way.
+ * thread: the protocol, the stage file and flow control are the same either way.
  */
 function startProducer(params: ProducerParams): Channel {
   if (import.meta.url.endsWith(".js")) {
-    // The reader holds a few batches at a time; a small old generation makes V8 collect instead of
+    // The reader holds a batch at a time; a small old generation makes V8 collect instead of
     // growing the heap with history.
     const worker = new Worker(new URL("./log-worker.js", import.meta.url), {
       workerData: params,
@@ -56,16 +55,17 @@ function startProducer(params: ProducerParams): Channel {
   };
 }
 
-/** The commits reachable from `include` and not from `exclude`, in batches, read on another thread. */
-export async function* commitBatches(
-  gitDir: string,
-  include: readonly string[],
-  exclude: readonly string[],
-  what: string,
-  batchSize: number,
-): AsyncGenerator<CommitBatch> {
-  if (include.length === 0) return;
-  const ch = startProducer({ gitDir, include: [...include], exclude: [...exclude], what, batchSize, window: WINDOW });
+export type StageEvent =
+  | { kind: "staged"; upto: number; count: number }
+  | { kind: "done"; complete: Record<string, boolean> };
+
+/**
+ * Reads the commits reachable from `include` and not from `exclude` into `stageFile` on another
+ * thread, yielding as each batch is staged (the highest row id so far), then once when done.
+ */
+export async function* stageCommits(params: Omit<ProducerParams, "window">): AsyncGenerator<StageEvent> {
+  if (params.include.length === 0) return;
+  const ch = startProducer({ ...params, include: [...params.include], exclude: [...params.exclude], window: WINDOW });
   const queue: ToConsumer[] = [];
   let wake: (() => void) | undefined;
   let failure: unknown;
@@ -84,12 +84,12 @@ export async function* commitBatches(
       if (queue.length === 0) throw failure;
       const m = queue.shift();
       if (!m) continue;
-      if (m.type === "done") break;
       if (m.type === "error") throw new GitError(m.code, m.message);
-      const batch = CommitBatch.decode(m.data);
-      if (batch.count !== m.count)
-        throw new GitError("E_GIT_PARSE", `${what}: a batch of ${m.count} commits arrived with ${batch.count}`);
-      yield batch;
+      if (m.type === "done") {
+        yield { kind: "done", complete: m.complete };
+        break;
+      }
+      yield { kind: "staged", upto: m.upto, count: m.count };
       ch.port.postMessage({ type: "credit" });
     }
     finished = true;

@@ -1,14 +1,22 @@
 import { ChangeproofError, GitError, messageOf } from "../../errors/index.js";
-import { encodeBatch } from "./commit-batch.js";
+import { FirstParentTracker } from "./first-parent-tracker.js";
 import type { CommitRecord } from "./raw-commit.js";
 import { rawLog } from "./raw-log.js";
+import { openStage } from "./stage-file.js";
 
 /**
- * Reads and parses git's history on its own thread and sends it on in batches, so that git,
- * parsing and the store's inserts run at the same time. The consumer grants credits; the
- * producer never has more than its credits' worth of batches in flight, so memory stays flat
- * however long the history.
+ * Reads and parses git's history on its own thread, follows the protected branches' first-parent
+ * chains as commits pass, and appends them to a scratch stage file, so that git, parsing, staging
+ * and the store's merges run at the same time. The consumer grants credits: the producer is never
+ * more than its credits' worth of batches ahead of the merges.
  */
+
+export interface TrackedBranch {
+  branch: string;
+  tip: string;
+  /** The previous tip (exclusive), or "" to follow the chain to the root. */
+  stop: string;
+}
 
 export interface ProducerParams {
   gitDir: string;
@@ -16,13 +24,16 @@ export interface ProducerParams {
   exclude: readonly string[];
   what: string;
   batchSize: number;
-  /** Batches that may be in flight before the consumer grants more. */
+  /** Batches that may be staged ahead of the consumer. */
   window: number;
+  stageFile: string;
+  branches: readonly TrackedBranch[];
 }
 
 export type ToConsumer =
-  | { type: "batch"; data: string; count: number }
-  | { type: "done" }
+  | { type: "staged"; upto: number; count: number }
+  /** `complete[branch]`: whether the stream carried that branch's whole chain down to its stop. */
+  | { type: "done"; complete: Record<string, boolean> }
   | { type: "error"; message: string; code: string };
 
 export type ToProducer = { type: "credit" } | { type: "stop" };
@@ -44,14 +55,18 @@ export async function produce(params: ProducerParams, port: Port): Promise<void>
     wake?.();
   };
   port.on("message", listener);
+  const trackers = params.branches.map((b) => new FirstParentTracker(b.branch, b.tip, b.stop));
   const log = rawLog(params.gitDir, params.include, params.exclude, params.what);
+  const stage = openStage(params.stageFile);
   try {
     let batch: CommitRecord[] = [];
     const send = async (): Promise<void> => {
       while (credits === 0 && !stopped) await new Promise<void>((r) => (wake = r));
       if (stopped) return;
       credits--;
-      port.postMessage({ type: "batch", data: encodeBatch(batch), count: batch.length } satisfies ToConsumer);
+      const fp = batch.map((c) => trackers.filter((t) => t.see(c.sha, c.parents[0] ?? "")).map((t) => t.branch));
+      const upto = stage.write(batch, fp);
+      port.postMessage({ type: "staged", upto, count: batch.length } satisfies ToConsumer);
       batch = [];
     };
     for await (const c of log) {
@@ -60,13 +75,17 @@ export async function produce(params: ProducerParams, port: Port): Promise<void>
       if (stopped) break;
     }
     if (!stopped && batch.length > 0) await send();
-    if (!stopped) port.postMessage({ type: "done" } satisfies ToConsumer);
+    if (!stopped) {
+      const complete = Object.fromEntries(trackers.map((t) => [t.branch, t.complete]));
+      port.postMessage({ type: "done", complete } satisfies ToConsumer);
+    }
   } catch (e) {
     const code = e instanceof ChangeproofError ? e.code : "E_GIT_PARSE";
     const message = e instanceof GitError ? e.message : `${params.what}: reading git history failed: ${messageOf(e)}`;
     port.postMessage({ type: "error", message, code } satisfies ToConsumer);
   } finally {
     port.off("message", listener);
+    stage.close();
     // Ends git if the consumer stopped early.
     await log.return(undefined).catch(() => undefined);
   }

@@ -1,0 +1,63 @@
+import Database from "better-sqlite3";
+import type { CommitRecord } from "./raw-commit.js";
+
+/**
+ * A scratch SQLite file that the reading thread fills with parsed commits while the store's own
+ * connection merges earlier rows out of it: staging and merging run on two threads at once. It
+ * holds nothing the store doesn't get, so it needs no durability: a crash loses only rows that
+ * the next run reads again from git (ref tips advance only when a run succeeds).
+ */
+export const STAGE_COLUMNS =
+  "sha, tree, parents, author_name, author_email, author_time, author_tz, committer_name, committer_email, committer_time, committer_tz, subject, message, signature, trailers";
+
+export interface StageWriter {
+  /** Appends commits in one transaction; `firstParentOf[i]` names the branches commit i is on. */
+  write(commits: readonly CommitRecord[], firstParentOf: readonly (readonly string[])[]): number;
+  close(): void;
+}
+
+/** Creates the stage file and its table, before either side opens it. */
+export function initStage(file: string): void {
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.exec(`CREATE TABLE rows (${STAGE_COLUMNS}, fp_branches)`);
+  } finally {
+    db.close();
+  }
+}
+
+/** The reading thread's connection to a stage file made by initStage. */
+export function openStage(file: string): StageWriter {
+  const db = new Database(file, { fileMustExist: true });
+  db.pragma("synchronous = OFF");
+  const insert = db.prepare(`INSERT INTO rows (${STAGE_COLUMNS}, fp_branches) VALUES (${"?, ".repeat(15)}?)`);
+  const write = db.transaction((commits: readonly CommitRecord[], fp: readonly (readonly string[])[]): number => {
+    let last = 0;
+    commits.forEach((c, i) => {
+      const on = fp[i] ?? [];
+      last = Number(
+        insert.run(
+          c.sha,
+          c.tree,
+          c.parents.join(" "),
+          c.author.name,
+          c.author.email,
+          c.author.time,
+          c.author.tz,
+          c.committer.name,
+          c.committer.email,
+          c.committer.time,
+          c.committer.tz,
+          c.subject,
+          c.message,
+          c.signature,
+          c.trailers.length > 0 ? JSON.stringify(c.trailers.map((t) => [t.key, t.value])) : null,
+          on.length > 0 ? JSON.stringify(on) : null,
+        ).lastInsertRowid,
+      );
+    });
+    return last;
+  });
+  return { write: (commits, fp) => write(commits, fp), close: () => db.close() };
+}
