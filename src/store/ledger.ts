@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
+import { processAlive } from "../util/process.js";
 import { toolVersion } from "../version.js";
 import type { DB } from "./db.js";
 
@@ -113,15 +114,6 @@ export function finishRun(db: DB, id: number, f: FinishRun): void {
       id,
     );
   })();
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Seal runs left 'running' by a process that died (killed, crashed, machine lost). */

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RepoFactory } from "../../src/demo/repo-factory.js";
@@ -81,5 +81,20 @@ describe("report exit codes", () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ id: 1, source: "git", status: "succeeded", scope: { repo: "acme/app" } });
     expect(lines.at(-1)).toMatchObject({ ledger: { intact: true, sealed: 1 } });
+  });
+});
+
+describe("collect's scratch files", () => {
+  const dir = tempDir();
+
+  it("leaves none behind, and removes those a killed run left", () => {
+    const { cfg } = setup(dir);
+    // A pid no process can have: Linux caps pids at 2^22.
+    const stale = path.join(dir, `.changeproof-stage-${2 ** 31 - 2}-dead.db`);
+    writeFileSync(stale, "");
+    const r = runCli(["collect", "-c", cfg, "-q"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith(".changeproof-stage-"))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { collectGitRepo, type GitCollectResult } from "../../collectors/git/collect.js";
+import { removeStaleStages } from "../../collectors/git/stage-file.js";
 import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
@@ -18,6 +19,7 @@ export interface CollectSummary {
 export async function collectAll(cfg: LoadedConfig, log: Logger, now: () => Date): Promise<CollectSummary> {
   const db = openStore(cfg.database);
   try {
+    removeStaleStages(cfg.database);
     const abandoned = abandonDeadRuns(db, now());
     if (abandoned > 0) log.warn("earlier runs ended without finishing; recorded as abandoned", { runs: abandoned });
     const summary: CollectSummary = { results: [], failures: [] };

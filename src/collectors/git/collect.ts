@@ -1,7 +1,4 @@
-import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { ResolvedRepo } from "../../config/load.js";
 import { GitError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
@@ -20,7 +17,7 @@ import { stageCommits } from "./commit-stream.js";
 import { gitStatus } from "./git-process.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
 import { openRepo } from "./repo-source.js";
-import { initStage } from "./stage-file.js";
+import { initStage, stageFileFor } from "./stage-file.js";
 
 /** Rows per transaction: small transactions cost 5-10x in SQLite. */
 export const BATCH_SIZE = 5000;
@@ -121,7 +118,7 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     // before its child; a rewrite needs the whole chain to know what it dropped.
     let streamed: Record<string, boolean> = {};
     if (include.length > 0) {
-      const stageFile = path.join(tmpdir(), `changeproof-stage-${process.pid}-${randomUUID()}.db`);
+      const stageFile = stageFileFor(db.name);
       initStage(stageFile);
       const merger = stageMerger(db, stageFile, repoId, runId);
       try {

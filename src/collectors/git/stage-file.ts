@@ -1,4 +1,8 @@
+import { randomUUID } from "node:crypto";
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
+import { processAlive } from "../../util/process.js";
 import type { CommitRecord } from "./raw-commit.js";
 
 /**
@@ -7,6 +11,29 @@ import type { CommitRecord } from "./raw-commit.js";
  * holds nothing the store doesn't get, so it needs no durability: a crash loses only rows that
  * the next run reads again from git (ref tips advance only when a run succeeds).
  */
+const PREFIX = ".changeproof-stage-";
+
+/**
+ * A new stage file beside the database: that volume is writable (a CronJob's root filesystem
+ * often is not) and has room for the store's own data. The name carries this process's id.
+ */
+export function stageFileFor(databaseFile: string): string {
+  return path.join(path.dirname(databaseFile), `${PREFIX}${process.pid}-${randomUUID()}.db`);
+}
+
+/** Removes stage files that a run killed before its cleanup left beside the database. */
+export function removeStaleStages(databaseFile: string): number {
+  const dir = path.dirname(databaseFile);
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    const pid = name.startsWith(PREFIX) ? Number(name.slice(PREFIX.length).split("-")[0]) : Number.NaN;
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    rmSync(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
 export const STAGE_COLUMNS =
   "sha, tree, parents, author_name, author_email, author_time, author_tz, committer_name, committer_email, committer_time, committer_tz, subject, message, signature, trailers";
 
