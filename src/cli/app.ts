@@ -210,15 +210,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     await cli.parseAsync();
     return ExitCode.ok;
   } catch (e) {
-    return report(e, io, debug);
+    return report(e, io, debug, argv.includes("--json-logs"));
   }
 }
 
-function report(e: unknown, io: Io, debug: boolean): number {
+/** The one place a failure becomes output: one line (a JSON object with --json-logs) and an exit code. */
+function report(e: unknown, io: Io, debug: boolean, json: boolean): number {
   let err: ChangeproofError;
   if (isChangeproofError(e)) err = e;
   else if (e instanceof Error && e.name === "YError") err = new UsageError(e.message, { cause: e });
-  else
+  else {
     err = new ChangeproofError(
       "internal",
       "E_INTERNAL",
@@ -227,14 +228,26 @@ function report(e: unknown, io: Io, debug: boolean): number {
         cause: e,
       },
     );
+  }
+  const stack = (): string[] => {
+    const out: string[] = [];
+    for (let c: unknown = err; c instanceof Error; c = c.cause) out.push(redact(c.stack ?? c.message));
+    return out;
+  };
+  if (json) {
+    const line: Record<string, unknown> = {
+      time: io.now().toISOString(),
+      level: "fatal",
+      msg: redact(err.message),
+      code: err.code,
+      exitCode: err.exitCode,
+    };
+    if (debug) line.stack = stack();
+    io.err(`${JSON.stringify(line)}\n`);
+    return err.exitCode;
+  }
   io.err(`changeproof: ${redact(err.message).split("\n").join("\nchangeproof: ")}\n`);
   if (err.kind === "usage") io.err("Run `changeproof --help` for usage.\n");
-  if (debug) {
-    let c: unknown = err;
-    while (c instanceof Error) {
-      io.err(`${redact(c.stack ?? c.message)}\n`);
-      c = c.cause;
-    }
-  }
+  if (debug) for (const s of stack()) io.err(`${s}\n`);
   return err.exitCode;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RepoFactory } from "../../src/demo/repo-factory.js";
@@ -96,5 +96,26 @@ describe("collect's scratch files", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(stale)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith(".changeproof-stage-"))).toEqual([]);
+  });
+});
+
+describe("--json-logs", () => {
+  const dir = tempDir();
+
+  it("makes every stderr line a JSON object, and stdout still carries the summary", () => {
+    const { cfg } = setup(dir);
+    writeFileSync(cfg, `${readFileSync(cfg, "utf8")}  - name: acme/missing\n    source: ./missing\n    role: app\n`);
+    const r = runCli(["collect", "-c", cfg, "--json-logs"]);
+    expect(r.status).toBe(3);
+    const logs = r.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logs.some((l) => l.level === "error" && l.repo === "acme/missing" && l.code === "E_REPO_MISSING")).toBe(
+      true,
+    );
+    // The verdict is the last line, JSON too, with the exit code a cron job acts on.
+    expect(logs.at(-1)).toMatchObject({ level: "fatal", code: "E_INCOMPLETE", exitCode: 3 });
+    expect(r.stdout).toMatch(/^acme\/app: run \d+ ok/m);
   });
 });
