@@ -63,6 +63,15 @@ async function openLocal(repo: ResolvedRepo, dir: string): Promise<OpenedRepo> {
   if (path.resolve(top) !== path.resolve(dir) && path.resolve(gitDir) !== path.resolve(dir)) {
     throw new GitError("E_REPO_NOT_GIT", `repo ${repo.name}: ${dir} is not a git repository (it lies inside ${top})`);
   }
+  // git shows a shallow clone's oldest commit as a root: everything before it would be missing
+  // from the evidence without a word.
+  const shallow = (await runGit(gitDir, ["rev-parse", "--is-shallow-repository"], what)).trim();
+  if (shallow === "true") {
+    throw new GitError(
+      "E_REPO_SHALLOW",
+      `repo ${repo.name}: ${dir} is a shallow clone, so its history is incomplete; run \`git fetch --unshallow\` there, or give its URL as the source`,
+    );
+  }
   return { name: repo.name, gitDir, origin: dir };
 }
 

@@ -220,6 +220,25 @@ describe("history rewrites of protected branches", () => {
   });
 });
 
+describe("a shallow clone as the source", () => {
+  const dir = tempDir();
+
+  it("is refused, saying how to get the whole history, and the run is recorded failed", async () => {
+    const origin = RepoFactory.init(path.join(dir, "origin"), { author: alice, start: at("2026-07-01T00:00:00Z") });
+    origin.commit("one", { files: { a: "1" } });
+    origin.commit("two", { files: { a: "2" } });
+    const shallow = path.join(dir, "shallow");
+    execFileSync("git", ["clone", "--quiet", "--depth", "1", `file://${origin.dir}`, shallow]);
+    const db = openStore(path.join(dir, "s.db"));
+    await expect(collect(db, repoEntry(dir, shallow), path.join(dir, "cache"))).rejects.toThrow(
+      /is a shallow clone, so its history is incomplete; run `git fetch --unshallow`/,
+    );
+    expect(storedShas(db).size).toBe(0);
+    expect(db.prepare("SELECT status FROM collection_runs").get()).toEqual({ status: "failed" });
+    db.close();
+  });
+});
+
 describe("repositories reached through a clone URL", () => {
   const dir = tempDir();
 
