@@ -73,23 +73,6 @@ function usageMessage(msg: string | undefined, argv: readonly string[], known: r
 /** Runs the CLI and returns the exit code; prints expected failures as one line, never a stack. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const debug = argv.includes("--debug");
-  const known = [
-    "config",
-    "db",
-    "json-logs",
-    "quiet",
-    "debug",
-    "period",
-    "from",
-    "to",
-    "output",
-    "workdir",
-    "offline",
-    "limit",
-    "json",
-    "help",
-    "version",
-  ];
   const cli = withGlobals(yargs([...argv]))
     .scriptName("changeproof")
     .usage(
@@ -203,7 +186,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(usageMessage(msg, argv, known));
+      // The options of the command being parsed, as yargs itself knows them, so a hint never names
+      // an option that command does not take. (getOptions is public but missing from yargs' types.)
+      const options = (cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+      throw new UsageError(usageMessage(msg, argv, Object.keys(options.key)));
     });
 
   try {

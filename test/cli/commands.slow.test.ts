@@ -70,6 +70,8 @@ describe("report exit codes", () => {
     const misplaced = runCli(["collect", "-c", cfg, "--period", "2026Q3"]);
     expect(misplaced.status).toBe(2);
     expect(misplaced.stderr).toContain("unknown option --period");
+    // Hints come from the command's own options: collect has no --period to suggest.
+    expect(misplaced.stderr).not.toContain("did you mean");
   });
 
   it("lists runs as JSON lines ending with the ledger's verdict", () => {
