@@ -1,5 +1,5 @@
-import { parseIdentity } from "../collectors/git/trailers.js";
 import type { BranchCommitRow, RewriteRow, TrailerRow } from "../store/report-queries.js";
+import { parseIdentity } from "../util/identity.js";
 
 /**
  * The period's change log from git alone. A first-parent commit with two or more parents is a

@@ -1,6 +1,6 @@
-import { STAGE_COLUMNS } from "../collectors/git/stage-file.js";
 import type { RepoRole } from "../config/schema.js";
 import type { DB } from "./db.js";
+import { STAGE_COLUMNS } from "./stage-schema.js";
 
 /** Writes and reads of git history. Writers take whole batches: one transaction each. */
 

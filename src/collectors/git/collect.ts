@@ -12,12 +12,13 @@ import {
   upsertRepo,
 } from "../../store/git-store.js";
 import { finishRun, startRun } from "../../store/ledger.js";
+import { initStage } from "../../store/stage-schema.js";
 import { displayUrl } from "../../util/redact.js";
 import { stageCommits } from "./commit-stream.js";
 import { gitStatus } from "./git-process.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
 import { openRepo } from "./repo-source.js";
-import { initStage, stageFileFor } from "./stage-file.js";
+import { stageFileFor } from "./stage-file.js";
 
 /** Rows per transaction: small transactions cost 5-10x in SQLite. */
 export const BATCH_SIZE = 5000;
@@ -102,8 +103,9 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     const prevShas = unique(previous.map((t) => t.sha));
     const stillThere = await existingObjects(opened.gitDir, prevShas, what);
     const include = unique([...tips.values()].map((t) => t.sha)).filter((s) => !stillThere.has(s));
-    // Which protected branches moved, and whether each moved by a rewrite.
-    const moves: { tip: ProtectedTip; rewritten: boolean }[] = [];
+    // Which protected branches moved, whether by a rewrite, and where each one's new first-parent
+    // chain stops: at the previous tip, or (first run, or a rewrite) at the root.
+    const moves: { tip: ProtectedTip; rewritten: boolean; stop: string | null }[] = [];
     for (const t of protectedTips) {
       const prev = t.previous;
       if (prev?.sha === t.sha) continue;
@@ -111,7 +113,7 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
         prev !== undefined &&
         (!stillThere.has(prev.sha) ||
           (await gitStatus(opened.gitDir, ["merge-base", "--is-ancestor", prev.sha, t.sha])) !== 0);
-      moves.push({ tip: t, rewritten });
+      moves.push({ tip: t, rewritten, stop: rewritten ? null : (prev?.sha ?? null) });
     }
 
     // The stream carries each moved branch's first-parent chain, unless clock skew puts a parent
@@ -132,7 +134,7 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
           branches: moves.map((m) => ({
             branch: m.tip.branch,
             tip: m.tip.sha,
-            stop: m.rewritten ? "" : (m.tip.previous?.sha ?? ""),
+            stop: m.stop ?? "",
           })),
         })) {
           if (ev.kind === "done") {
@@ -154,18 +156,10 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
       }
     }
 
-    for (const { tip: t, rewritten } of moves) {
+    for (const { tip: t, rewritten, stop } of moves) {
       const prev = t.previous;
       if (streamed[t.branch] === true && !rewritten) continue;
-      const sync = syncFirstParent(
-        db,
-        repoId,
-        t.branch,
-        runId,
-        t.sha,
-        rewritten ? null : (prev?.sha ?? null),
-        rewritten,
-      );
+      const sync = syncFirstParent(db, repoId, t.branch, runId, t.sha, stop, rewritten);
       result.branchMembersAdded += sync.added;
       if (rewritten && prev) {
         recordRewrite(db, repoId, runId, {

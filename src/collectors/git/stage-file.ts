@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { STAGE_COLUMNS } from "../../store/stage-schema.js";
 import { processAlive } from "../../util/process.js";
 import type { CommitRecord } from "./raw-commit.js";
 
@@ -34,24 +35,10 @@ export function removeStaleStages(databaseFile: string): number {
   return removed;
 }
 
-export const STAGE_COLUMNS =
-  "sha, tree, parents, author_name, author_email, author_time, author_tz, committer_name, committer_email, committer_time, committer_tz, subject, message, signature, trailers";
-
 export interface StageWriter {
   /** Appends commits in one transaction; `firstParentOf[i]` names the branches commit i is on. */
   write(commits: readonly CommitRecord[], firstParentOf: readonly (readonly string[])[]): number;
   close(): void;
-}
-
-/** Creates the stage file and its table, before either side opens it. */
-export function initStage(file: string): void {
-  const db = new Database(file);
-  try {
-    db.pragma("journal_mode = WAL");
-    db.exec(`CREATE TABLE rows (${STAGE_COLUMNS}, fp_branches)`);
-  } finally {
-    db.close();
-  }
 }
 
 /** The reading thread's connection to a stage file made by initStage. */

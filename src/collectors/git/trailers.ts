@@ -50,10 +50,3 @@ export function parseTrailers(message: string): Trailer[] {
   if (otherLines === 0) return trailers;
   return generated && trailerLines * 3 >= otherLines ? trailers : [];
 }
-
-/** `Name <email>` from a trailer value such as Co-authored-by's. */
-export function parseIdentity(value: string): { name: string; email: string } | undefined {
-  const m = /^(.*?)\s*<([^<>]*)>\s*$/.exec(value);
-  if (!m || m[1] === undefined || m[2] === undefined) return undefined;
-  return { name: m[1].trim(), email: m[2].trim() };
-}

@@ -3,9 +3,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { type StageEvent, stageCommits } from "../../../src/collectors/git/commit-stream.js";
-import { initStage } from "../../../src/collectors/git/stage-file.js";
 import { generateHistory } from "../../../src/demo/repo-factory.js";
 import { GitError } from "../../../src/errors/index.js";
+import { initStage } from "../../../src/store/stage-schema.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { git } from "./helpers.js";
 

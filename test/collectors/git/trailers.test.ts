@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseIdentity, parseTrailers } from "../../../src/collectors/git/trailers.js";
+import { parseTrailers } from "../../../src/collectors/git/trailers.js";
+import { parseIdentity } from "../../../src/util/identity.js";
 
 describe("parseTrailers", () => {
   it("needs a blank line before the block: a subject alone has none", () => {
