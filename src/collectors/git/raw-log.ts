@@ -4,7 +4,7 @@ import { type CommitRecord, parseRawCommit } from "./raw-commit.js";
 /**
  * Streams the commits reachable from `include` and not from `exclude`, as git prints them.
  * Records are split on NUL (-z), which no commit message can contain, and each is decoded on
- * its own, so a multi-byte character split across chunks is never broken.
+ * whole, so a multi-byte character split across chunks is never broken.
  */
 export async function* rawLog(
   gitDir: string,
@@ -19,17 +19,17 @@ export async function* rawLog(
   let finished = false;
   try {
     for await (const chunk of run.stdout as AsyncIterable<Buffer>) {
-      let from = 0;
-      for (;;) {
-        const nul = chunk.indexOf(0, from);
-        if (nul < 0) break;
-        const piece = chunk.subarray(from, nul);
-        const record = pending.length > 0 ? Buffer.concat([...pending, piece]) : piece;
-        pending = [];
-        yield parseRawCommit(record.toString("utf8"));
-        from = nul + 1;
+      const last = chunk.lastIndexOf(0);
+      if (last < 0) {
+        pending.push(chunk);
+        continue;
       }
-      if (from < chunk.length) pending.push(chunk.subarray(from));
+      // One decode per chunk: NUL never occurs inside a UTF-8 sequence, so splitting the decoded
+      // text on it cuts exactly where the bytes would.
+      const head = chunk.subarray(0, last);
+      const text = (pending.length > 0 ? Buffer.concat([...pending, head]) : head).toString("utf8");
+      pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+      for (const record of text.split("\0")) yield parseRawCommit(record);
     }
     const rest = Buffer.concat(pending);
     if (rest.length > 0 && rest.toString("utf8").trim() !== "") yield parseRawCommit(rest.toString("utf8"));

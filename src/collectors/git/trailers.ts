@@ -18,7 +18,7 @@ export function parseTrailers(message: string): Trailer[] {
   // Most messages have no colon after a blank line: no trailer block is possible.
   const lastBreak = message.lastIndexOf("\n\n");
   if (lastBreak < 0 || message.indexOf(":", lastBreak) < 0) return [];
-  const lines = message.replace(/\s+$/, "").split("\n");
+  const lines = message.trimEnd().split("\n");
   // Only the last paragraph, and never the subject paragraph on its own.
   let start = lines.length;
   while (start > 0 && (lines[start - 1] ?? "").trim() !== "") start--;
