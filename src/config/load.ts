@@ -133,8 +133,15 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     }
     repos.push({ ...r, location });
   }
+  const github = cfg.github?.app
+    ? {
+        ...cfg.github,
+        app: { ...cfg.github.app, privateKeyFile: path.resolve(baseDir, cfg.github.app.privateKeyFile) },
+      }
+    : cfg.github;
   return {
     ...cfg,
+    ...(github ? { github } : {}),
     file: path.resolve(file),
     database: path.resolve(baseDir, cfg.database),
     output: path.resolve(baseDir, cfg.output),

@@ -12,7 +12,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type ErrorKind = "usage" | "config" | "input" | "store" | "git" | "incomplete" | "internal";
+export type ErrorKind = "usage" | "config" | "input" | "store" | "git" | "github" | "incomplete" | "internal";
 
 export class ChangeproofError extends Error {
   readonly code: string;
@@ -61,6 +61,20 @@ export class StoreError extends ChangeproofError {
 export class GitError extends ChangeproofError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super("git", code, message, options);
+  }
+}
+
+/**
+ * GitHub refused or failed a request: bad credentials, a missing scope or permission, an unknown
+ * organisation or repository, an unreachable API, a rate limit we gave up on, or a response
+ * that is not what the schema promises. The message says which, and for what.
+ */
+export class GitHubError extends ChangeproofError {
+  /** Worth another run later (rate limit, outage) rather than a fix of config or credentials. */
+  readonly transient: boolean;
+  constructor(code: string, message: string, options?: { cause?: unknown; transient?: boolean }) {
+    super("github", code, message, options);
+    this.transient = options?.transient ?? false;
   }
 }
 

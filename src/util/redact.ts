@@ -10,8 +10,20 @@ const TOKEN_SHAPES = [
   /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
 ];
 
+/**
+ * Secret values this process holds (tokens read from the environment, minted installation
+ * tokens): whatever their shape, they are masked wherever text is redacted.
+ */
+const knownSecrets = new Set<string>();
+
+export function registerSecret(value: string): void {
+  // Very short values would mask ordinary words; no real credential is that short.
+  if (value.length >= 8) knownSecrets.add(value);
+}
+
 export function redact(text: string): string {
   let out = text.replace(USERINFO_IN_URL, "$1***@");
+  for (const secret of knownSecrets) out = out.split(secret).join("***");
   for (const re of TOKEN_SHAPES) out = out.replace(re, (m) => `${m.slice(0, 4)}***`);
   return out;
 }

@@ -336,3 +336,60 @@ describe("parseConfig: credentials in a source URL", () => {
     expect(onlyRepo(cfg).location).toEqual({ kind: "url", url: "ssh://git@github.com/acme/api.git" });
   });
 });
+
+describe("parseConfig: the github section", () => {
+  const repo = ["repos:", "  - name: acme/api", "    source: api", "    role: app"];
+
+  it("fills in defaults and resolves the App's key file against the config's folder", () => {
+    const cfg = parseConfig(
+      lines(
+        ...repo,
+        "github:",
+        "  org: acme",
+        "  app:",
+        "    appId: 12",
+        "    privateKeyFile: keys/app.pem",
+        "    installationId: 34",
+      ),
+      FILE,
+    );
+    expect(cfg.github).toEqual({
+      org: "acme",
+      tokenEnv: "GITHUB_TOKEN",
+      timeoutSeconds: 30,
+      pageSize: 50,
+      maxRetries: 5,
+      app: { appId: 12, privateKeyFile: "/etc/acme/keys/app.pem", installationId: 34 },
+    });
+  });
+
+  it("names a mistyped field inside github.app with a suggestion", () => {
+    const e = configError(
+      lines(
+        ...repo,
+        "github:",
+        "  org: acme",
+        "  app:",
+        "    appID: 12",
+        "    privateKeyFile: k",
+        "    installationId: 3",
+      ),
+    );
+    expect(e.message).toContain(`${FILE}:8: unknown field "github.app.appID" (did you mean "appId"?)`);
+  });
+
+  it("refuses a base URL with credentials in it, and a page size GitHub would refuse", () => {
+    const e = configError(
+      lines(...repo, "github:", "  org: acme", "  baseUrl: https://x:tok@ghe.example.com/api/v3", "  pageSize: 101"),
+    );
+    expect(e.message).toContain(`${FILE}:7: field "github.baseUrl" must not embed credentials`);
+    expect(e.message).toContain(`${FILE}:8: field "github.pageSize"`);
+  });
+
+  it("asks for the GitHub name of a repository whose name is not owner/name", () => {
+    const e = configError(
+      lines("repos:", "  - name: api", "    source: api", "    role: app", "github:", "  org: acme"),
+    );
+    expect(e.message).toBe(`${FILE}:2: field "repos[0].github" is required`);
+  });
+});

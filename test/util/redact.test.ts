@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayUrl, redact } from "../../src/util/redact.js";
+import { displayUrl, redact, registerSecret } from "../../src/util/redact.js";
 
 describe("redact", () => {
   it("drops credentials from URLs, whatever the scheme", () => {
@@ -17,5 +17,16 @@ describe("redact", () => {
     expect(redact(`token is ${token}`)).toBe("token is ghp_***");
     expect(redact(`Authorization: Bearer ${"x".repeat(30)}`)).toBe("Authorization: Bear***");
     expect(redact(`github_pat_${"Z9".repeat(15)} leaked`)).toBe("gith*** leaked");
+  });
+});
+
+describe("registerSecret", () => {
+  it("masks a registered secret of any shape wherever it appears, and ignores values too short to be one", () => {
+    registerSecret("s3cr3t-enterprise-token");
+    registerSecret("short");
+    expect(redact("GHES said: bad token s3cr3t-enterprise-token (twice: s3cr3t-enterprise-token)")).toBe(
+      "GHES said: bad token *** (twice: ***)",
+    );
+    expect(redact("a short word")).toBe("a short word");
   });
 });

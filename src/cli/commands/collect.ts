@@ -1,5 +1,12 @@
 import { collectGitRepo, type GitCollectResult } from "../../collectors/git/collect.js";
 import { removeStaleStages } from "../../collectors/git/stage-file.js";
+import {
+  collectGitHubOrg,
+  collectGitHubRepo,
+  type GitHubOrgResult,
+  type GitHubRepoResult,
+} from "../../collectors/github/collect.js";
+import { clientFromConfig } from "../../collectors/github/from-config.js";
 import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
@@ -9,20 +16,42 @@ import { plural } from "../../util/plural.js";
 
 export interface CollectSummary {
   results: GitCollectResult[];
+  github: GitHubRepoResult[];
+  org?: GitHubOrgResult;
   failures: { repo: string; error: string }[];
+}
+
+export interface CollectEnv {
+  env: NodeJS.ProcessEnv;
+  /** Scales GitHub retry waits (tests). */
+  waitScale?: number;
 }
 
 /**
  * Collect every configured source. One repository's failure does not stop the others: it is
  * recorded as a failed run, logged as one line, and makes the whole collection incomplete.
  */
-export async function collectAll(cfg: LoadedConfig, log: Logger, now: () => Date): Promise<CollectSummary> {
+export async function collectAll(
+  cfg: LoadedConfig,
+  log: Logger,
+  now: () => Date,
+  runtime: CollectEnv = { env: process.env },
+): Promise<CollectSummary> {
+  // A missing token is a config error: found before anything is collected.
+  const client = cfg.github
+    ? clientFromConfig(
+        cfg.github,
+        runtime.env,
+        log,
+        runtime.waitScale !== undefined ? { waitScale: runtime.waitScale } : {},
+      )
+    : undefined;
   const db = openStore(cfg.database);
   try {
     removeStaleStages(cfg.database);
     const abandoned = abandonDeadRuns(db, now());
     if (abandoned > 0) log.warn("earlier runs ended without finishing; recorded as abandoned", { runs: abandoned });
-    const summary: CollectSummary = { results: [], failures: [] };
+    const summary: CollectSummary = { results: [], github: [], failures: [] };
     for (const repo of cfg.repos) {
       try {
         summary.results.push(await collectGitRepo(db, repo, { cacheDir: cfg.cache, log, now }));
@@ -33,6 +62,55 @@ export async function collectAll(cfg: LoadedConfig, log: Logger, now: () => Date
         // Messages name their repository already; the summary puts the name first once.
         summary.failures.push({ repo: repo.name, error: err.message.replace(`repo ${repo.name}: `, "") });
       }
+    }
+    if (cfg.github && client) {
+      // After git: GitHub's commit lookups start from the protected branches git just stored.
+      const gh = cfg.github;
+      const opts = { log, now, pageSize: gh.pageSize };
+      try {
+        await client.authenticate();
+      } catch (e) {
+        const err = classify(cfg.database, e);
+        if (err.kind === "store") throw err;
+        log.error(err.message, { code: err.code });
+        summary.failures.push({ repo: `github ${gh.org}`, error: err.message });
+        return summary;
+      }
+      try {
+        summary.org = await collectGitHubOrg(db, client, gh.org, opts);
+      } catch (e) {
+        const err = classify(cfg.database, e);
+        if (err.kind === "store") throw err;
+        log.error(err.message, { code: err.code });
+        summary.failures.push({
+          repo: `organisation ${gh.org}`,
+          error: err.message.replace(`organisation ${gh.org}: `, ""),
+        });
+        // Credentials GitHub refuses fail every other request the same way: say it once.
+        if (err.code === "E_GITHUB_AUTH") return summary;
+      }
+      for (const repo of cfg.repos) {
+        try {
+          summary.github.push(
+            await collectGitHubRepo(
+              db,
+              client,
+              repo,
+              { name: gh.org, memberLogins: summary.org?.memberLogins ?? null },
+              opts,
+            ),
+          );
+        } catch (e) {
+          const err = classify(cfg.database, e);
+          if (err.kind === "store") throw err;
+          log.error(err.message, { repo: repo.name, code: err.code });
+          summary.failures.push({
+            repo: `${repo.name} (GitHub)`,
+            error: err.message.replace(`repo ${repo.name}: `, ""),
+          });
+        }
+      }
+      log.info("GitHub requests", { ...client.stats });
     }
     return summary;
   } finally {
@@ -53,6 +131,16 @@ export function printSummary(s: CollectSummary, out: (line: string) => void): vo
     out(
       `${r.repo}: run ${r.runId} ok, ${plural(r.commitsAdded, "new commit")} (${r.commitsRead} read), ` +
         `${r.branchMembersAdded} newly on protected branches (first-parent), ${plural(r.rewrites, "rewrite")}`,
+    );
+  }
+  if (s.org)
+    out(
+      `organisation ${s.org.org}: run ${s.org.runId} ok, ${plural(s.org.members, "member")}, ${plural(s.org.teams, "team")}`,
+    );
+  for (const g of [...s.github].sort((a, b) => a.repo.localeCompare(b.repo))) {
+    out(
+      `${g.repo} (GitHub): run ${g.runId} ok, ${plural(g.pullRequests, "merged pull request")} stored, ` +
+        `${plural(g.lookups, "commit")} looked up${g.unreadable.length > 0 ? `, snapshot gaps: ${g.unreadable.join(", ")}` : ""}`,
     );
   }
   for (const f of s.failures) out(`${f.repo}: FAILED: ${f.error}`);

@@ -101,4 +101,185 @@ CREATE TABLE history_rewrites (
 );
 `,
   },
+  {
+    version: 2,
+    name: "github pull requests, reviews, access and protection snapshots",
+    sql: `
+-- Pull requests merged into protected branches, as last seen; a later run overwrites its own
+-- earlier view of the same PR (run_id says which run wrote it).
+CREATE TABLE gh_pull_requests (
+  repo_id INTEGER NOT NULL REFERENCES repos (id),
+  number INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  url TEXT NOT NULL,
+  author_login TEXT, -- NULL: a deleted ("ghost") account
+  author_kind TEXT,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  merged_at TEXT,
+  merged_by TEXT,
+  merge_commit TEXT,
+  base_ref TEXT NOT NULL,
+  head_ref TEXT NOT NULL,
+  head_oid TEXT NOT NULL,
+  review_decision TEXT,
+  run_id INTEGER NOT NULL REFERENCES collection_runs (id),
+  PRIMARY KEY (repo_id, number)
+);
+CREATE INDEX gh_pull_requests_merge_commit ON gh_pull_requests (repo_id, merge_commit);
+
+CREATE TABLE gh_reviews (
+  repo_id INTEGER NOT NULL,
+  pr_number INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  database_id INTEGER,
+  author_login TEXT,
+  author_kind TEXT,
+  author_association TEXT,
+  state TEXT NOT NULL,
+  submitted_at TEXT,
+  commit_oid TEXT,
+  PRIMARY KEY (repo_id, pr_number, node_id)
+) WITHOUT ROWID;
+
+-- Timeline events that bear on the rules: head/base force pushes, review dismissals, the merge.
+CREATE TABLE gh_pr_events (
+  repo_id INTEGER NOT NULL,
+  pr_number INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  actor_login TEXT,
+  created_at TEXT NOT NULL,
+  before_oid TEXT,
+  after_oid TEXT,
+  review_database_id INTEGER,
+  previous_review_state TEXT,
+  message TEXT,
+  commit_oid TEXT,
+  ref_name TEXT,
+  PRIMARY KEY (repo_id, pr_number, node_id)
+) WITHOUT ROWID;
+
+CREATE TABLE gh_pr_commits (
+  repo_id INTEGER NOT NULL,
+  pr_number INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  oid TEXT NOT NULL,
+  authored_date TEXT,
+  committed_date TEXT,
+  author_name TEXT,
+  author_email TEXT,
+  author_login TEXT,
+  committer_name TEXT,
+  committer_email TEXT,
+  committer_login TEXT,
+  -- JSON array of [name, email, login|null]: every author GitHub lists (co-authors included).
+  authors TEXT NOT NULL,
+  signature_kind TEXT,
+  signature_state TEXT,
+  signature_valid INTEGER,
+  signer_login TEXT,
+  PRIMARY KEY (repo_id, pr_number, oid)
+) WITHOUT ROWID;
+CREATE INDEX gh_pr_commits_oid ON gh_pr_commits (repo_id, oid);
+
+-- associatedPullRequests of protected-branch commits that no stored PR explains: maps squash and
+-- rebase merges, and shows direct pushes (asked, none found).
+CREATE TABLE gh_commit_lookups (
+  repo_id INTEGER NOT NULL,
+  oid TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  -- JSON array of PR numbers merged into a protected branch that contain the commit.
+  pull_requests TEXT NOT NULL,
+  PRIMARY KEY (repo_id, oid)
+) WITHOUT ROWID;
+
+-- Per repository and base branch: every merged PR updated at or after updated_at is stored. A
+-- walk cut short keeps its cursor, so the next run resumes instead of starting over.
+CREATE TABLE gh_pr_watermarks (
+  repo_id INTEGER NOT NULL,
+  base_ref TEXT NOT NULL,
+  updated_at TEXT,
+  pending_cursor TEXT,
+  pending_top TEXT,
+  run_id INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, base_ref)
+);
+
+-- Access and protection snapshots, one per run: the store keeps their history.
+CREATE TABLE gh_snapshots (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES collection_runs (id),
+  org TEXT NOT NULL,
+  taken_at TEXT NOT NULL,
+  -- 1 when the viewer could see two-factor status (an organisation owner's credentials).
+  two_factor_visible INTEGER NOT NULL
+);
+CREATE TABLE gh_members (
+  snapshot_id INTEGER NOT NULL REFERENCES gh_snapshots (id),
+  login TEXT NOT NULL,
+  role TEXT NOT NULL,
+  two_factor INTEGER,
+  PRIMARY KEY (snapshot_id, login)
+) WITHOUT ROWID;
+CREATE TABLE gh_teams (
+  snapshot_id INTEGER NOT NULL REFERENCES gh_snapshots (id),
+  slug TEXT NOT NULL,
+  name TEXT NOT NULL,
+  parent_slug TEXT,
+  PRIMARY KEY (snapshot_id, slug)
+) WITHOUT ROWID;
+CREATE TABLE gh_team_members (
+  snapshot_id INTEGER NOT NULL,
+  team_slug TEXT NOT NULL,
+  login TEXT NOT NULL,
+  role TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, team_slug, login)
+) WITHOUT ROWID;
+CREATE TABLE gh_team_repos (
+  snapshot_id INTEGER NOT NULL,
+  team_slug TEXT NOT NULL,
+  repo TEXT NOT NULL,
+  permission TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, team_slug, repo)
+) WITHOUT ROWID;
+CREATE TABLE gh_collaborators (
+  snapshot_id INTEGER NOT NULL,
+  repo TEXT NOT NULL,
+  login TEXT NOT NULL,
+  permission TEXT NOT NULL,
+  outside INTEGER, -- NULL: the organisation's members were not known to this run
+  -- JSON array of {permission, kind, name}: the organisation, teams or the repository itself.
+  sources TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, repo, login)
+) WITHOUT ROWID;
+CREATE TABLE gh_protection_rules (
+  snapshot_id INTEGER NOT NULL,
+  repo TEXT NOT NULL,
+  pattern TEXT NOT NULL,
+  -- Every setting and allowance as GitHub reported it (canonical JSON, sorted keys).
+  settings TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, repo, pattern)
+) WITHOUT ROWID;
+CREATE TABLE gh_rulesets (
+  snapshot_id INTEGER NOT NULL,
+  -- owner/name for a repository's ruleset, the organisation's login for an organisation's.
+  scope TEXT NOT NULL,
+  ruleset_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  target TEXT,
+  enforcement TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, scope, ruleset_id)
+) WITHOUT ROWID;
+-- Which repositories a snapshot covers: an empty table for a repo means none, not unknown.
+CREATE TABLE gh_snapshot_repos (
+  snapshot_id INTEGER NOT NULL,
+  repo TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, repo)
+) WITHOUT ROWID;
+`,
+  },
 ];

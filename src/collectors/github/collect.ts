@@ -1,0 +1,317 @@
+import type { ResolvedRepo } from "../../config/load.js";
+import { messageOf } from "../../errors/index.js";
+import type { Logger } from "../../log/logger.js";
+import type { DB } from "../../store/db.js";
+import { lastTips, upsertRepo } from "../../store/git-store.js";
+import {
+  readWatermark,
+  storeCommitLookups,
+  storePullRequestPage,
+  storeSnapshot,
+  storeWatermark,
+  unexplainedCommits,
+  type Watermark,
+} from "../../store/github-store.js";
+import { finishRun, startRun } from "../../store/ledger.js";
+import { type GitHubClient, PageSizer } from "./client.js";
+import { readOrgAccess } from "./org-access.js";
+import { type RepoRef, type RepoSettings, walkPullRequests } from "./pull-requests.js";
+import { commitPullRequestsQuery, DEFAULT_BRANCH, queryDigests } from "./queries.js";
+import { commitPullRequestsSchema, parseAnswer } from "./schemas.js";
+
+/**
+ * GitHub collection runs: one for the organisation (members, teams) and one per repository (its
+ * merged pull requests, access and protection settings, and the pull requests of protected-branch
+ * commits nothing else explains). Each is a ledger run; pages are committed as they come, so a
+ * run that fails keeps what it stored and the next one resumes from the saved cursor.
+ */
+
+export interface GitHubCollectOptions {
+  log: Logger;
+  now?: () => Date;
+  /** Largest page of pull requests. */
+  pageSize: number;
+}
+
+export interface GitHubRepoResult {
+  repo: string;
+  runId: number;
+  pullRequests: number;
+  lookups: number;
+  snapshot: boolean;
+  unreadable: string[];
+}
+
+export interface GitHubOrgResult {
+  org: string;
+  runId: number;
+  members: number;
+  teams: number;
+  memberLogins: ReadonlySet<string>;
+}
+
+/** Size of the first page when the run is incremental: usually all there is to read. */
+const PROBE_PAGE = 10;
+/** Commits per associatedPullRequests query. */
+const LOOKUP_BATCH = 50;
+
+export async function collectGitHubOrg(
+  db: DB,
+  client: GitHubClient,
+  org: string,
+  opts: GitHubCollectOptions,
+): Promise<GitHubOrgResult> {
+  const now = opts.now ?? (() => new Date());
+  const runId = startRun(db, {
+    source: "github-org",
+    scope: { org },
+    parameters: { endpoint: client.endpoint, queries: queryDigests() },
+    now: now(),
+  });
+  const before = { ...client.stats };
+  try {
+    const access = await readOrgAccess(client, org);
+    storeSnapshot(db, runId, {
+      org,
+      takenAt: now(),
+      twoFactorVisible: access.twoFactorVisible,
+      members: access.members,
+      teams: access.teams,
+      repos: [],
+      collaborators: [],
+      protection: [],
+      rulesets: [],
+      memberLogins: null,
+    });
+    finishRun(db, runId, {
+      status: "succeeded",
+      counts: { members: access.members.length, teams: access.teams.length, ...spent(client, before) },
+      now: now(),
+    });
+    return {
+      org,
+      runId,
+      members: access.members.length,
+      teams: access.teams.length,
+      memberLogins: new Set(access.members.map((m) => m.login)),
+    };
+  } catch (e) {
+    finishRun(db, runId, { status: "failed", counts: spent(client, before), error: messageOf(e), now: now() });
+    throw e;
+  }
+}
+
+export function githubName(repo: ResolvedRepo): { owner: string; name: string } {
+  const full = repo.github ?? repo.name;
+  const [owner = "", name = ""] = full.split("/");
+  return { owner, name };
+}
+
+export async function collectGitHubRepo(
+  db: DB,
+  client: GitHubClient,
+  repo: ResolvedRepo,
+  org: { name: string; memberLogins: ReadonlySet<string> | null },
+  opts: GitHubCollectOptions,
+): Promise<GitHubRepoResult> {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log.child({ repo: repo.name });
+  const { owner, name } = githubName(repo);
+  const ref: RepoRef = { owner, name, what: `repo ${repo.name}` };
+  const repoId = upsertRepo(
+    db,
+    repo.name,
+    repo.role,
+    repo.location.kind === "path" ? repo.location.path : repo.location.url,
+  );
+  const runId = startRun(db, {
+    source: "github",
+    scope: {
+      repo: repo.name,
+      github: `${owner}/${name}`,
+      protectedBranches: repo.protectedBranches ?? "(default branch)",
+    },
+    parameters: { endpoint: client.endpoint, queries: queryDigests(), pageSize: opts.pageSize, state: "MERGED" },
+    now: now(),
+  });
+  const before = { ...client.stats };
+  const result: GitHubRepoResult = {
+    repo: repo.name,
+    runId,
+    pullRequests: 0,
+    lookups: 0,
+    snapshot: false,
+    unreadable: [],
+  };
+  const counts = (): Record<string, number> => ({
+    pullRequests: result.pullRequests,
+    lookups: result.lookups,
+    ...spent(client, before),
+  });
+  try {
+    const bases = repo.protectedBranches ?? [await defaultBranch(db, client, repoId, ref)];
+    const sizer = new PageSizer(opts.pageSize, 1);
+    let settings: RepoSettings | undefined;
+    for (const [i, base] of bases.entries()) {
+      const walked = await walkBase(db, client, ref, repoId, runId, base, sizer, i === 0, log);
+      result.pullRequests += walked.pullRequests;
+      settings ??= walked.settings;
+    }
+    if (settings) {
+      storeSnapshot(db, runId, {
+        org: org.name,
+        takenAt: now(),
+        twoFactorVisible: false,
+        members: [],
+        teams: [],
+        repos: [`${owner}/${name}`],
+        collaborators: settings.collaborators,
+        protection: settings.protection,
+        rulesets: settings.rulesets,
+        memberLogins: org.memberLogins,
+      });
+      result.snapshot = true;
+      result.unreadable = settings.unreadable;
+      for (const u of settings.unreadable)
+        log.warn("not readable with these credentials; the access snapshot has a gap", { list: u });
+    }
+    for (const base of bases) result.lookups += await lookUpUnexplained(db, client, ref, repoId, runId, base);
+    finishRun(db, runId, {
+      status: "succeeded",
+      counts: counts(),
+      ...(result.unreadable.length > 0 ? { error: `snapshot gaps: ${result.unreadable.join(", ")}` } : {}),
+      now: now(),
+    });
+    return result;
+  } catch (e) {
+    finishRun(db, runId, { status: "failed", counts: counts(), error: messageOf(e), now: now() });
+    throw e;
+  }
+}
+
+/**
+ * One base branch: first finish a walk an earlier run left (from its cursor down to the old
+ * watermark), then walk from the newest update down to the watermark. Each page is stored with
+ * the walk's position, in one transaction.
+ */
+async function walkBase(
+  db: DB,
+  client: GitHubClient,
+  ref: RepoRef,
+  repoId: number,
+  runId: number,
+  base: string,
+  sizer: PageSizer,
+  withSnapshot: boolean,
+  log: Logger,
+): Promise<{ pullRequests: number; settings?: RepoSettings }> {
+  let w: Watermark = readWatermark(db, repoId, base);
+  let pullRequests = 0;
+  let settings: RepoSettings | undefined;
+  let snapshotWanted = withSnapshot;
+  if (w.pending) {
+    const { cursor, top } = w.pending;
+    log.info("resuming an interrupted pull-request walk", { base });
+    for await (const page of walkPullRequests(client, ref, sizer, {
+      base,
+      cursor,
+      stopBelow: w.updatedAt,
+      withSnapshot: snapshotWanted,
+    })) {
+      settings ??= page.settings;
+      snapshotWanted = false;
+      const next: Watermark = page.done
+        ? { updatedAt: top, pending: null }
+        : { updatedAt: w.updatedAt, pending: { cursor: page.cursor ?? cursor, top } };
+      storePullRequestPage(db, repoId, runId, page.prs, base, next);
+      pullRequests += page.prs.length;
+      w = next;
+    }
+  }
+  const stopBelow = w.updatedAt;
+  let top: string | null = null;
+  for await (const page of walkPullRequests(client, ref, sizer, {
+    base,
+    cursor: null,
+    stopBelow,
+    withSnapshot: snapshotWanted,
+    ...(stopBelow ? { firstPageSize: PROBE_PAGE } : {}),
+  })) {
+    settings ??= page.settings;
+    top ??= page.top;
+    const newest = top !== null && (stopBelow === null || top > stopBelow) ? top : stopBelow;
+    const next: Watermark = page.done
+      ? { updatedAt: newest, pending: null }
+      : { updatedAt: stopBelow, pending: { cursor: page.cursor ?? "", top: newest ?? "" } };
+    if (page.prs.length > 0) storePullRequestPage(db, repoId, runId, page.prs, base, next);
+    else storeWatermark(db, repoId, base, runId, next);
+    pullRequests += page.prs.length;
+    log.progress("pull requests", { base, read: pullRequests });
+  }
+  return { pullRequests, ...(settings ? { settings } : {}) };
+}
+
+/** The default branch as the git collector last saw it protected, else as GitHub names it. */
+async function defaultBranch(db: DB, client: GitHubClient, repoId: number, ref: RepoRef): Promise<string> {
+  const known = lastTips(db, repoId).find((t) => t.protected === 1 && t.ref.startsWith("refs/heads/"));
+  if (known) return known.ref.slice("refs/heads/".length);
+  const data = await client.query<{ repository: { defaultBranchRef: { name: string } | null } | null }>(
+    `${ref.what}: default branch`,
+    DEFAULT_BRANCH,
+    { owner: ref.owner, name: ref.name },
+  );
+  const name = data.repository?.defaultBranchRef?.name;
+  if (!name) throw new Error(`${ref.what}: GitHub reports no default branch`);
+  return name;
+}
+
+/**
+ * Protected-branch commits that no stored pull request explains are looked up once each:
+ * GitHub's associatedPullRequests maps squash and rebase merges to their PR, and finds none for
+ * a direct push. The answer is stored either way, so a commit is never asked about twice.
+ */
+async function lookUpUnexplained(
+  db: DB,
+  client: GitHubClient,
+  ref: RepoRef,
+  repoId: number,
+  runId: number,
+  base: string,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const oids = unexplainedCommits(db, repoId, base, LOOKUP_BATCH);
+    if (oids.length === 0) return total;
+    const what = `${ref.what}: pull requests of ${oids.length} commits on ${base}`;
+    const vars: Record<string, unknown> = { owner: ref.owner, name: ref.name };
+    oids.forEach((o, i) => {
+      vars[`o${i}`] = o;
+    });
+    const data = parseAnswer(
+      commitPullRequestsSchema,
+      await client.query<unknown>(what, commitPullRequestsQuery(oids.length), vars),
+      what,
+    );
+    const lookups = oids.map((oid, i) => {
+      const hit = data.repository?.[`c${i}`];
+      const prs = hit && typeof hit === "object" ? hit.associatedPullRequests.nodes : [];
+      return {
+        oid,
+        pullRequests: prs.filter((p) => p.state === "MERGED" && p.baseRefName === base).map((p) => p.number),
+      };
+    });
+    storeCommitLookups(db, repoId, runId, lookups);
+    total += lookups.length;
+  }
+}
+
+function spent(
+  client: GitHubClient,
+  before: { requests: number; points: number; retries: number },
+): Record<string, number> {
+  return {
+    requests: client.stats.requests - before.requests,
+    points: client.stats.points - before.points,
+    retries: client.stats.retries - before.retries,
+  };
+}

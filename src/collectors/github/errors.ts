@@ -1,0 +1,136 @@
+import { GitHubError, isChangeproofError, messageOf } from "../../errors/index.js";
+import { redact } from "../../util/redact.js";
+import { oneLine } from "../../util/visible.js";
+
+/**
+ * Octokit's failures (RequestError with a status, GraphqlResponseError with GitHub's typed
+ * errors, network and timeout causes) mapped to one GitHubError each: a code a cron job can act
+ * on, and a message that names what was being asked and GitHub's reason, shown as untrusted text.
+ * Request objects, headers and tokens are never copied into it.
+ */
+
+interface GraphQLErrorLike {
+  type?: string;
+  message?: string;
+  path?: (string | number)[];
+}
+
+interface RequestErrorLike {
+  status: number;
+  message: string;
+  cause?: unknown;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+const TRANSIENT = new Set([
+  "E_GITHUB_TIMEOUT",
+  "E_GITHUB_UNAVAILABLE",
+  "E_GITHUB_BROKEN_BODY",
+  "E_GITHUB_UNREACHABLE",
+  "E_GITHUB_RATE_LIMIT",
+]);
+
+/** Failures that a smaller page may avoid: GitHub gave up on the query, or the answer broke off. */
+export function isTimeoutLike(e: GitHubError): boolean {
+  return e.code === "E_GITHUB_TIMEOUT" || e.code === "E_GITHUB_UNAVAILABLE" || e.code === "E_GITHUB_BROKEN_BODY";
+}
+
+const shown = (text: string): string => oneLine(redact(text));
+
+function fail(code: string, message: string, cause: unknown): GitHubError {
+  return new GitHubError(code, message, { cause, transient: TRANSIENT.has(code) });
+}
+
+export function describeFailure(e: unknown, what: string, endpoint: string): GitHubError {
+  if (e instanceof GitHubError) return e;
+  if (isChangeproofError(e)) return fail("E_GITHUB_REQUEST", e.message, e);
+  const errors = (e as { errors?: unknown }).errors;
+  if ((e as Error).name === "GraphqlResponseError" && Array.isArray(errors)) {
+    return fromGraphQLErrors(errors as GraphQLErrorLike[], what, e);
+  }
+  const status = (e as { status?: unknown }).status;
+  if (typeof status === "number") return fromStatus(e as RequestErrorLike, what, endpoint);
+  return fail("E_GITHUB_REQUEST", `${what}: ${shown(messageOf(e))}`, e);
+}
+
+function fromGraphQLErrors(errors: GraphQLErrorLike[], what: string, cause: unknown): GitHubError {
+  const first = errors[0] ?? {};
+  const text = errors.map((x) => shown(x.message ?? x.type ?? "unknown error")).join("; ");
+  switch (first.type) {
+    case "NOT_FOUND":
+      return fail("E_GITHUB_NOT_FOUND", `${what}: not found on GitHub: ${text}`, cause);
+    case "INSUFFICIENT_SCOPES":
+      return fail("E_GITHUB_SCOPES", `${what}: the token lacks a scope: ${text}`, cause);
+    case "FORBIDDEN":
+      return fail("E_GITHUB_FORBIDDEN", `${what}: GitHub forbids it for these credentials: ${text}`, cause);
+    case "RATE_LIMITED":
+      return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub rate limit exhausted: ${text}`, cause);
+    default:
+      if (errors.some((x) => /Something went wrong while executing your query/i.test(x.message ?? ""))) {
+        return fail("E_GITHUB_TIMEOUT", `${what}: GitHub gave up on the query (${text})`, cause);
+      }
+      return fail("E_GITHUB_QUERY", `${what}: GitHub refused the query: ${text}`, cause);
+  }
+}
+
+function networkCode(cause: unknown): string | undefined {
+  for (let c: unknown = cause, depth = 0; c && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+function fromStatus(e: RequestErrorLike, what: string, endpoint: string): GitHubError {
+  const headers = e.response?.headers ?? {};
+  const reason = shown(e.message);
+  switch (e.status) {
+    case 401:
+      return fail(
+        "E_GITHUB_AUTH",
+        `${what}: GitHub rejected the credentials (401 ${reason}): the token is wrong, expired or revoked`,
+        e,
+      );
+    case 403:
+    case 429:
+      if (/secondary rate/i.test(e.message) || headers["retry-after"] !== undefined) {
+        return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub's secondary rate limit persisted through the retries`, e);
+      }
+      if (headers["x-ratelimit-remaining"] === "0") {
+        return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub rate limit exhausted until ${resetOf(headers)}`, e);
+      }
+      return fail(
+        "E_GITHUB_FORBIDDEN",
+        `${what}: GitHub forbids it for these credentials (403 ${reason})${headers["x-github-sso"] ? "; the organisation requires SAML SSO authorisation of the token" : ""}`,
+        e,
+      );
+    case 404:
+      return fail("E_GITHUB_NOT_FOUND", `${what}: ${endpoint} answered 404 (is github.baseUrl right?)`, e);
+    case 502:
+    case 504:
+      return fail("E_GITHUB_TIMEOUT", `${what}: GitHub timed out on the query (${e.status})`, e);
+    case 500: {
+      const causeName = (e.cause as { name?: unknown } | undefined)?.name;
+      if (causeName === "TimeoutError" || causeName === "AbortError") {
+        return fail("E_GITHUB_TIMEOUT", `${what}: no answer from ${endpoint} in time`, e);
+      }
+      if (causeName === "BrokenBodyError") {
+        return fail("E_GITHUB_BROKEN_BODY", `${what}: ${reason}`, e);
+      }
+      const net = networkCode(e.cause);
+      if (net) return fail("E_GITHUB_UNREACHABLE", `${what}: cannot reach GitHub at ${endpoint} (${net})`, e);
+      if (/fetch failed|terminated|socket/i.test(e.message)) {
+        return fail("E_GITHUB_UNREACHABLE", `${what}: the connection to ${endpoint} failed (${reason})`, e);
+      }
+      return fail("E_GITHUB_UNAVAILABLE", `${what}: GitHub failed (500 ${reason})`, e);
+    }
+    default:
+      if (e.status >= 500) return fail("E_GITHUB_UNAVAILABLE", `${what}: GitHub failed (${e.status} ${reason})`, e);
+      return fail("E_GITHUB_REQUEST", `${what}: GitHub answered ${e.status}: ${reason}`, e);
+  }
+}
+
+function resetOf(headers: Record<string, string | undefined>): string {
+  const reset = Number(headers["x-ratelimit-reset"]);
+  return Number.isFinite(reset) ? new Date(reset * 1000).toISOString() : "the reset";
+}

@@ -1,0 +1,28 @@
+/**
+ * The fetch the client hands to Octokit: a fresh timeout on every attempt (a retried request gets
+ * its own, not the spent one of the first try), covering the body as well as the headers, and a
+ * JSON body that does not parse (cut off mid-transfer) is a failure, not an empty answer: Octokit
+ * itself would pass the broken text on as if it were data.
+ */
+export class BrokenBodyError extends Error {
+  override name = "BrokenBodyError";
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+export function fetchWithTimeout(timeoutMs: number, inner: typeof fetch = globalThis.fetch): typeof fetch {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const res = await inner(input, { ...init, signal });
+    const body = NULL_BODY.has(res.status) ? null : await res.text();
+    if (body !== null && /\bjson\b/i.test(res.headers.get("content-type") ?? "") && res.status < 300) {
+      try {
+        JSON.parse(body);
+      } catch {
+        throw new BrokenBodyError(`the response body was cut off or is not JSON (${body.length} bytes)`);
+      }
+    }
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
