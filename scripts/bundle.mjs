@@ -20,7 +20,7 @@ await build({
   target: "node20",
   sourcemap: true,
   logLevel: "warning",
-  external: ["better-sqlite3", "pdfkit", "handlebars", "simple-git", "dejavu-fonts-ttf"],
+  external: ["better-sqlite3", "pdfkit", "handlebars", "simple-git", "dejavu-fonts-ttf", "@octokit/graphql-schema"],
   // Some bundled CommonJS dependencies call require(); ESM has none of its own.
   banner: {
     js: "import { createRequire as __changeproofRequire } from 'node:module'; const require = __changeproofRequire(import.meta.url);",

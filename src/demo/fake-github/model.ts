@@ -42,7 +42,10 @@ export interface FakeCollaborator {
   /** OUTSIDE for collaborators who are not organisation members. */
   affiliation: "DIRECT" | "OUTSIDE";
   /** Where the permission comes from: the organisation's base permission, a team, the repo. */
-  permissionSources: { source: { kind: "Organization" | "Team" | "Repository"; name: string }; permission: RepoPermission }[];
+  permissionSources: {
+    source: { kind: "Organization" | "Team" | "Repository"; name: string };
+    permission: RepoPermission;
+  }[];
 }
 
 /** A bypass actor, in the shape of the schema's union: a user, a team or an app. */
@@ -84,7 +87,10 @@ export interface FakeRuleset {
   conditions: { include: string[]; exclude: string[] };
   /** Rule type (the schema's RepositoryRuleType, e.g. PULL_REQUEST) and its parameters. */
   rules: { type: string; parameters?: Record<string, unknown> }[];
-  bypassActors: { actor: FakeActor | { kind: "OrganizationAdmin" } | { kind: "RepositoryRole"; name: string }; bypassMode: "ALWAYS" | "PULL_REQUEST" }[];
+  bypassActors: {
+    actor: FakeActor | { kind: "OrganizationAdmin" } | { kind: "RepositoryRole"; name: string };
+    bypassMode: "ALWAYS" | "PULL_REQUEST";
+  }[];
   createdAt?: string;
   updatedAt?: string;
 }
