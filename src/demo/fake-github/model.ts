@@ -67,7 +67,14 @@ export interface FakeBranchProtectionRule {
   allowsDeletions?: boolean;
   requiresCommitSignatures: boolean;
   requiresStatusChecks?: boolean;
+  requiresStrictStatusChecks?: boolean;
+  requiredStatusCheckContexts?: string[];
   requiresLinearHistory?: boolean;
+  requiresConversationResolution?: boolean;
+  requiresDeployments?: boolean;
+  restrictsReviewDismissals?: boolean;
+  blocksCreations?: boolean;
+  lockBranch?: boolean;
   /** Who may bypass the pull-request requirement. */
   bypassPullRequestAllowances?: FakeActor[];
   /** Who may force-push despite the rule. */

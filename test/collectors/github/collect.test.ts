@@ -1,0 +1,338 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { GitHubClient } from "../../../src/collectors/github/client.js";
+import { collectGitHubOrg, collectGitHubRepo } from "../../../src/collectors/github/collect.js";
+import { parseConfig, type ResolvedRepo } from "../../../src/config/load.js";
+import {
+  buildRepository,
+  type FakeGitHub,
+  type FakeOrganization,
+  type FakeRepository,
+  startFakeGitHub,
+} from "../../../src/demo/fake-github/index.js";
+import { GitHubError } from "../../../src/errors/index.js";
+import { createLogger } from "../../../src/log/logger.js";
+import { type DB, openStore } from "../../../src/store/db.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const TOKEN = "fake-token-for-acme-0123456789";
+const dir = tempDir();
+let n = 0;
+
+function org(repos: FakeRepository[]): FakeOrganization {
+  return {
+    login: "acme",
+    users: ["alice", "bob", "carol", "dave"].map((login) => ({ login, emails: [`${login}@acme.example`] })),
+    members: [
+      { login: "alice", role: "ADMIN", hasTwoFactorEnabled: true },
+      { login: "bob", role: "MEMBER", hasTwoFactorEnabled: false },
+      { login: "carol", role: "MEMBER", hasTwoFactorEnabled: true },
+    ],
+    teams: [
+      {
+        slug: "platform",
+        name: "Platform",
+        members: [{ login: "carol", role: "MAINTAINER" }],
+        repositories: [{ name: "api", permission: "ADMIN" }],
+      },
+    ],
+    repositories: repos,
+    rulesets: [],
+  };
+}
+
+function apiRepo(pullRequests: number, opts: { reviews?: number; commits?: number } = {}): FakeRepository {
+  const repo = buildRepository({
+    org: "acme",
+    name: "api",
+    pullRequests,
+    reviewsPerPullRequest: opts.reviews ?? 2,
+    commitsPerPullRequest: opts.commits ?? 3,
+    authors: ["alice", "bob"],
+    reviewers: ["bob", "carol"],
+  });
+  repo.collaborators = [
+    {
+      login: "dave",
+      permission: "WRITE",
+      affiliation: "OUTSIDE",
+      permissionSources: [{ source: { kind: "Repository", name: "acme/api" }, permission: "WRITE" }],
+    },
+  ];
+  repo.branchProtectionRules = [
+    {
+      pattern: "main",
+      requiresApprovingReviews: true,
+      requiredApprovingReviewCount: 1,
+      dismissesStaleReviews: true,
+      requireLastPushApproval: false,
+      requiresCodeOwnerReviews: false,
+      isAdminEnforced: false,
+      allowsForcePushes: false,
+      requiresCommitSignatures: false,
+      bypassPullRequestAllowances: [{ kind: "User", login: "alice" }],
+    },
+  ];
+  return repo;
+}
+
+interface Setup {
+  gh: FakeGitHub;
+  db: DB;
+  client: GitHubClient;
+  repo: ResolvedRepo;
+  logs: string[];
+}
+
+let open: Setup[] = [];
+afterEach(async () => {
+  for (const s of open) {
+    s.db.close();
+    await s.gh.close();
+  }
+  open = [];
+});
+
+async function setup(
+  repos: FakeRepository[],
+  opts: { token?: string; maxRetries?: number; pageSize?: number } = {},
+): Promise<Setup> {
+  const gh = await startFakeGitHub({ orgs: [org(repos)], tokens: { [TOKEN]: { login: "alice" } } });
+  const db = openStore(path.join(dir, `gh-${n++}.db`));
+  const logs: string[] = [];
+  const log = createLogger({ level: "debug", json: true, write: (c) => logs.push(c) });
+  const client = new GitHubClient({
+    baseUrl: gh.restBaseUrl,
+    auth: { kind: "token", token: opts.token ?? TOKEN, from: "GITHUB_TOKEN" },
+    timeoutMs: 2_000,
+    maxRetries: opts.maxRetries ?? 4,
+    log,
+    waitScale: 0.001,
+  });
+  const cfg = parseConfig(
+    `repos:\n  - name: acme/api\n    source: ${dir}\n    role: app\n    protectedBranches: [main]\ngithub:\n  org: acme\n`,
+    path.join(dir, "changeproof.yaml"),
+  );
+  const repo = cfg.repos[0];
+  if (!repo) throw new Error("no repo");
+  const s = { gh, db, client, repo, logs };
+  open.push(s);
+  return s;
+}
+
+const opts = (pageSize = 50) => ({ log: createLogger({ level: "error", write: () => {} }), pageSize });
+const count = (db: DB, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+
+describe("collectGitHubRepo", () => {
+  it("stores every merged pull request into the protected branch with its reviews, events and commits", async () => {
+    const s = await setup([apiRepo(120)]);
+    const r = await collectGitHubRepo(
+      s.db,
+      s.client,
+      s.repo,
+      { name: "acme", memberLogins: new Set(["alice", "bob", "carol"]) },
+      opts(),
+    );
+    expect(r.pullRequests).toBe(120);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(120);
+    expect(count(s.db, "SELECT count(*) n FROM gh_reviews")).toBe(240);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pr_commits")).toBe(360);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pr_events WHERE kind = 'MergedEvent'")).toBe(120);
+    // Three pages of 50: at most two requests per hundred pull requests.
+    expect(s.gh.requests.filter((q) => q.operationName === "PullRequestPage")).toHaveLength(3);
+    const pr = s.db.prepare("SELECT * FROM gh_pull_requests WHERE number = 7").get() as Record<string, unknown>;
+    expect(pr).toMatchObject({ state: "MERGED", base_ref: "main", review_decision: "APPROVED" });
+    expect(pr.merge_commit).toMatch(/^[0-9a-f]{40}$/);
+    // The access snapshot rode along with the first page.
+    const collab = s.db.prepare("SELECT login, permission, outside, sources FROM gh_collaborators").all();
+    expect(collab).toEqual([
+      {
+        login: "dave",
+        permission: "WRITE",
+        outside: 1,
+        sources: '[{"kind":"Repository","name":"acme/api","permission":"WRITE"}]',
+      },
+    ]);
+    const rule = s.db.prepare("SELECT pattern, settings FROM gh_protection_rules").get() as { settings: string };
+    expect(JSON.parse(rule.settings)).toMatchObject({
+      requiresApprovingReviews: true,
+      isAdminEnforced: false,
+      bypassPullRequestAllowances: ["User:alice"],
+    });
+    const run = s.db.prepare("SELECT status, counts, parameters FROM collection_runs WHERE id = ?").get(r.runId) as {
+      status: string;
+      counts: string;
+      parameters: string;
+    };
+    expect(run.status).toBe("succeeded");
+    expect(JSON.parse(run.counts)).toMatchObject({ pullRequests: 120, requests: 3 });
+    expect(JSON.parse(run.parameters).queries.PullRequestPage).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("follows nested lists to the end: 150 reviews and 300 commits on one pull request", async () => {
+    const s = await setup([apiRepo(3, { reviews: 150, commits: 300 })]);
+    await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(count(s.db, "SELECT count(*) n FROM gh_reviews WHERE pr_number = 2")).toBe(150);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pr_commits WHERE pr_number = 2")).toBe(300);
+    const positions = s.db
+      .prepare("SELECT position FROM gh_pr_commits WHERE pr_number = 2 ORDER BY position")
+      .all() as {
+      position: number;
+    }[];
+    expect(positions.map((p) => p.position)).toEqual([...Array(300).keys()]);
+    expect(s.gh.requests.some((q) => q.operationName === "PullRequestReviews")).toBe(true);
+    expect(s.gh.requests.some((q) => q.operationName === "PullRequestCommits")).toBe(true);
+  });
+
+  it("asks one request when nothing changed since the last run, and re-reads a pull request that was updated", async () => {
+    const s = await setup([apiRepo(60)]);
+    await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    const before = s.gh.requests.length;
+    const again = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(s.gh.requests.length - before).toBe(1);
+    expect(again.pullRequests).toBe(0);
+    expect(count(s.db, "SELECT count(*) n FROM gh_snapshots")).toBe(2);
+
+    // A late review on an old pull request moves it to the top of the UPDATED_AT order.
+    const repo = s.gh.orgs[0]?.repositories[0];
+    const pr = repo?.pullRequests.find((p) => p.number === 5);
+    if (!pr) throw new Error("no PR 5");
+    pr.reviews.push({
+      databaseId: 99_999,
+      author: "carol",
+      state: "COMMENTED",
+      submittedAt: "2026-11-01T00:00:00Z",
+      commit: pr.headRefOid,
+    });
+    pr.updatedAt = "2026-11-01T00:00:00Z";
+    const third = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(third.pullRequests).toBe(1);
+    expect(count(s.db, "SELECT count(*) n FROM gh_reviews WHERE pr_number = 5")).toBe(3);
+  });
+
+  it("halves the page when GitHub times out on it, and loses nothing", async () => {
+    const s = await setup([apiRepo(100)]);
+    s.gh.inject({ kind: "bad-gateway", times: 2, match: (q) => q.operationName === "PullRequestPage" });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(100);
+    expect(s.client.stats.pageShrinks).toBe(2);
+    const sizes = s.gh.requests.filter((q) => q.operationName === "PullRequestPage").map((q) => q.variables.pageSize);
+    expect(sizes.slice(0, 3)).toEqual([50, 25, 12]);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(100);
+  });
+
+  it.each([
+    ["secondary rate limit", { kind: "secondary-rate-limit", retryAfterSeconds: 2 } as const],
+    ["truncated body", { kind: "truncated" } as const],
+    ["server error", { kind: "server-error" } as const],
+    ["slow answer past the client timeout", { kind: "slow", delayMs: 3_000 } as const],
+  ])("survives a %s with everything stored", async (_name, fault) => {
+    const s = await setup([apiRepo(70)]);
+    s.gh.inject({ ...fault, match: (q) => q.operationName === "PullRequestPage" && q.variables.cursor !== null });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(70);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(70);
+    expect(s.client.stats.retries).toBeGreaterThanOrEqual(1);
+  });
+
+  it("keeps what a failed run stored and resumes from its cursor", async () => {
+    const s = await setup([apiRepo(150)], { maxRetries: 1 });
+    s.gh.inject({
+      kind: "bad-gateway",
+      times: 10,
+      match: (q) => q.operationName === "PullRequestPage" && q.variables.cursor !== null,
+    });
+    const failed = collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    await expect(failed).rejects.toThrow(GitHubError);
+    await expect(failed).rejects.toThrow(
+      /repo acme\/api: pull requests into main: GitHub timed out on the query \(502\)/,
+    );
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(50);
+    const run = s.db.prepare("SELECT status, error FROM collection_runs ORDER BY id DESC LIMIT 1").get();
+    expect(run).toMatchObject({ status: "failed", error: expect.stringContaining("502") });
+    const mark = s.db.prepare("SELECT updated_at, pending_cursor FROM gh_pr_watermarks").get() as Record<
+      string,
+      unknown
+    >;
+    expect(mark.updated_at).toBeNull();
+    expect(mark.pending_cursor).toEqual(expect.any(String));
+
+    // The next run, against a GitHub that recovered (same organisation, no faults queued).
+    const healthy = await startFakeGitHub({ orgs: s.gh.orgs, tokens: { [TOKEN]: { login: "alice" } } });
+    try {
+      const client = new GitHubClient({
+        baseUrl: healthy.restBaseUrl,
+        auth: { kind: "token", token: TOKEN, from: "GITHUB_TOKEN" },
+        timeoutMs: 2_000,
+        maxRetries: 2,
+        log: createLogger({ level: "error", write: () => {} }),
+        waitScale: 0.001,
+      });
+      const resumed = await collectGitHubRepo(s.db, client, s.repo, { name: "acme", memberLogins: null }, opts());
+      expect(resumed.pullRequests).toBeGreaterThanOrEqual(100);
+      expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(150);
+      // It continued after page one instead of starting over: its first page carried a cursor.
+      expect(healthy.requests[0]?.variables.cursor).toEqual(expect.any(String));
+      const done = s.db.prepare("SELECT updated_at, pending_cursor FROM gh_pr_watermarks").get();
+      expect(done).toMatchObject({ updated_at: expect.any(String), pending_cursor: null });
+    } finally {
+      await healthy.close();
+    }
+  });
+
+  it("says which credentials GitHub refused, records the run as failed, and never shows the token", async () => {
+    const s = await setup([apiRepo(3)], { token: "revoked-token-abcdef-123456" });
+    const e = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts()).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(GitHubError);
+    expect((e as GitHubError).code).toBe("E_GITHUB_AUTH");
+    expect((e as GitHubError).message).toMatch(
+      /^repo acme\/api: pull requests into main: GitHub rejected the credentials \(401/,
+    );
+    expect((e as GitHubError).message).not.toContain("revoked-token");
+    expect(s.logs.join("")).not.toContain("revoked-token");
+    expect(readFileSync(s.db.name).toString("latin1")).not.toContain("revoked-token");
+  });
+
+  it("names an unknown repository, and a field missing from GitHub's answer", async () => {
+    const s = await setup([apiRepo(3)]);
+    const ghost = { ...s.repo, name: "acme/nope" };
+    await expect(
+      collectGitHubRepo(s.db, s.client, ghost, { name: "acme", memberLogins: null }, opts()),
+    ).rejects.toThrow(
+      /^repo acme\/nope: pull requests into main: not found on GitHub: Could not resolve to a Repository/,
+    );
+    s.gh.inject({ kind: "drop-field", path: "repository.pullRequests.nodes.*.number" });
+    await expect(
+      collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts()),
+    ).rejects.toThrow(
+      "repo acme/api: pull requests into main: GitHub's answer is not what its schema promises: repository.pullRequests.nodes[0].number is missing",
+    );
+  });
+});
+
+describe("collectGitHubOrg", () => {
+  it("snapshots members with role and two-factor status, and teams with members and repositories", async () => {
+    const s = await setup([apiRepo(1)]);
+    const r = await collectGitHubOrg(s.db, s.client, "acme", opts());
+    expect(r).toMatchObject({ members: 3, teams: 1 });
+    expect(s.db.prepare("SELECT login, role, two_factor FROM gh_members ORDER BY login").all()).toEqual([
+      { login: "alice", role: "ADMIN", two_factor: 1 },
+      { login: "bob", role: "MEMBER", two_factor: 0 },
+      { login: "carol", role: "MEMBER", two_factor: 1 },
+    ]);
+    expect(s.db.prepare("SELECT team_slug, repo, permission FROM gh_team_repos").all()).toEqual([
+      { team_slug: "platform", repo: "acme/api", permission: "ADMIN" },
+    ]);
+    expect(s.db.prepare("SELECT two_factor_visible FROM gh_snapshots").get()).toEqual({ two_factor_visible: 1 });
+  });
+
+  it("names an organisation GitHub does not know", async () => {
+    const s = await setup([]);
+    await expect(collectGitHubOrg(s.db, s.client, "nosuchorg", opts())).rejects.toThrow(
+      /^organisation nosuchorg: members: not found on GitHub: Could not resolve to an Organization/,
+    );
+  });
+});
