@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { generateHistory } from "../src/demo/repo-factory.js";
 
 /**
- * `npm run bench`: the git harvest against raw `git log` on generated repositories.
+ * `npm run bench` (first part): the git harvest against raw `git log` on generated repositories.
  * Prints ratios (our time / git's), peak RSS per history size, and the no-op re-run time.
  * Sizes: BENCH_SIZES=25000,50000,100000,200000 (default). Repositories are cached in bench/.cache.
  */

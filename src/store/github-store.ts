@@ -145,6 +145,15 @@ export function storePullRequestPage(
   })();
 }
 
+/** Whether the store holds this version of a pull request (same update time). */
+export function pullRequestStored(db: DB, repoId: number, number: number, updatedAt: string): boolean {
+  return (
+    db
+      .prepare("SELECT 1 FROM gh_pull_requests WHERE repo_id = ? AND number = ? AND updated_at = ?")
+      .get(repoId, number, updatedAt) !== undefined
+  );
+}
+
 /** Moves the watermark without a page (a walk that found nothing new). */
 export function storeWatermark(db: DB, repoId: number, base: string, runId: number, w: Watermark): void {
   writeWatermark(db, repoId, base, runId, w);

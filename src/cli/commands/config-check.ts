@@ -1,6 +1,8 @@
 import { missingBranch } from "../../collectors/git/collect.js";
 import { defaultBranch, listBranchRefs, resolveBranch } from "../../collectors/git/refs.js";
 import { git, openRepo } from "../../collectors/git/repo-source.js";
+import { checkGitHub } from "../../collectors/github/check.js";
+import { clientFromConfig } from "../../collectors/github/from-config.js";
 import type { LoadedConfig, ResolvedRepo } from "../../config/load.js";
 import { ConfigError, messageOf } from "../../errors/index.js";
 import { silentLogger } from "../../log/logger.js";
@@ -51,7 +53,11 @@ async function checkRepo(r: ResolvedRepo, cacheDir: string, offline: boolean): P
  * Validates the config and that each repository and protected branch can be reached, without
  * collecting anything. Problems are listed together so one run of the check shows them all.
  */
-export async function checkConfig(cfg: LoadedConfig, offline: boolean): Promise<string[]> {
+export async function checkConfig(
+  cfg: LoadedConfig,
+  offline: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string[]> {
   const lines: string[] = [`${cfg.file}: valid`, `database: ${cfg.database}`, `output: ${cfg.output}`];
   const problems: string[] = [];
   for (const r of cfg.repos) {
@@ -59,6 +65,16 @@ export async function checkConfig(cfg: LoadedConfig, offline: boolean): Promise<
       (line) => lines.push(line),
       (e: unknown) => problems.push(messageOf(e)),
     );
+  }
+  if (cfg.github && offline) lines.push(`github: organisation ${cfg.github.org} (not contacted: --offline)`);
+  if (cfg.github && !offline) {
+    try {
+      const gh = await checkGitHub(clientFromConfig(cfg.github, env, silentLogger), cfg.github, cfg.repos);
+      lines.push(...gh.lines);
+      problems.push(...gh.problems);
+    } catch (e) {
+      problems.push(messageOf(e));
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${cfg.file}: ${p}`).join("\n"));
   return lines;

@@ -4,6 +4,7 @@ import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
 import { lastTips, upsertRepo } from "../../store/git-store.js";
 import {
+  pullRequestStored,
   readWatermark,
   storeCommitLookups,
   storePullRequestPage,
@@ -206,6 +207,7 @@ async function walkBase(
   log: Logger,
 ): Promise<{ pullRequests: number; settings?: RepoSettings }> {
   let w: Watermark = readWatermark(db, repoId, base);
+  const unchanged = (n: number, updatedAt: string): boolean => pullRequestStored(db, repoId, n, updatedAt);
   let pullRequests = 0;
   let settings: RepoSettings | undefined;
   let snapshotWanted = withSnapshot;
@@ -217,6 +219,7 @@ async function walkBase(
       cursor,
       stopBelow: w.updatedAt,
       withSnapshot: snapshotWanted,
+      unchanged,
     })) {
       settings ??= page.settings;
       snapshotWanted = false;
@@ -235,6 +238,7 @@ async function walkBase(
     cursor: null,
     stopBelow,
     withSnapshot: snapshotWanted,
+    unchanged,
     ...(stopBelow ? { firstPageSize: PROBE_PAGE } : {}),
   })) {
     settings ??= page.settings;

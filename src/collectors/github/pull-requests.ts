@@ -58,6 +58,11 @@ export interface WalkParams {
   withSnapshot: boolean;
   /** Size of the first page (a small probe when the run is incremental); later ones follow the sizer. */
   firstPageSize?: number;
+  /**
+   * Whether this exact version is stored already: the walk re-reads pull requests updated at the
+   * watermark itself (another may share that second), and skips the ones it has.
+   */
+  unchanged?: (number: number, updatedAt: string) => boolean;
 }
 
 export interface RepoSettings {
@@ -122,6 +127,7 @@ export async function* walkPullRequests(
         reachedWatermark = true;
         break;
       }
+      if (params.unchanged?.(raw.number, raw.updatedAt)) continue;
       prs.push(await completePullRequest(client, repo, raw));
     }
     if (first) top = conn.nodes[0]?.updatedAt ?? null;

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 const RATE = "rateLimit { cost remaining resetAt limit }";
 
 /** Nested page sizes inside a page of pull requests; longer lists are followed separately. */
-export const NESTED = { reviews: 30, events: 30, commits: 30, authors: 10 } as const;
+export const NESTED = { reviews: 30, events: 30, commits: 30, authors: 5 } as const;
 
 const ACTOR = "__typename login";
 
@@ -221,6 +221,18 @@ export function commitPullRequestsQuery(count: number): string {
   }
 }`;
 }
+
+/** `config check`: who the credentials are, and what they may see of the organisation. */
+export const CHECK_ORG = `query CheckOrganization($org: String!) {
+  ${RATE}
+  viewer { login }
+  organization(login: $org) { login viewerCanAdminister }
+}`;
+
+export const CHECK_REPO = `query CheckRepository($owner: String!, $name: String!) {
+  ${RATE}
+  repository(owner: $owner, name: $name) { nameWithOwner viewerPermission defaultBranchRef { name } }
+}`;
 
 /** What a run records about its queries: names and digests of the exact documents sent. */
 export function queryDigests(): Record<string, string> {
