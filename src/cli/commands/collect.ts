@@ -86,8 +86,8 @@ export async function collectAll(
           repo: `organisation ${gh.org}`,
           error: err.message.replace(`organisation ${gh.org}: `, ""),
         });
-        // Credentials GitHub refuses fail every other request the same way: say it once.
-        if (err.code === "E_GITHUB_AUTH") return summary;
+        // Refused credentials or an unreachable GitHub fail every other request the same way: say it once.
+        if (err.code === "E_GITHUB_AUTH" || err.code === "E_GITHUB_UNREACHABLE") return summary;
       }
       for (const repo of cfg.repos) {
         try {

@@ -119,7 +119,8 @@ function fromStatus(e: RequestErrorLike, what: string, endpoint: string): GitHub
       }
       const net = networkCode(e.cause);
       if (net) return fail("E_GITHUB_UNREACHABLE", `${what}: cannot reach GitHub at ${endpoint} (${net})`, e);
-      if (/fetch failed|terminated|socket/i.test(e.message)) {
+      // fetch's own refusals (a blocked port, a bad URL) and dropped connections are TypeErrors.
+      if (causeName === "TypeError" || /fetch failed|terminated|socket/i.test(e.message)) {
         return fail("E_GITHUB_UNREACHABLE", `${what}: the connection to ${endpoint} failed (${reason})`, e);
       }
       return fail("E_GITHUB_UNAVAILABLE", `${what}: GitHub failed (500 ${reason})`, e);

@@ -15,7 +15,17 @@ export function fetchWithTimeout(timeoutMs: number, inner: typeof fetch = global
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const res = await inner(input, { ...init, signal });
-    const body = NULL_BODY.has(res.status) ? null : await res.text();
+    let body: string | null = null;
+    if (!NULL_BODY.has(res.status)) {
+      try {
+        body = await res.text();
+      } catch (e) {
+        // The headers came, then the connection broke: a broken answer, worth a retry; a
+        // timeout while reading stays a timeout.
+        if ((e as Error).name === "TimeoutError" || timeout.aborted) throw e;
+        throw new BrokenBodyError(`the connection broke off mid-answer (${(e as Error).message})`, { cause: e });
+      }
+    }
     if (body !== null && /\bjson\b/i.test(res.headers.get("content-type") ?? "") && res.status < 300) {
       try {
         JSON.parse(body);

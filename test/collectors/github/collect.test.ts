@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GitHubClient } from "../../../src/collectors/github/client.js";
@@ -334,5 +335,63 @@ describe("collectGitHubOrg", () => {
     await expect(collectGitHubOrg(s.db, s.client, "nosuchorg", opts())).rejects.toThrow(
       /^organisation nosuchorg: members: not found on GitHub: Could not resolve to an Organization/,
     );
+  });
+});
+
+describe("GitHubClient authentication and endpoints", () => {
+  it("authenticates as a GitHub App installation on a GitHub Enterprise Server layout", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const keyFile = path.join(dir, "app.pem");
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs1", format: "pem" }));
+    const gh = await startFakeGitHub({
+      orgs: [org([apiRepo(2)])],
+      tokens: {},
+      pathPrefix: "/api",
+      apps: [
+        {
+          appId: 4242,
+          publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+          installations: [{ id: 77, org: "acme" }],
+        },
+      ],
+    });
+    const db = openStore(path.join(dir, `gh-app-${n++}.db`));
+    const logs: string[] = [];
+    try {
+      const client = new GitHubClient({
+        baseUrl: gh.restBaseUrl,
+        auth: { kind: "app", appId: 4242, privateKeyFile: keyFile, installationId: 77 },
+        timeoutMs: 5_000,
+        maxRetries: 1,
+        log: createLogger({ level: "debug", json: true, write: (c) => logs.push(c) }),
+        waitScale: 0.001,
+      });
+      expect(client.endpoint).toBe(`${gh.url}/api/graphql`);
+      await client.authenticate();
+      const r = await collectGitHubOrg(db, client, "acme", opts());
+      expect(r.members).toBe(3);
+      expect(gh.restRequests).toContainEqual({
+        method: "POST",
+        path: "/api/v3/app/installations/77/access_tokens",
+        status: 201,
+      });
+      expect(gh.requests.every((q) => q.status === 200)).toBe(true);
+      expect(logs.join("")).not.toContain("PRIVATE KEY");
+    } finally {
+      db.close();
+      await gh.close();
+    }
+  });
+
+  it("names an unreadable App key file as a config problem", () => {
+    expect(
+      () =>
+        new GitHubClient({
+          auth: { kind: "app", appId: 1, privateKeyFile: path.join(dir, "missing.pem"), installationId: 2 },
+          timeoutMs: 1000,
+          maxRetries: 0,
+          log: createLogger({ level: "error", write: () => {} }),
+        }),
+    ).toThrow(/^github\.app\.privateKeyFile: cannot read .*missing\.pem/);
   });
 });
