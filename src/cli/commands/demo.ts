@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseConfig } from "../../config/load.js";
+import { startFakeGitHub } from "../../demo/fake-github/index.js";
+import { afterForcePush, demoGitHubOrg } from "../../demo/github-model.js";
 import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
 import type { Logger } from "../../log/logger.js";
 import { parsePeriod } from "../../period.js";
@@ -18,9 +21,10 @@ export interface DemoOptions {
 }
 
 /**
- * The whole pipeline on the bundled demo organisation: build its repositories, collect (one repo
- * read in place, one mirrored through a clone URL), rewrite the GitOps branch, collect again, and
- * report on the demo quarter.
+ * The whole pipeline on the bundled demo organisation: build its repositories, serve its GitHub
+ * side from the fake GitHub on loopback, collect (one repo read in place, one mirrored through a
+ * clone URL; pull requests, reviews, access and protection over GraphQL), rewrite the GitOps
+ * branch and weaken its protection, collect again, and report on the demo quarter.
  */
 export async function runDemo(o: DemoOptions): Promise<ReportResult> {
   const outDir = path.resolve(o.output, "demo");
@@ -30,6 +34,29 @@ export async function runDemo(o: DemoOptions): Promise<ReportResult> {
   rmSync(root, { recursive: true, force: true });
   o.log.info("building the demo organisation", { dir: root });
   const org = buildDemoOrg(root);
+  const model = demoGitHubOrg(org);
+  const token = `demo-${randomBytes(16).toString("hex")}`;
+  const github = await startFakeGitHub({
+    orgs: [model],
+    tokens: { [token]: { login: "alice", scopes: ["repo", "read:org"] } },
+  });
+  try {
+    return await collectAndReport(o, org, model, root, outDir, github.restBaseUrl, token);
+  } finally {
+    await github.close({ allowInvalid: true });
+  }
+}
+
+async function collectAndReport(
+  o: DemoOptions,
+  org: ReturnType<typeof buildDemoOrg>,
+  model: ReturnType<typeof demoGitHubOrg>,
+  root: string,
+  outDir: string,
+  githubUrl: string,
+  token: string,
+): Promise<ReportResult> {
+  const env = { CHANGEPROOF_DEMO_TOKEN: token };
   const configText = [
     "# changeproof demo organisation (built by `changeproof demo`)",
     `database: ${JSON.stringify(path.join(outDir, "changeproof.db"))}`,
@@ -43,6 +70,11 @@ export async function runDemo(o: DemoOptions): Promise<ReportResult> {
     "  - name: acme/platform-gitops",
     `    source: ${JSON.stringify(`file://${org.gitops.dir}`)}`,
     "    role: gitops",
+    "# The demo's GitHub is a fake served on loopback for the length of `changeproof demo` only.",
+    "github:",
+    "  org: acme",
+    `  baseUrl: ${JSON.stringify(githubUrl)}`,
+    "  tokenEnv: CHANGEPROOF_DEMO_TOKEN",
     "",
   ].join("\n");
   const configFile = path.join(root, "changeproof.yaml");
@@ -53,18 +85,19 @@ export async function runDemo(o: DemoOptions): Promise<ReportResult> {
   rmSync(`${cfg.database}-shm`, { force: true });
 
   o.log.info("first collection");
-  const first = await collectAll(cfg, o.log, o.now);
+  const first = await collectAll(cfg, o.log, o.now, { env });
   printSummary(first, o.out);
   throwIfIncomplete(first);
 
   const moved = forcePushGitops(org);
+  afterForcePush(model, org);
   o.log.info("force-pushed acme/platform-gitops main", {
     old: moved.oldTip.slice(0, 12),
     new: moved.newTip.slice(0, 12),
   });
 
   o.log.info("second collection");
-  const second = await collectAll(cfg, o.log, o.now);
+  const second = await collectAll(cfg, o.log, o.now, { env });
   printSummary(second, o.out);
   throwIfIncomplete(second);
 

@@ -84,6 +84,7 @@ function buildRepoIndex(repo: FakeRepository): RepoIndex {
     prByNumber.set(pr.number, pr);
     for (const oid of pr.commits) associate(oid, pr);
     if (pr.mergeCommit) associate(pr.mergeCommit, pr);
+    for (const oid of pr.landedCommits ?? []) associate(oid, pr);
   }
   for (const c of repo.collaborators) collaboratorByLogin.set(lower(c.login), c);
   return { prByNumber, commitByOid, prsByOid, collaboratorByLogin };

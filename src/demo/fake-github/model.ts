@@ -192,6 +192,11 @@ export interface FakePullRequest {
   mergedBy?: string | null;
   /** The commit the merge put on the base branch (merge, squash or the last rebased commit). */
   mergeCommit?: string;
+  /**
+   * Every commit the merge put on the base branch, when more than `mergeCommit` (a rebase merge
+   * replays each commit with a new id): GitHub associates them all with the pull request.
+   */
+  landedCommits?: string[];
   baseRefName: string;
   headRefName: string;
   headRefOid: string;

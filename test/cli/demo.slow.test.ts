@@ -1,0 +1,65 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, runCliAsync } from "../helpers/cli.js";
+import { tempDir } from "../helpers/tmp.js";
+
+/**
+ * `changeproof demo` runs the real collectors end to end: git from the demo repositories, and
+ * GitHub over GraphQL from the fake GitHub serving the demo organisation. The store then holds
+ * the story the demo tells.
+ */
+
+const out = tempDir("changeproof-demo-");
+let r: CliResult;
+let db: Database.Database;
+const rows = (sql: string): unknown[] => db.prepare(sql).all();
+
+beforeAll(async () => {
+  r = await runCliAsync(["demo", "-o", out]);
+  db = new Database(path.join(out, "demo", "changeproof.db"), { readonly: true });
+  return () => db.close();
+});
+
+describe("changeproof demo", () => {
+  it("collects git and GitHub twice and reports", () => {
+    expect(r.stderr).not.toMatch(/^changeproof: /m);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/acme\/payments-api \(GitHub\): run \d+ ok, 4 merged pull requests stored/);
+    expect(r.stdout).toMatch(/acme\/platform-gitops \(GitHub\): run \d+ ok, 2 merged pull requests stored/);
+    expect(r.stdout).toMatch(/organisation acme: run \d+ ok, 3 members, 2 teams/);
+    expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "changes.pdf")}`);
+  });
+
+  it("stores the review story: a stale approval, and a force push after approval", () => {
+    expect(
+      rows(`SELECT p.number FROM gh_pull_requests p JOIN gh_reviews v USING (repo_id)
+                 WHERE v.pr_number = p.number AND v.state = 'APPROVED' AND v.commit_oid <> p.head_oid ORDER BY 1`),
+    ).toEqual([{ number: 2 }, { number: 12 }]);
+    expect(rows("SELECT pr_number, kind FROM gh_pr_events WHERE kind = 'HeadRefForcePushedEvent'")).toEqual([
+      { pr_number: 12, kind: "HeadRefForcePushedEvent" },
+    ]);
+  });
+
+  it("maps a rebase-merged commit to its pull request and finds none for direct pushes", () => {
+    const lookups = rows(`SELECT c.subject, l.pull_requests FROM gh_commit_lookups l
+                          JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid ORDER BY c.subject`);
+    expect(lookups).toContainEqual({ subject: "Expose request metrics", pull_requests: "[3]" });
+    expect(lookups).toContainEqual({ subject: "hotfix: raise upstream timeout", pull_requests: "[]" });
+    expect(lookups).toContainEqual({ subject: "Scale payments to 6 replicas during incident", pull_requests: "[]" });
+  });
+
+  it("keeps both access snapshots: the weakened protection and the new owner show as changes", () => {
+    const rules = rows(`SELECT json_extract(settings, '$.allowsForcePushes') AS force FROM gh_protection_rules
+                        WHERE repo = 'acme/platform-gitops' ORDER BY snapshot_id`);
+    expect(rules).toEqual([{ force: 0 }, { force: 1 }]);
+    expect(rows("SELECT role FROM gh_members WHERE login = 'carol' ORDER BY snapshot_id")).toEqual([
+      { role: "MEMBER" },
+      { role: "ADMIN" },
+    ]);
+    expect(rows("SELECT login, outside FROM gh_collaborators WHERE login = 'dave'")).toEqual([
+      { login: "dave", outside: 1 },
+      { login: "dave", outside: 1 },
+    ]);
+  });
+});
