@@ -30,10 +30,58 @@ function scopeRepo(run: RunRow): string | undefined {
   }
 }
 
+/** What a report's population draws on besides git: GitHub runs, when GitHub is collected. */
+export interface GitHubRuns {
+  /** Per repository (scope.repo): pull requests, access and protection. */
+  repoRuns: readonly RunRow[];
+  /** The organisation's members and teams. */
+  orgRuns: readonly RunRow[];
+}
+
+/**
+ * Gaps of one source for one subject (a repository, the organisation): never collected, the
+ * latest run did not succeed, the last good run stopped before the period's end. Returns the
+ * first good run at or after the period's end, which the report uses to show nothing is missing.
+ */
+function sourceGaps(
+  subject: string,
+  what: { name: string; data: string; git?: boolean },
+  runs: readonly RunRow[],
+  period: Period,
+  now: Date,
+  gaps: string[],
+): RunRow | undefined {
+  const ok = runs.filter((r) => r.status === "succeeded");
+  const lastOk = ok.at(-1);
+  const last = runs.at(-1);
+  if (!lastOk) {
+    gaps.push(`${subject}: ${what.data} was never collected successfully`);
+    return undefined;
+  }
+  if (last && last.status !== "succeeded") {
+    gaps.push(
+      `${subject}: the latest ${what.name} collection (run ${last.id}) ${last.status}: ${last.error ?? "no reason recorded"}`,
+    );
+  } else if (lastOk.error) {
+    // A run that succeeded with a recorded gap (e.g. a list the credentials could not read).
+    gaps.push(`${subject}: the latest ${what.name} collection (run ${lastOk.id}) is partial: ${lastOk.error}`);
+  }
+  const reach = lastOk.started_at;
+  const ended = period.to.getTime() < now.getTime();
+  const needed = (ended ? period.to : now).toISOString();
+  if (reach < needed) {
+    gaps.push(
+      `${subject}: ${what.git ? "" : `${what.name} `}last collected ${reach}, before ${ended ? "the period ends" : "now"} (${needed}); later changes are missing`,
+    );
+  }
+  return ok.find((r) => r.started_at >= period.to.toISOString());
+}
+
 /**
  * `contributing` are the runs that stored something the report shows (a change first seen, a
- * change dropped, a rewrite observed). The runs used are those, plus, per repository, the first
- * successful run at or after the period's end: the one that shows nothing later is missing.
+ * change dropped, a rewrite observed). The runs used are those, plus, per repository and source,
+ * the first successful run at or after the period's end: the one that shows nothing later is
+ * missing.
  */
 export function coverage(
   configured: readonly string[],
@@ -42,44 +90,63 @@ export function coverage(
   period: Period,
   now: Date,
   contributing: readonly number[] = [],
+  github?: GitHubRuns,
 ): Coverage {
   const gaps: string[] = [];
   const repos: RepoCoverage[] = [];
   const runsUsed = new Set<number>(contributing);
+  const inPeriod = (r: RunRow): boolean =>
+    r.started_at >= period.from.toISOString() && r.started_at < period.to.toISOString();
   for (const name of [...configured].sort()) {
     const runs = gitRuns.filter((r) => scopeRepo(r) === name);
-    const ok = runs.filter((r) => r.status === "succeeded");
-    const lastOk = ok.at(-1);
+    const lastOk = runs.filter((r) => r.status === "succeeded").at(-1);
     const last = runs.at(-1);
-    const firstAfter = ok.find((r) => r.started_at >= period.to.toISOString());
-    if (firstAfter) runsUsed.add(firstAfter.id);
     repos.push({
       repo: name,
       lastSucceeded: lastOk?.finished_at ? { id: lastOk.id, finishedAt: lastOk.finished_at } : null,
       lastRun: last ? { id: last.id, status: last.status, finishedAt: last.finished_at, error: last.error } : null,
-      runsInPeriod: runs.filter(
-        (r) => r.started_at >= period.from.toISOString() && r.started_at < period.to.toISOString(),
-      ).length,
+      runsInPeriod: runs.filter(inPeriod).length,
     });
-    if (!lastOk) {
-      gaps.push(`${name}: git history was never collected successfully`);
-      continue;
-    }
-    if (last && last.status !== "succeeded") {
-      gaps.push(
-        `${name}: the latest git collection (run ${last.id}) ${last.status}: ${last.error ?? "no reason recorded"}`,
+    const after = sourceGaps(name, { name: "git", data: "git history", git: true }, runs, period, now, gaps);
+    if (after) runsUsed.add(after.id);
+    if (github) {
+      const gh = sourceGaps(
+        name,
+        { name: "GitHub", data: "GitHub" },
+        github.repoRuns.filter((r) => scopeRepo(r) === name),
+        period,
+        now,
+        gaps,
       );
+      if (gh) runsUsed.add(gh.id);
     }
-    const reach = lastOk.started_at;
-    const needed = (period.to.getTime() < now.getTime() ? period.to : now).toISOString();
-    if (reach < needed) {
-      gaps.push(
-        `${name}: last collected ${reach}, before ${period.to.getTime() < now.getTime() ? "the period ends" : "now"} (${needed}); later changes are missing`,
+  }
+  if (github) {
+    const orgs = [...new Set(github.orgRuns.map(scopeOrg).filter((o): o is string => o !== undefined))].sort();
+    for (const org of orgs) {
+      const runs = github.orgRuns.filter((r) => scopeOrg(r) === org);
+      const after = sourceGaps(
+        `organisation ${org}`,
+        { name: "members and teams", data: "members and teams" },
+        runs,
+        period,
+        now,
+        gaps,
       );
+      if (after) runsUsed.add(after.id);
     }
   }
   if (!ledger.intact) gaps.push(`the collection-run ledger is not intact: ${ledger.problems.join("; ")}`);
   if (period.to.getTime() > now.getTime())
     gaps.push(`the period has not ended: it runs until ${period.to.toISOString()}`);
   return { repos, gaps, ledger, runsUsed: [...runsUsed].sort((a, b) => a - b) };
+}
+
+function scopeOrg(run: RunRow): string | undefined {
+  try {
+    const s = JSON.parse(run.scope) as { org?: unknown };
+    return typeof s.org === "string" ? s.org : undefined;
+  } catch {
+    return undefined;
+  }
 }

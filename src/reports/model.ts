@@ -36,6 +36,7 @@ export function buildChangeLogReport(
   period: Period,
   configuredRepos: readonly string[],
   now: Date,
+  sources: { github?: boolean } = {},
 ): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
@@ -53,7 +54,18 @@ export function buildChangeLogReport(
     ),
     ...rw.map((r) => r.runId),
   ];
-  const cov = coverage(names, runsFor(db, "git"), verifyLedger(db), period, now, contributing);
+  // GitHub's coverage counts when GitHub is configured, or was collected into this store before.
+  const gh = { repoRuns: runsFor(db, "github"), orgRuns: runsFor(db, "github-org") };
+  const withGitHub = sources.github === true || gh.repoRuns.length + gh.orgRuns.length > 0;
+  const cov = coverage(
+    names,
+    runsFor(db, "git"),
+    verifyLedger(db),
+    period,
+    now,
+    contributing,
+    withGitHub ? gh : undefined,
+  );
   const sum = (f: (b: BranchLog) => number): number => branches.reduce((n, b) => n + f(b), 0);
   return {
     title: `Change log ${period.label}`,

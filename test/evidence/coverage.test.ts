@@ -186,3 +186,56 @@ describe("coverage", () => {
     expect(c.runsUsed).toEqual([runs[0]?.id, runs[1]?.id]);
   });
 });
+
+describe("coverage with GitHub", () => {
+  function ghRun(
+    source: "github" | "github-org",
+    scope: Record<string, string>,
+    status: RunStatus,
+    startedAt: string,
+    error: string | null = null,
+  ): RunRow {
+    return { ...gitRun("", status, startedAt, error), source, scope: JSON.stringify(scope) };
+  }
+
+  it("names a repository whose GitHub collection failed or is partial, and a failed organisation snapshot", () => {
+    const git = [
+      gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z"),
+      gitRun("acme/ops", "succeeded", "2026-10-02T00:00:00Z"),
+    ];
+    const failed = ghRun(
+      "github",
+      { repo: "acme/app", org: "acme" },
+      "failed",
+      "2026-10-02T00:00:00Z",
+      "repo acme/app: GitHub timed out",
+    );
+    const partial = ghRun(
+      "github",
+      { repo: "acme/ops" },
+      "succeeded",
+      "2026-10-02T00:00:00Z",
+      "snapshot gaps: collaborators (FORBIDDEN)",
+    );
+    const org = ghRun("github-org", { org: "acme" }, "failed", "2026-10-02T00:00:00Z", "401");
+    const c = coverage(["acme/app", "acme/ops"], git, intact, Q3, AFTER, [], {
+      repoRuns: [failed, partial],
+      orgRuns: [org],
+    });
+    expect(c.gaps).toEqual([
+      "acme/app: GitHub was never collected successfully",
+      `acme/ops: the latest GitHub collection (run ${partial.id}) is partial: snapshot gaps: collaborators (FORBIDDEN)`,
+      "organisation acme: members and teams was never collected successfully",
+    ]);
+    expect(c.runsUsed).toContain(partial.id);
+  });
+
+  it("has no GitHub gaps when each repository and the organisation were collected after the period", () => {
+    const git = [gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z")];
+    const repo = ghRun("github", { repo: "acme/app" }, "succeeded", "2026-10-02T00:01:00Z");
+    const org = ghRun("github-org", { org: "acme" }, "succeeded", "2026-10-02T00:00:30Z");
+    const c = coverage(["acme/app"], git, intact, Q3, AFTER, [], { repoRuns: [repo], orgRuns: [org] });
+    expect(c.gaps).toEqual([]);
+    expect(c.runsUsed).toEqual(expect.arrayContaining([repo.id, org.id]));
+  });
+});

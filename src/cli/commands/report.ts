@@ -22,6 +22,7 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
       period,
       cfg.repos.map((r) => r.name),
       now,
+      { github: cfg.github !== undefined },
     ),
   );
   const written = await writeChangeLogReport(report, period, cfg.output);

@@ -33,13 +33,24 @@ export interface GitHubClientOptions {
   waitScale?: number;
   /** Longest wait for a primary rate-limit reset before the run gives up (incomplete). */
   maxRateLimitWaitMs?: number;
+  /** Time as the rate-limit waits see it: tests pass a virtual clock. */
+  clock?: Clock;
 }
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
 export interface RequestStats {
   requests: number;
   points: number;
   retries: number;
   pageShrinks: number;
+  /** Waits for a primary rate-limit reset. */
+  rateWaits: number;
 }
 
 export interface RateState {
@@ -57,7 +68,7 @@ type Client = InstanceType<typeof GitHubOctokit>;
 const RESERVE_POINTS = 50;
 
 export class GitHubClient {
-  readonly stats: RequestStats = { requests: 0, points: 0, retries: 0, pageShrinks: 0 };
+  readonly stats: RequestStats = { requests: 0, points: 0, retries: 0, pageShrinks: 0, rateWaits: 0 };
   readonly rate: RateState = {};
   readonly endpoint: string;
   private readonly octokit: Client;
@@ -65,8 +76,10 @@ export class GitHubClient {
   private readonly waitScale: number;
   private readonly maxRetries: number;
   private readonly maxRateLimitWaitMs: number;
+  private readonly clock: Clock;
 
   constructor(opts: GitHubClientOptions) {
+    this.clock = opts.clock ?? realClock;
     this.log = opts.log;
     this.waitScale = opts.waitScale ?? 1;
     this.maxRetries = opts.maxRetries;
@@ -147,21 +160,29 @@ export class GitHubClient {
     variables: Variables = {},
     opts: { heavy?: boolean; partial?: (path: readonly (string | number)[]) => boolean } = {},
   ): Promise<{ data: T; errors: PartialError[] }> {
-    await this.waitForBudget(what);
-    try {
-      const data = await this.octokit.graphql<T>(query, {
-        ...variables,
-        ...(opts.heavy ? { request: { retries: 0 } } : {}),
-      });
-      this.countCost(data);
-      return { data, errors: [] };
-    } catch (e) {
-      const partial = opts.partial && partialAnswer<T>(e, opts.partial);
-      if (partial) {
-        this.countCost(partial.data);
-        return partial;
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForBudget(what);
+      try {
+        const data = await this.octokit.graphql<T>(query, {
+          ...variables,
+          ...(opts.heavy ? { request: { retries: 0 } } : {}),
+        });
+        this.countCost(data);
+        return { data, errors: [] };
+      } catch (e) {
+        const partial = opts.partial && partialAnswer<T>(e, opts.partial);
+        if (partial) {
+          this.countCost(partial.data);
+          return partial;
+        }
+        const failure = describeFailure(e, what, this.endpoint);
+        // Out of points: the next turn of the loop waits for the reset, or gives up if it is far.
+        if (failure.code === "E_GITHUB_RATE_LIMIT" && this.rate.remaining === 0 && attempt < this.maxRetries) {
+          this.stats.retries++;
+          continue;
+        }
+        throw failure;
       }
-      throw describeFailure(e, what, this.endpoint);
     }
   }
 
@@ -241,20 +262,21 @@ export class GitHubClient {
   private async waitForBudget(what: string): Promise<void> {
     const { remaining, resetAt } = this.rate;
     if (remaining === undefined || remaining >= RESERVE_POINTS || !resetAt) return;
-    const wait = resetAt.getTime() - Date.now() + 1000;
+    const wait = resetAt.getTime() - this.clock.now() + 1000;
     if (wait <= 0) return;
+    const state = remaining === 0 ? "exhausted" : `nearly used up (${remaining} points left)`;
     if (wait > this.maxRateLimitWaitMs) {
       throw new GitHubError(
         "E_GITHUB_RATE_LIMIT",
-        `${what}: GitHub rate limit nearly used up (${remaining} points left) until ${resetAt.toISOString()}; stopping here, the next run resumes`,
+        `${what}: GitHub rate limit ${state} until ${resetAt.toISOString()}; stopped there, the next run resumes`,
         { transient: true },
       );
     }
-    this.log.warn("GitHub rate limit nearly used up; waiting for the reset", {
-      remaining,
-      resetAt: resetAt.toISOString(),
-    });
-    await sleep(wait * this.waitScale);
+    this.log.warn(`GitHub rate limit ${state}; waiting for the reset`, { resetAt: resetAt.toISOString() });
+    this.stats.rateWaits++;
+    await this.clock.sleep(wait * this.waitScale);
+    // The budget is refilled at the reset; the next answer's headers say by how much.
+    delete this.rate.remaining;
   }
 }
 

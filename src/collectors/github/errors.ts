@@ -48,6 +48,10 @@ export function describeFailure(e: unknown, what: string, endpoint: string): Git
   if ((e as Error).name === "GraphqlResponseError" && Array.isArray(errors)) {
     return fromGraphQLErrors(errors as GraphQLErrorLike[], what, e);
   }
+  // The throttling plugin throws its own error for a RATE_LIMITED answer, carrying GitHub's data.
+  const dataErrors = (e as { data?: { errors?: unknown } }).data?.errors;
+  if (Array.isArray(dataErrors) && dataErrors.length > 0)
+    return fromGraphQLErrors(dataErrors as GraphQLErrorLike[], what, e);
   const status = (e as { status?: unknown }).status;
   if (typeof status === "number") return fromStatus(e as RequestErrorLike, what, endpoint);
   return fail("E_GITHUB_REQUEST", `${what}: ${shown(messageOf(e))}`, e);
@@ -64,6 +68,7 @@ function fromGraphQLErrors(errors: GraphQLErrorLike[], what: string, cause: unkn
     case "FORBIDDEN":
       return fail("E_GITHUB_FORBIDDEN", `${what}: GitHub forbids it for these credentials: ${text}`, cause);
     case "RATE_LIMITED":
+    case "RATE_LIMIT":
       return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub rate limit exhausted: ${text}`, cause);
     default:
       if (errors.some((x) => /Something went wrong while executing your query/i.test(x.message ?? ""))) {

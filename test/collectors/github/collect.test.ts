@@ -2,12 +2,13 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { GitHubClient } from "../../../src/collectors/github/client.js";
+import { GitHubClient, type GitHubClientOptions } from "../../../src/collectors/github/client.js";
 import { collectGitHubOrg, collectGitHubRepo } from "../../../src/collectors/github/collect.js";
 import { parseConfig, type ResolvedRepo } from "../../../src/config/load.js";
 import {
   buildRepository,
   type FakeGitHub,
+  type FakeGitHubOptions,
   type FakeOrganization,
   type FakeRepository,
   startFakeGitHub,
@@ -97,9 +98,19 @@ afterEach(async () => {
 
 async function setup(
   repos: FakeRepository[],
-  opts: { token?: string; maxRetries?: number; pageSize?: number } = {},
+  opts: {
+    token?: string;
+    maxRetries?: number;
+    scopes?: string[];
+    fake?: Partial<FakeGitHubOptions>;
+    client?: Partial<GitHubClientOptions>;
+  } = {},
 ): Promise<Setup> {
-  const gh = await startFakeGitHub({ orgs: [org(repos)], tokens: { [TOKEN]: { login: "alice" } } });
+  const gh = await startFakeGitHub({
+    orgs: [org(repos)],
+    tokens: { [TOKEN]: { login: "alice", ...(opts.scopes ? { scopes: opts.scopes } : {}) } },
+    ...opts.fake,
+  });
   const db = openStore(path.join(dir, `gh-${n++}.db`));
   const logs: string[] = [];
   const log = createLogger({ level: "debug", json: true, write: (c) => logs.push(c) });
@@ -110,6 +121,7 @@ async function setup(
     maxRetries: opts.maxRetries ?? 4,
     log,
     waitScale: 0.001,
+    ...opts.client,
   });
   const cfg = parseConfig(
     `repos:\n  - name: acme/api\n    source: ${dir}\n    role: app\n    protectedBranches: [main]\ngithub:\n  org: acme\n`,
@@ -311,6 +323,74 @@ describe("collectGitHubRepo", () => {
     ).rejects.toThrow(
       "repo acme/api: pull requests into main: GitHub's answer is not what its schema promises: repository.pullRequests.nodes[0].number is missing",
     );
+  });
+});
+
+describe("rate limits", () => {
+  it("stops at an exhausted budget whose reset is far off, keeps what it stored, and says until when", async () => {
+    const s = await setup([apiRepo(120)]);
+    s.gh.inject({
+      kind: "primary-exhausted",
+      match: (q) => q.operationName === "PullRequestPage" && q.variables.cursor !== null,
+    });
+    const e = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts()).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(GitHubError);
+    expect(e).toMatchObject({ code: "E_GITHUB_RATE_LIMIT", transient: true });
+    expect((e as Error).message).toMatch(
+      /^repo acme\/api: pull requests into main: GitHub rate limit exhausted until 20\d\d-.*; stopped there, the next run resumes$/,
+    );
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(50);
+    expect(s.db.prepare("SELECT status, error FROM collection_runs ORDER BY id DESC LIMIT 1").get()).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("rate limit exhausted"),
+    });
+  });
+
+  it("waits for the reset when the budget runs low, then goes on", async () => {
+    let t = Date.parse("2026-11-01T00:00:00Z");
+    const clock = { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    const s = await setup([apiRepo(300)], {
+      fake: { rateLimit: { limit: 100 }, now: () => new Date(t) },
+      client: { clock, waitScale: 1, maxRateLimitWaitMs: 2 * 3_600_000 },
+    });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(300);
+    expect(s.client.stats.rateWaits).toBeGreaterThanOrEqual(1);
+    expect(s.gh.requests.every((q) => q.status === 200)).toBe(true);
+    expect(s.logs.join("")).toContain("waiting for the reset");
+  });
+});
+
+describe("credentials that may not see everything", () => {
+  it("says which scope a classic token lacks, and for what", async () => {
+    const s = await setup([apiRepo(1)], { scopes: ["repo"] });
+    await expect(collectGitHubOrg(s.db, s.client, "acme", opts())).rejects.toThrow(
+      /^organisation acme: members: the token lacks a scope: .*'read:org'/,
+    );
+  });
+
+  it("stores the pull requests and records a snapshot gap when collaborators need push access", async () => {
+    const s = await setup([apiRepo(5)]);
+    const model = s.gh.orgs[0];
+    if (!model) throw new Error("no org");
+    s.gh.orgs = [{ ...model, members: model.members.map((m) => ({ ...m, role: "MEMBER" as const })), teams: [] }];
+    s.gh.orgs[0]?.repositories[0]?.collaborators.push({
+      login: "alice",
+      permission: "READ",
+      affiliation: "DIRECT",
+      permissionSources: [{ source: { kind: "Repository", name: "acme/api" }, permission: "READ" }],
+    });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(5);
+    expect(r.unreadable).toEqual(["collaborators (FORBIDDEN)"]);
+    expect(s.db.prepare("SELECT status, error FROM collection_runs WHERE id = ?").get(r.runId)).toEqual({
+      status: "succeeded",
+      error: "snapshot gaps: collaborators (FORBIDDEN)",
+    });
+    expect(count(s.db, "SELECT count(*) n FROM gh_collaborators")).toBe(0);
+    expect(count(s.db, "SELECT count(*) n FROM gh_protection_rules")).toBe(1);
   });
 });
 
