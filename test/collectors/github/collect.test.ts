@@ -350,7 +350,12 @@ describe("rate limits", () => {
 
   it("waits for the reset when the budget runs low, then goes on", async () => {
     let t = Date.parse("2026-11-01T00:00:00Z");
-    const clock = { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    const clock = {
+      now: () => t,
+      sleep: async (ms: number): Promise<void> => {
+        t += ms;
+      },
+    };
     const s = await setup([apiRepo(300)], {
       fake: { rateLimit: { limit: 100 }, now: () => new Date(t) },
       client: { clock, waitScale: 1, maxRateLimitWaitMs: 2 * 3_600_000 },
