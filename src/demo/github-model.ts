@@ -1,6 +1,5 @@
-import { fakeOid } from "./fake-github/build.js";
+import { fakeOid, protectionRule } from "./fake-github/build.js";
 import type {
-  FakeBranchProtectionRule,
   FakeCommit,
   FakeOrganization,
   FakePullRequest,
@@ -220,18 +219,6 @@ function pullRequests(
   });
 }
 
-const PROTECTED_MAIN: FakeBranchProtectionRule = {
-  pattern: "main",
-  requiresApprovingReviews: true,
-  requiredApprovingReviewCount: 1,
-  dismissesStaleReviews: false,
-  requireLastPushApproval: false,
-  requiresCodeOwnerReviews: false,
-  isAdminEnforced: false,
-  allowsForcePushes: false,
-  requiresCommitSignatures: false,
-};
-
 function repository(name: string, factory: RepoFactory, story: PullRequestStory[]): FakeRepository {
   const commits = commitsOf(factory);
   const byOid = new Map(commits.map((c) => [c.oid, c]));
@@ -242,7 +229,7 @@ function repository(name: string, factory: RepoFactory, story: PullRequestStory[
     commits,
     pullRequests: pullRequests(factory, story, byOid),
     collaborators: [],
-    branchProtectionRules: [{ ...PROTECTED_MAIN }],
+    branchProtectionRules: [protectionRule("main")],
     rulesets: [],
   };
 }

@@ -21,14 +21,18 @@ export interface Coverage {
   runsUsed: number[];
 }
 
-function scopeRepo(run: RunRow): string | undefined {
+/** A string field of a run's scope ({ repo }, { org }), or undefined. */
+function scopeField(run: RunRow, key: "repo" | "org"): string | undefined {
   try {
-    const s = JSON.parse(run.scope) as { repo?: unknown };
-    return typeof s.repo === "string" ? s.repo : undefined;
+    const v = (JSON.parse(run.scope) as Record<string, unknown>)[key];
+    return typeof v === "string" ? v : undefined;
   } catch {
     return undefined;
   }
 }
+
+const scopeRepo = (run: RunRow): string | undefined => scopeField(run, "repo");
+const scopeOrg = (run: RunRow): string | undefined => scopeField(run, "org");
 
 /** What a report's population draws on besides git: GitHub runs, when GitHub is collected. */
 export interface GitHubRuns {
@@ -140,13 +144,4 @@ export function coverage(
   if (period.to.getTime() > now.getTime())
     gaps.push(`the period has not ended: it runs until ${period.to.toISOString()}`);
   return { repos, gaps, ledger, runsUsed: [...runsUsed].sort((a, b) => a - b) };
-}
-
-function scopeOrg(run: RunRow): string | undefined {
-  try {
-    const s = JSON.parse(run.scope) as { org?: unknown };
-    return typeof s.org === "string" ? s.org : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type {
+  FakeBranchProtectionRule,
   FakeCommit,
   FakeMember,
   FakeOrganization,
@@ -18,6 +19,28 @@ import type {
 /** A 40-hex oid from its parts (sha1 of the parts), stable across runs. */
 export function fakeOid(...parts: (string | number)[]): string {
   return createHash("sha1").update(parts.join("\u0000")).digest("hex");
+}
+
+/**
+ * A branch protection rule as most organisations start: one approving review required, nothing
+ * else enforced, admins not bound by it; `overrides` sets the rest.
+ */
+export function protectionRule(
+  pattern: string,
+  overrides: Partial<FakeBranchProtectionRule> = {},
+): FakeBranchProtectionRule {
+  return {
+    pattern,
+    requiresApprovingReviews: true,
+    requiredApprovingReviewCount: 1,
+    dismissesStaleReviews: false,
+    requireLastPushApproval: false,
+    requiresCodeOwnerReviews: false,
+    isAdminEnforced: false,
+    allowsForcePushes: false,
+    requiresCommitSignatures: false,
+    ...overrides,
+  };
 }
 
 export type PerPullRequest = number | ((index: number) => number);
@@ -219,19 +242,7 @@ export function buildOrganization(options: BuildOrganizationOptions): FakeOrgani
           ? [{ source: { kind: "Organization", name: login }, permission: "ADMIN" }]
           : [{ source: { kind: "Team", name: "engineering" }, permission: "WRITE" }],
     }));
-    repo.branchProtectionRules = [
-      {
-        pattern: repo.defaultBranch,
-        requiresApprovingReviews: true,
-        requiredApprovingReviewCount: 1,
-        dismissesStaleReviews: true,
-        requireLastPushApproval: false,
-        requiresCodeOwnerReviews: false,
-        isAdminEnforced: false,
-        allowsForcePushes: false,
-        requiresCommitSignatures: false,
-      },
-    ];
+    repo.branchProtectionRules = [protectionRule(repo.defaultBranch, { dismissesStaleReviews: true })];
     return repo;
   });
   return {

@@ -6,6 +6,7 @@ export {
   buildRepository,
   fakeOid,
   type PerPullRequest,
+  protectionRule,
 } from "./build.js";
 export { analyzeQuery, MAX_NODE_LIMIT, nodeLimitMessage, pointsFor, type QueryAnalysis } from "./cost.js";
 export type { Fault, FaultKind, FaultRequest } from "./faults.js";

@@ -67,36 +67,46 @@ const CO_AUTHOR = /^co-authored-by:\s*(.+?)\s*<([^>]+)>\s*$/gim;
 
 // ---- accounts --------------------------------------------------------------------------------
 
-export class UserObject {
+/** What a user and a bot account have in common; they differ in type name and web paths. */
+abstract class AccountObject {
   readonly login: string;
-  readonly #b: GraphBuilder;
-  readonly #known: FakeUser | undefined;
+  protected readonly b: GraphBuilder;
+  protected readonly known: FakeUser | undefined;
 
   constructor(b: GraphBuilder, login: string, known: FakeUser | undefined) {
-    this.#b = b;
-    this.#known = known;
+    this.b = b;
+    this.known = known;
     this.login = known?.login ?? login;
   }
-  get __typename(): string {
-    return "User";
-  }
+  abstract get __typename(): "User" | "Bot";
+  /** The account's path on the web: /login for users, /apps/login for bots. */
+  protected abstract get path(): string;
   id(): string {
-    return nodeId("User", this.login);
+    return nodeId(this.__typename, this.login);
   }
   databaseId(): number {
-    return this.#known?.databaseId ?? stableNumber(`user:${lower(this.login)}`);
-  }
-  name(): string | null {
-    return this.#known?.name ?? null;
-  }
-  email(): string {
-    return this.#known?.emails?.[0] ?? "";
+    return this.known?.databaseId ?? stableNumber(`user:${lower(this.login)}`);
   }
   url(): string {
-    return this.#b.web(`/${this.login}`);
+    return this.b.web(this.path);
   }
   resourcePath(): string {
+    return this.path;
+  }
+}
+
+export class UserObject extends AccountObject {
+  get __typename(): "User" {
+    return "User";
+  }
+  protected get path(): string {
     return `/${this.login}`;
+  }
+  name(): string | null {
+    return this.known?.name ?? null;
+  }
+  email(): string {
+    return this.known?.emails?.[0] ?? "";
   }
   avatarUrl(): string {
     return `https://avatars.githubusercontent.com/u/${this.databaseId()}?v=4`;
@@ -106,29 +116,11 @@ export class UserObject {
   }
 }
 
-export class BotObject {
-  readonly login: string;
-  readonly #b: GraphBuilder;
-  readonly #known: FakeUser | undefined;
-
-  constructor(b: GraphBuilder, login: string, known: FakeUser | undefined) {
-    this.#b = b;
-    this.#known = known;
-    this.login = known?.login ?? login;
-  }
-  get __typename(): string {
+export class BotObject extends AccountObject {
+  get __typename(): "Bot" {
     return "Bot";
   }
-  id(): string {
-    return nodeId("Bot", this.login);
-  }
-  databaseId(): number {
-    return this.#known?.databaseId ?? stableNumber(`user:${lower(this.login)}`);
-  }
-  url(): string {
-    return this.#b.web(`/apps/${this.login}`);
-  }
-  resourcePath(): string {
+  protected get path(): string {
     return `/apps/${this.login}`;
   }
   avatarUrl(): string {

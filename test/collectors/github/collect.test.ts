@@ -11,6 +11,7 @@ import {
   type FakeGitHubOptions,
   type FakeOrganization,
   type FakeRepository,
+  protectionRule,
   startFakeGitHub,
 } from "../../../src/demo/fake-github/index.js";
 import { GitHubError } from "../../../src/errors/index.js";
@@ -63,18 +64,10 @@ function apiRepo(pullRequests: number, opts: { reviews?: number; commits?: numbe
     },
   ];
   repo.branchProtectionRules = [
-    {
-      pattern: "main",
-      requiresApprovingReviews: true,
-      requiredApprovingReviewCount: 1,
+    protectionRule("main", {
       dismissesStaleReviews: true,
-      requireLastPushApproval: false,
-      requiresCodeOwnerReviews: false,
-      isAdminEnforced: false,
-      allowsForcePushes: false,
-      requiresCommitSignatures: false,
       bypassPullRequestAllowances: [{ kind: "User", login: "alice" }],
-    },
+    }),
   ];
   return repo;
 }

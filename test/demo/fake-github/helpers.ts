@@ -1,5 +1,5 @@
 import type { FakeGitHub, FakeOrganization } from "../../../src/demo/fake-github/index.js";
-import { fakeOid } from "../../../src/demo/fake-github/index.js";
+import { fakeOid, protectionRule } from "../../../src/demo/fake-github/index.js";
 
 export interface Answer {
   status: number;
@@ -213,15 +213,8 @@ export function smallOrg(): FakeOrganization {
           },
         ],
         branchProtectionRules: [
-          {
-            pattern: "main",
-            requiresApprovingReviews: true,
-            requiredApprovingReviewCount: 1,
+          protectionRule("main", {
             dismissesStaleReviews: true,
-            requireLastPushApproval: false,
-            requiresCodeOwnerReviews: false,
-            isAdminEnforced: false,
-            allowsForcePushes: false,
             requiresCommitSignatures: true,
             bypassPullRequestAllowances: [
               { kind: "User", login: "alice" },
@@ -229,7 +222,7 @@ export function smallOrg(): FakeOrganization {
             ],
             bypassForcePushAllowances: [{ kind: "Team", slug: "platform" }],
             pushAllowances: [],
-          },
+          }),
         ],
         rulesets: [
           {
