@@ -1,4 +1,4 @@
-import { parseTrailers, type Trailer } from "./trailers.js";
+import { parseTrailers, type Trailer } from "../../util/trailers.js";
 
 /**
  * A commit as `git log --pretty=raw` prints it: the object's own header lines verbatim (so the

@@ -1,3 +1,5 @@
+import { parseIdentity } from "../../util/identity.js";
+import { parseTrailers } from "../../util/trailers.js";
 import type {
   RawCollaborator,
   RawCommit,
@@ -45,7 +47,10 @@ export interface PrCommitRecord {
   committerName: string | null;
   committerEmail: string | null;
   committerLogin: string | null;
-  /** Every author GitHub lists, co-authors included: [name, email, login]. */
+  /**
+   * The author, then every Co-authored-by of the message: [name, email, login]; a co-author's
+   * login is not known here (identity resolution maps emails to people later).
+   */
   authors: [string | null, string | null, string | null][];
   signatureKind: string | null;
   signatureState: string | null;
@@ -129,7 +134,15 @@ export function commitRecord(c: RawCommit): PrCommitRecord {
     committerName: c.committer?.name ?? null,
     committerEmail: c.committer?.email ?? null,
     committerLogin: c.committer?.user?.login ?? null,
-    authors: c.authors.nodes.map((a) => [a?.name ?? null, a?.email ?? null, a?.user?.login ?? null]),
+    authors: [
+      [c.author?.name ?? null, c.author?.email ?? null, c.author?.user?.login ?? null],
+      ...parseTrailers(c.message)
+        .filter((t) => t.key.toLowerCase() === "co-authored-by")
+        .flatMap((t) => {
+          const who = parseIdentity(t.value);
+          return who ? [[who.name, who.email, null] as [string, string, null]] : [];
+        }),
+    ],
     signatureKind: c.signature?.__typename ?? null,
     signatureState: c.signature?.state ?? null,
     signatureValid: c.signature ? c.signature.isValid : null,

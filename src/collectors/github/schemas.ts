@@ -67,7 +67,7 @@ export const commitSchema = z.object({
   committedDate: nstr,
   author: gitActor,
   committer: gitActor,
-  authors: z.object({ totalCount: z.number(), nodes: z.array(gitActor) }),
+  message: str,
   signature: z
     .object({
       __typename: str,

@@ -132,7 +132,11 @@ const count = (db: DB, sql: string): number => (db.prepare(sql).get() as { n: nu
 
 describe("collectGitHubRepo", () => {
   it("stores every merged pull request into the protected branch with its reviews, events and commits", async () => {
-    const s = await setup([apiRepo(120)]);
+    const repo = apiRepo(120);
+    const paired = repo.commits.find((c) => c.oid === repo.pullRequests[6]?.commits[0]);
+    if (!paired) throw new Error("no commit");
+    paired.message += "\n\nCo-authored-by: Dave Contractor <dave@contractor.example>";
+    const s = await setup([repo]);
     const r = await collectGitHubRepo(
       s.db,
       s.client,
@@ -147,6 +151,13 @@ describe("collectGitHubRepo", () => {
     expect(count(s.db, "SELECT count(*) n FROM gh_pr_events WHERE kind = 'MergedEvent'")).toBe(120);
     // Three pages of 50: at most two requests per hundred pull requests.
     expect(s.gh.requests.filter((q) => q.operationName === "PullRequestPage")).toHaveLength(3);
+    const authors = s.db.prepare("SELECT authors FROM gh_pr_commits WHERE oid = ?").get(paired.oid) as {
+      authors: string;
+    };
+    expect(JSON.parse(authors.authors)).toEqual([
+      [paired.author.name, paired.author.email, paired.author.name],
+      ["Dave Contractor", "dave@contractor.example", null],
+    ]);
     const pr = s.db.prepare("SELECT * FROM gh_pull_requests WHERE number = 7").get() as Record<string, unknown>;
     expect(pr).toMatchObject({ state: "MERGED", base_ref: "main", review_decision: "APPROVED" });
     expect(pr.merge_commit).toMatch(/^[0-9a-f]{40}$/);
@@ -350,7 +361,7 @@ describe("rate limits", () => {
       },
     };
     const s = await setup([apiRepo(300)], {
-      fake: { rateLimit: { limit: 100 }, now: () => new Date(t) },
+      fake: { rateLimit: { limit: 60 }, now: () => new Date(t) },
       client: { clock, waitScale: 1, maxRateLimitWaitMs: 2 * 3_600_000 },
     });
     const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());

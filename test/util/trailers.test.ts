@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseTrailers } from "../../../src/collectors/git/trailers.js";
-import { parseIdentity } from "../../../src/util/identity.js";
+import { parseIdentity } from "../../src/util/identity.js";
+import { parseTrailers } from "../../src/util/trailers.js";
 
 describe("parseTrailers", () => {
   it("needs a blank line before the block: a subject alone has none", () => {
