@@ -154,6 +154,15 @@ export function pullRequestStored(db: DB, repoId: number, number: number, update
   );
 }
 
+/** Merged pull requests into `base` the store holds for a repository. */
+export function storedPullRequests(db: DB, repoId: number, base: string): number {
+  return (
+    db
+      .prepare("SELECT count(*) AS n FROM gh_pull_requests WHERE repo_id = ? AND base_ref = ? AND state = 'MERGED'")
+      .get(repoId, base) as { n: number }
+  ).n;
+}
+
 /** Moves the watermark without a page (a walk that found nothing new). */
 export function storeWatermark(db: DB, repoId: number, base: string, runId: number, w: Watermark): void {
   writeWatermark(db, repoId, base, runId, w);

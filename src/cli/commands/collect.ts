@@ -140,7 +140,7 @@ export function printSummary(s: CollectSummary, out: (line: string) => void): vo
   for (const g of [...s.github].sort((a, b) => a.repo.localeCompare(b.repo))) {
     out(
       `${g.repo} (GitHub): run ${g.runId} ok, ${plural(g.pullRequests, "merged pull request")} stored, ` +
-        `${plural(g.lookups, "commit")} looked up${g.unreadable.length > 0 ? `, snapshot gaps: ${g.unreadable.join(", ")}` : ""}`,
+        `${plural(g.lookups, "commit")} looked up${g.gaps.length > 0 ? `, gaps: ${g.gaps.join(", ")}` : ""}`,
     );
   }
   for (const f of s.failures) out(`${f.repo}: FAILED: ${f.error}`);

@@ -7,6 +7,7 @@ import {
   pullRequestStored,
   readWatermark,
   storeCommitLookups,
+  storedPullRequests,
   storePullRequestPage,
   storeSnapshot,
   storeWatermark,
@@ -16,7 +17,7 @@ import {
 import { finishRun, startRun } from "../../store/ledger.js";
 import { type GitHubClient, PageSizer } from "./client.js";
 import { readOrgAccess } from "./org-access.js";
-import { type RepoRef, type RepoSettings, walkPullRequests } from "./pull-requests.js";
+import { type RepoRef, type RepoSettings, type WalkPage, walkPullRequests } from "./pull-requests.js";
 import { commitPullRequestsQuery, DEFAULT_BRANCH, queryDigests } from "./queries.js";
 import { commitPullRequestsSchema, parseAnswer } from "./schemas.js";
 
@@ -40,7 +41,8 @@ export interface GitHubRepoResult {
   pullRequests: number;
   lookups: number;
   snapshot: boolean;
-  unreadable: string[];
+  /** What this run could not collect (lists the credentials may not read, counts that do not add up). */
+  gaps: string[];
 }
 
 export interface GitHubOrgResult {
@@ -142,7 +144,7 @@ export async function collectGitHubRepo(
     pullRequests: 0,
     lookups: 0,
     snapshot: false,
-    unreadable: [],
+    gaps: [],
   };
   const counts = (): Record<string, number> => ({
     pullRequests: result.pullRequests,
@@ -156,6 +158,9 @@ export async function collectGitHubRepo(
     for (const [i, base] of bases.entries()) {
       const walked = await walkBase(db, client, ref, repoId, runId, base, sizer, i === 0, log);
       result.pullRequests += walked.pullRequests;
+      if (walked.missing > 0) {
+        result.gaps.push(`${walked.missing} merged pull requests into ${base} that GitHub counts but did not list`);
+      }
       settings ??= walked.settings;
     }
     if (settings) {
@@ -172,7 +177,7 @@ export async function collectGitHubRepo(
         memberLogins: org.memberLogins,
       });
       result.snapshot = true;
-      result.unreadable = settings.unreadable;
+      result.gaps.push(...settings.unreadable);
       for (const u of settings.unreadable)
         log.warn("not readable with these credentials; the access snapshot has a gap", { list: u });
     }
@@ -180,7 +185,7 @@ export async function collectGitHubRepo(
     finishRun(db, runId, {
       status: "succeeded",
       counts: counts(),
-      ...(result.unreadable.length > 0 ? { error: `snapshot gaps: ${result.unreadable.join(", ")}` } : {}),
+      ...(result.gaps.length > 0 ? { error: `gaps: ${result.gaps.join(", ")}` } : {}),
       now: now(),
     });
     return result;
@@ -193,7 +198,11 @@ export async function collectGitHubRepo(
 /**
  * One base branch: first finish a walk an earlier run left (from its cursor down to the old
  * watermark), then walk from the newest update down to the watermark. Each page is stored with
- * the walk's position, in one transaction.
+ * the walk's position, in one transaction. Updates only move a pull request to the top of the
+ * UPDATED_AT order, where the next walk finds it, so a walk can repeat one but not skip one. The
+ * store's count is still checked against GitHub's (free in the first page): a shortfall, whatever
+ * its cause, is made good by reading the whole list (pages GitHub bills at about 2 points each;
+ * unchanged pull requests are not stored again), and what is still missing is a recorded gap.
  */
 async function walkBase(
   db: DB,
@@ -205,54 +214,64 @@ async function walkBase(
   sizer: PageSizer,
   withSnapshot: boolean,
   log: Logger,
-): Promise<{ pullRequests: number; settings?: RepoSettings }> {
-  let w: Watermark = readWatermark(db, repoId, base);
+): Promise<{ pullRequests: number; missing: number; settings?: RepoSettings }> {
   const unchanged = (n: number, updatedAt: string): boolean => pullRequestStored(db, repoId, n, updatedAt);
-  let pullRequests = 0;
-  let settings: RepoSettings | undefined;
-  let snapshotWanted = withSnapshot;
-  if (w.pending) {
-    const { cursor, top } = w.pending;
-    log.info("resuming an interrupted pull-request walk", { base });
+  const state: { pullRequests: number; settings?: RepoSettings; snapshot: boolean; total?: number } = {
+    pullRequests: 0,
+    snapshot: withSnapshot,
+  };
+  const walk = async (
+    from: { cursor: string | null; stopBelow: string | null; firstPageSize?: number },
+    mark: (page: WalkPage) => Watermark,
+  ): Promise<void> => {
     for await (const page of walkPullRequests(client, ref, sizer, {
       base,
-      cursor,
-      stopBelow: w.updatedAt,
-      withSnapshot: snapshotWanted,
+      ...from,
+      withSnapshot: state.snapshot,
       unchanged,
     })) {
-      settings ??= page.settings;
-      snapshotWanted = false;
-      const next: Watermark = page.done
-        ? { updatedAt: top, pending: null }
-        : { updatedAt: w.updatedAt, pending: { cursor: page.cursor ?? cursor, top } };
-      storePullRequestPage(db, repoId, runId, page.prs, base, next);
-      pullRequests += page.prs.length;
-      w = next;
+      if (!state.settings && page.settings) state.settings = page.settings;
+      state.snapshot = false;
+      if (from.cursor === null) state.total = page.total;
+      const next = mark(page);
+      if (page.prs.length > 0) storePullRequestPage(db, repoId, runId, page.prs, base, next);
+      else storeWatermark(db, repoId, base, runId, next);
+      state.pullRequests += page.prs.length;
+      log.progress("pull requests", { base, read: state.pullRequests });
     }
+  };
+
+  const before = readWatermark(db, repoId, base);
+  if (before.pending) {
+    const { cursor, top } = before.pending;
+    log.info("resuming an interrupted pull-request walk", { base });
+    await walk({ cursor, stopBelow: before.updatedAt }, (page) =>
+      page.done
+        ? { updatedAt: top, pending: null }
+        : { updatedAt: before.updatedAt, pending: { cursor: page.cursor ?? cursor, top } },
+    );
   }
-  const stopBelow = w.updatedAt;
-  let top: string | null = null;
-  for await (const page of walkPullRequests(client, ref, sizer, {
-    base,
-    cursor: null,
-    stopBelow,
-    withSnapshot: snapshotWanted,
-    unchanged,
-    ...(stopBelow ? { firstPageSize: PROBE_PAGE } : {}),
-  })) {
-    settings ??= page.settings;
-    top ??= page.top;
-    const newest = top !== null && (stopBelow === null || top > stopBelow) ? top : stopBelow;
-    const next: Watermark = page.done
+  const stopBelow = readWatermark(db, repoId, base).updatedAt;
+  let newest = stopBelow;
+  await walk({ cursor: null, stopBelow, ...(stopBelow ? { firstPageSize: PROBE_PAGE } : {}) }, (page) => {
+    if (page.top !== null && (newest === null || page.top > newest)) newest = page.top;
+    return page.done
       ? { updatedAt: newest, pending: null }
       : { updatedAt: stopBelow, pending: { cursor: page.cursor ?? "", top: newest ?? "" } };
-    if (page.prs.length > 0) storePullRequestPage(db, repoId, runId, page.prs, base, next);
-    else storeWatermark(db, repoId, base, runId, next);
-    pullRequests += page.prs.length;
-    log.progress("pull requests", { base, read: pullRequests });
+  });
+
+  let missing = (state.total ?? 0) - storedPullRequests(db, repoId, base);
+  if (missing > 0 && stopBelow !== null) {
+    log.warn("merged pull requests missing after an incremental walk; reading the whole list", { base, missing });
+    const done = readWatermark(db, repoId, base);
+    await walk({ cursor: null, stopBelow: null }, () => done);
+    missing = (state.total ?? 0) - storedPullRequests(db, repoId, base);
   }
-  return { pullRequests, ...(settings ? { settings } : {}) };
+  return {
+    pullRequests: state.pullRequests,
+    missing: Math.max(0, missing),
+    ...(state.settings ? { settings: state.settings } : {}),
+  };
 }
 
 /** The default branch as the git collector last saw it protected, else as GitHub names it. */

@@ -82,6 +82,8 @@ export interface WalkPage {
   done: boolean;
   /** Newest update seen on this walk's first page (its new watermark once complete). */
   top: string | null;
+  /** How many merged pull requests into the base GitHub counted when the walk began. */
+  total: number;
   settings?: RepoSettings;
 }
 
@@ -95,6 +97,7 @@ export async function* walkPullRequests(
 ): AsyncGenerator<WalkPage> {
   let cursor = params.cursor;
   let top: string | null = null;
+  let total = 0;
   let first = true;
   for (;;) {
     const withSnapshot = first && params.withSnapshot;
@@ -130,11 +133,14 @@ export async function* walkPullRequests(
       if (params.unchanged?.(raw.number, raw.updatedAt)) continue;
       prs.push(await completePullRequest(client, repo, raw));
     }
-    if (first) top = conn.nodes[0]?.updatedAt ?? null;
+    if (first) {
+      top = conn.nodes[0]?.updatedAt ?? null;
+      total = conn.totalCount;
+    }
     const settings = withSnapshot ? await readSettings(client, repo, page, errors) : undefined;
     const done = reachedWatermark || !conn.pageInfo.hasNextPage;
     cursor = conn.pageInfo.endCursor;
-    yield { prs, cursor: done ? null : cursor, done, top, ...(settings ? { settings } : {}) };
+    yield { prs, cursor: done ? null : cursor, done, top, total, ...(settings ? { settings } : {}) };
     if (done) return;
     first = false;
   }

@@ -112,6 +112,7 @@ export const PULL_REQUEST_PAGE = `query PullRequestPage($owner: String!, $name: 
     nameWithOwner
     defaultBranchRef { name }
     pullRequests(states: MERGED, baseRefName: $base, orderBy: { field: UPDATED_AT, direction: DESC }, first: $pageSize, after: $cursor) {
+      totalCount
       ${PAGE_INFO}
       nodes { ...PullRequestFields }
     }

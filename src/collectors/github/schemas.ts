@@ -168,7 +168,7 @@ export const pullRequestPageSchema = z.object({
     .object({
       nameWithOwner: str,
       defaultBranchRef: z.object({ name: str }).nullable(),
-      pullRequests: connection(pullRequestSchema),
+      pullRequests: connection(pullRequestSchema).extend({ totalCount: z.number().int().nonnegative() }),
       collaborators: edgesConnection(collaboratorSchema).nullable().optional(),
       branchProtectionRules: connection(protectionRuleSchema).optional(),
       rulesets: connection(rulesetSchema).nullable().optional(),

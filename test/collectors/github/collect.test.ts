@@ -228,6 +228,19 @@ describe("collectGitHubRepo", () => {
     expect(count(s.db, "SELECT count(*) n FROM gh_reviews WHERE pr_number = 5")).toBe(3);
   });
 
+  it("reads the whole list again when the store holds fewer merged pull requests than GitHub counts", async () => {
+    const s = await setup([apiRepo(120)]);
+    await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    s.db.prepare("DELETE FROM gh_pull_requests WHERE number = 17").run();
+    const pages = (): number => s.gh.requests.filter((q) => q.operationName === "PullRequestPage").length;
+    const before = pages();
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(1);
+    expect(r.gaps).toEqual([]);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests WHERE number = 17")).toBe(1);
+    expect(pages() - before).toBe(1 + 3); // the probe, then the whole list
+  });
+
   it("halves the page when GitHub times out on it, and loses nothing", async () => {
     const s = await setup([apiRepo(100)]);
     s.gh.inject({ kind: "bad-gateway", times: 2, match: (q) => q.operationName === "PullRequestPage" });
@@ -393,10 +406,10 @@ describe("credentials that may not see everything", () => {
     });
     const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
     expect(r.pullRequests).toBe(5);
-    expect(r.unreadable).toEqual(["collaborators (FORBIDDEN)"]);
+    expect(r.gaps).toEqual(["collaborators (FORBIDDEN)"]);
     expect(s.db.prepare("SELECT status, error FROM collection_runs WHERE id = ?").get(r.runId)).toEqual({
       status: "succeeded",
-      error: "snapshot gaps: collaborators (FORBIDDEN)",
+      error: "gaps: collaborators (FORBIDDEN)",
     });
     expect(count(s.db, "SELECT count(*) n FROM gh_collaborators")).toBe(0);
     expect(count(s.db, "SELECT count(*) n FROM gh_protection_rules")).toBe(1);
