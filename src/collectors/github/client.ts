@@ -71,6 +71,8 @@ export class GitHubClient {
   readonly stats: RequestStats = { requests: 0, points: 0, retries: 0, pageShrinks: 0, rateWaits: 0 };
   readonly rate: RateState = {};
   readonly endpoint: string;
+  /** The last answer's status and headers: what a rate-limit refusal asked for. */
+  private last: { status: number; headers: Headers } | undefined;
   private readonly octokit: Client;
   private readonly log: Logger;
   private readonly waitScale: number;
@@ -103,7 +105,19 @@ export class GitHubClient {
         warn: (m: string) => this.log.debug(m),
         error: (m: string) => this.log.debug(m),
       },
-      request: { fetch: fetchWithTimeout(opts.timeoutMs) },
+      request: {
+        fetch: fetchWithTimeout(opts.timeoutMs, {
+          sending: (authorization) => {
+            this.stats.requests++;
+            // Installation tokens are refreshed hourly by auth-app: each one is masked as it is used.
+            if (authorization) registerSecret(authorization.replace(/^(token|bearer)\s+/i, ""));
+          },
+          answered: (status, headers) => {
+            this.last = { status, headers };
+            this.readRateHeaders(headers);
+          },
+        }),
+      },
       retry: { retries: opts.maxRetries, retryAfterBaseValue: 1000 * this.waitScale },
       throttle: {
         // GraphQL reads go through the plugin's "write" queue (one at a time, 1 s apart): GitHub
@@ -112,24 +126,14 @@ export class GitHubClient {
         write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
         retryAfterBaseValue: 1000 * this.waitScale,
         fallbackSecondaryRateRetryAfter: 60,
-        onSecondaryRateLimit: (after: number, _o: unknown, _k: unknown, n: number) =>
-          canRetry(`secondary rate limit (retry after ${after} s)`, n),
+        // Secondary limits are waited out by request() itself: it also knows GitHub's other wordings,
+        // falls back to x-ratelimit-reset, and backs off; the plugin only recognises one message.
+        onSecondaryRateLimit: () => false,
         onRateLimit: (after: number, _o: unknown, _k: unknown, n: number) => {
           if (after * 1000 > this.maxRateLimitWaitMs) return false;
           return canRetry(`rate limit exhausted (resets in ${after} s)`, n);
         },
       },
-    });
-    this.octokit.hook.after("request", (response) => {
-      this.stats.requests++;
-      this.readRateHeaders(response.headers);
-    });
-    this.octokit.hook.error("request", (error) => {
-      // Failed answers are requests too, and 502/504 cost points on GitHub all the same.
-      this.stats.requests++;
-      const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers;
-      if (headers) this.readRateHeaders(headers);
-      throw error;
     });
   }
 
@@ -176,11 +180,7 @@ export class GitHubClient {
           return partial;
         }
         const failure = describeFailure(e, what, this.endpoint);
-        // Out of points: the next turn of the loop waits for the reset, or gives up if it is far.
-        if (failure.code === "E_GITHUB_RATE_LIMIT" && this.rate.remaining === 0 && attempt < this.maxRetries) {
-          this.stats.retries++;
-          continue;
-        }
+        if (await this.backOff(failure, what, attempt)) continue;
         throw failure;
       }
     }
@@ -192,13 +192,17 @@ export class GitHubClient {
    */
   async *pages<T>(what: string, query: string, variables: Variables = {}): AsyncGenerator<T> {
     const it = this.octokit.graphql.paginate.iterator<T>(query, variables)[Symbol.asyncIterator]();
-    for (;;) {
+    for (let attempt = 0; ; ) {
       await this.waitForBudget(what);
       let step: IteratorResult<T>;
       try {
+        // A failed step leaves the iterator's cursor where it was: the same page is asked again.
         step = await it.next();
+        attempt = 0;
       } catch (e) {
-        throw describeFailure(e, what, this.endpoint);
+        const failure = describeFailure(e, what, this.endpoint);
+        if (await this.backOff(failure, what, attempt++)) continue;
+        throw failure;
       }
       if (step.done) return;
       this.countCost(step.value);
@@ -244,10 +248,10 @@ export class GitHubClient {
     }
   }
 
-  private readRateHeaders(headers: Record<string, string | number | undefined>): void {
+  private readRateHeaders(headers: Headers): void {
     const num = (k: string): number | undefined => {
-      const v = headers[k];
-      const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : Number.NaN;
+      const v = headers.get(k);
+      const n = v === null ? Number.NaN : Number(v);
       return Number.isFinite(n) ? n : undefined;
     };
     const remaining = num("x-ratelimit-remaining");
@@ -256,6 +260,40 @@ export class GitHubClient {
     if (remaining !== undefined) this.rate.remaining = remaining;
     if (limit !== undefined) this.rate.limit = limit;
     if (reset !== undefined) this.rate.resetAt = new Date(reset * 1000);
+  }
+
+  /**
+   * After a rate-limit refusal, waits as GitHub asks: `retry-after` when given, else until
+   * `x-ratelimit-reset` when the budget is spent, else a minute, doubling with each attempt. Gives
+   * up (a transient error: the next run resumes) after maxRetries, or when the wait would be
+   * longer than maxRateLimitWait. Returns whether to try again.
+   */
+  private async backOff(failure: GitHubError, what: string, attempt: number): Promise<boolean> {
+    if (failure.code !== "E_GITHUB_RATE_LIMIT") return false;
+    const h = this.last?.headers;
+    const retryAfter = Number(h?.get("retry-after") ?? Number.NaN);
+    const reset = Number(h?.get("x-ratelimit-reset") ?? Number.NaN);
+    const spent = h?.get("x-ratelimit-remaining") === "0";
+    const waitMs =
+      Number.isFinite(retryAfter) && retryAfter >= 0
+        ? retryAfter * 1000
+        : spent && Number.isFinite(reset)
+          ? Math.max(0, reset * 1000 - this.clock.now()) + 1000
+          : 60_000 * 2 ** attempt;
+    const until = new Date(this.clock.now() + waitMs).toISOString();
+    const kind = spent ? "rate limit exhausted" : "secondary rate limit";
+    if (attempt >= this.maxRetries || waitMs > this.maxRateLimitWaitMs) {
+      throw new GitHubError(
+        "E_GITHUB_RATE_LIMIT",
+        `${what}: GitHub ${kind} until ${until}${attempt > 0 ? ` (after ${attempt} waits)` : ""}; stopped there, the next run resumes`,
+        { transient: true, cause: failure },
+      );
+    }
+    this.log.warn(`GitHub ${kind}; waiting until ${until}`, { attempt: attempt + 1 });
+    this.stats.rateWaits++;
+    this.stats.retries++;
+    await this.clock.sleep(waitMs * this.waitScale);
+    return true;
   }
 
   /** Slows down before the budget runs out rather than after: waits for the reset, or gives up. */

@@ -99,7 +99,7 @@ function fromStatus(e: RequestErrorLike, what: string, endpoint: string): GitHub
     case 403:
     case 429:
       if (/secondary rate/i.test(e.message) || headers["retry-after"] !== undefined) {
-        return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub's secondary rate limit persisted through the retries`, e);
+        return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub's secondary rate limit (${status403(headers)})`, e);
       }
       if (headers["x-ratelimit-remaining"] === "0") {
         return fail("E_GITHUB_RATE_LIMIT", `${what}: GitHub rate limit exhausted until ${resetOf(headers)}`, e);
@@ -134,6 +134,11 @@ function fromStatus(e: RequestErrorLike, what: string, endpoint: string): GitHub
       if (e.status >= 500) return fail("E_GITHUB_UNAVAILABLE", `${what}: GitHub failed (${e.status} ${reason})`, e);
       return fail("E_GITHUB_REQUEST", `${what}: GitHub answered ${e.status}: ${reason}`, e);
   }
+}
+
+function status403(headers: Record<string, string | undefined>): string {
+  const after = headers["retry-after"];
+  return after !== undefined ? `retry after ${shown(after)} s` : "no retry-after given";
 }
 
 function resetOf(headers: Record<string, string | undefined>): string {

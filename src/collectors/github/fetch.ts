@@ -10,11 +10,25 @@ export class BrokenBodyError extends Error {
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
-export function fetchWithTimeout(timeoutMs: number, inner: typeof fetch = globalThis.fetch): typeof fetch {
+/** Told about every HTTP attempt, retries by the plugins included: the figures a run records. */
+export interface AttemptObserver {
+  /** Before sending; `authorization` is the header's value (to be masked wherever text is shown). */
+  sending(authorization: string | undefined): void;
+  /** The answer's status and headers, whatever the status. */
+  answered(status: number, headers: Headers): void;
+}
+
+export function fetchWithTimeout(
+  timeoutMs: number,
+  observer?: AttemptObserver,
+  inner: typeof fetch = globalThis.fetch,
+): typeof fetch {
   return async (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    observer?.sending(new Headers(init?.headers).get("authorization") ?? undefined);
     const res = await inner(input, { ...init, signal });
+    observer?.answered(res.status, res.headers);
     let body: string | null = null;
     if (!NULL_BODY.has(res.status)) {
       try {

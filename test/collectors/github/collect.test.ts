@@ -254,6 +254,7 @@ describe("collectGitHubRepo", () => {
 
   it.each([
     ["secondary rate limit", { kind: "secondary-rate-limit", retryAfterSeconds: 2 } as const],
+    ["secondary rate limit without retry-after", { kind: "secondary-rate-limit", retryAfterSeconds: null } as const],
     ["truncated body", { kind: "truncated" } as const],
     ["server error", { kind: "server-error" } as const],
     ["slow answer past the client timeout", { kind: "slow", delayMs: 3_000 } as const],
@@ -264,6 +265,8 @@ describe("collectGitHubRepo", () => {
     expect(r.pullRequests).toBe(70);
     expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(70);
     expect(s.client.stats.retries).toBeGreaterThanOrEqual(1);
+    // Every HTTP attempt is counted, whichever layer retried it.
+    expect(s.client.stats.requests).toBe(s.gh.requests.length);
   });
 
   it("keeps what a failed run stored and resumes from its cursor", async () => {
@@ -324,6 +327,16 @@ describe("collectGitHubRepo", () => {
     expect((e as GitHubError).message).not.toContain("revoked-token");
     expect(s.logs.join("")).not.toContain("revoked-token");
     expect(readFileSync(s.db.name).toString("latin1")).not.toContain("revoked-token");
+  });
+
+  it("counts the attempts the retry plugin makes on light queries", async () => {
+    const s = await setup([apiRepo(1)]);
+    s.gh.inject({ kind: "server-error", times: 2, match: (q) => q.operationName === "OrgMembers" });
+    await collectGitHubOrg(s.db, s.client, "acme", opts());
+    expect(s.gh.requests.filter((q) => q.operationName === "OrgMembers")).toHaveLength(3);
+    expect(s.client.stats.requests).toBe(s.gh.requests.length);
+    const run = s.db.prepare("SELECT counts FROM collection_runs").get() as { counts: string };
+    expect(JSON.parse(run.counts)).toMatchObject({ requests: s.gh.requests.length });
   });
 
   it("names an unknown repository, and a field missing from GitHub's answer", async () => {
