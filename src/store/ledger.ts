@@ -75,6 +75,22 @@ function hashOf(row: RunRow): string {
   return createHash("sha256").update(JSON.stringify(fields)).digest("hex");
 }
 
+/** The counts of the latest finished run of `source` for a repository (scope.repo), if any. */
+export function lastRunCounts(db: DB, source: string, repo: string): Record<string, number> | undefined {
+  const row = db
+    .prepare(
+      `SELECT counts FROM collection_runs WHERE source = ? AND json_extract(scope, '$.repo') = ?
+       AND status IN ('succeeded', 'failed') ORDER BY id DESC LIMIT 1`,
+    )
+    .get(source, repo) as { counts: string | null } | undefined;
+  if (!row?.counts) return undefined;
+  try {
+    return JSON.parse(row.counts) as Record<string, number>;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface FinishRun {
   status: Exclude<RunStatus, "running">;
   counts?: Record<string, number>;

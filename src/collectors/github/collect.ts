@@ -14,7 +14,7 @@ import {
   unexplainedCommits,
   type Watermark,
 } from "../../store/github-store.js";
-import { finishRun, startRun } from "../../store/ledger.js";
+import { finishRun, lastRunCounts, startRun } from "../../store/ledger.js";
 import { type GitHubClient, PageSizer } from "./client.js";
 import { readOrgAccess } from "./org-access.js";
 import { type RepoRef, type RepoSettings, type WalkPage, walkPullRequests } from "./pull-requests.js";
@@ -43,6 +43,8 @@ export interface GitHubRepoResult {
   snapshot: boolean;
   /** What this run could not collect (lists the credentials may not read, counts that do not add up). */
   gaps: string[];
+  /** Per base branch: merged pull requests GitHub counts that the store lacks after this run. */
+  missing: Record<string, number>;
 }
 
 export interface GitHubOrgResult {
@@ -145,25 +147,20 @@ export async function collectGitHubRepo(
     lookups: 0,
     snapshot: false,
     gaps: [],
+    missing: {},
   };
   const counts = (): Record<string, number> => ({
     pullRequests: result.pullRequests,
     lookups: result.lookups,
+    ...Object.fromEntries(Object.entries(result.missing).map(([b, n]) => [`missing:${b}`, n])),
     ...spent(client, before),
   });
   try {
     const bases = repo.protectedBranches ?? [await defaultBranch(db, client, repoId, ref)];
     const sizer = new PageSizer(opts.pageSize, 1);
-    let settings: RepoSettings | undefined;
-    for (const [i, base] of bases.entries()) {
-      const walked = await walkBase(db, client, ref, repoId, runId, base, sizer, i === 0, log);
-      result.pullRequests += walked.pullRequests;
-      if (walked.missing > 0) {
-        result.gaps.push(`${walked.missing} merged pull requests into ${base} that GitHub counts but did not list`);
-      }
-      settings ??= walked.settings;
-    }
-    if (settings) {
+    // Stored the moment it is read, in its own transaction: a later failure in this run must not
+    // cost the run its access and protection snapshot.
+    const onSettings = (settings: RepoSettings): void => {
       storeSnapshot(db, runId, {
         org: org.name,
         takenAt: now(),
@@ -178,8 +175,24 @@ export async function collectGitHubRepo(
       });
       result.snapshot = true;
       result.gaps.push(...settings.unreadable);
-      for (const u of settings.unreadable)
+      for (const u of settings.unreadable) {
         log.warn("not readable with these credentials; the access snapshot has a gap", { list: u });
+      }
+    };
+    const previous = lastRunCounts(db, "github", repo.name);
+    for (const [i, base] of bases.entries()) {
+      const walked = await walkBase(db, client, ref, repoId, runId, base, sizer, i === 0 ? onSettings : undefined, {
+        log,
+        knownShortfall: previous?.[`missing:${base}`] ?? 0,
+      });
+      result.pullRequests += walked.pullRequests;
+      result.missing[base] = walked.missing;
+      for (const k of walked.skipped) {
+        result.gaps.push(`pull request #${k.number} into ${base} skipped: ${k.reason}`);
+      }
+      if (walked.missing > 0) {
+        result.gaps.push(`${walked.missing} merged pull requests into ${base} that GitHub counts but did not list`);
+      }
     }
     for (const base of bases) result.lookups += await lookUpUnexplained(db, client, ref, repoId, runId, base);
     finishRun(db, runId, {
@@ -196,13 +209,15 @@ export async function collectGitHubRepo(
 }
 
 /**
- * One base branch: first finish a walk an earlier run left (from its cursor down to the old
- * watermark), then walk from the newest update down to the watermark. Each page is stored with
- * the walk's position, in one transaction. Updates only move a pull request to the top of the
- * UPDATED_AT order, where the next walk finds it, so a walk can repeat one but not skip one. The
- * store's count is still checked against GitHub's (free in the first page): a shortfall, whatever
- * its cause, is made good by reading the whole list (pages GitHub bills at about 2 points each;
- * unchanged pull requests are not stored again), and what is still missing is a recorded gap.
+ * One base branch. First the newest updates, down to where the last complete walk began (so a
+ * range an interrupted walk left can never hold the new ones back); then that interrupted range,
+ * from its saved cursor down to the old watermark. Each page is stored with the walk's position,
+ * in one transaction. Updates only move a pull request to the top of the UPDATED_AT order, where
+ * the next walk finds it, so a walk can repeat one but not skip one. The store's count is still
+ * checked against GitHub's (free with the first page): a shortfall, whatever its cause, is made
+ * good by a walk from the top and, failing that, by reading the whole list (resumable; pages cost
+ * about 2 points; unchanged pull requests are not stored again). What still misses is a gap, and
+ * the same shortfall is not read for again in the next run.
  */
 async function walkBase(
   db: DB,
@@ -212,14 +227,12 @@ async function walkBase(
   runId: number,
   base: string,
   sizer: PageSizer,
-  withSnapshot: boolean,
-  log: Logger,
-): Promise<{ pullRequests: number; missing: number; settings?: RepoSettings }> {
+  onSettings: ((s: RepoSettings) => void) | undefined,
+  o: { log: Logger; knownShortfall: number },
+): Promise<{ pullRequests: number; missing: number; skipped: { number: number; reason: string }[] }> {
   const unchanged = (n: number, updatedAt: string): boolean => pullRequestStored(db, repoId, n, updatedAt);
-  const state: { pullRequests: number; settings?: RepoSettings; snapshot: boolean; total?: number } = {
-    pullRequests: 0,
-    snapshot: withSnapshot,
-  };
+  const state = { pullRequests: 0, total: undefined as number | undefined, skipped: [] as WalkPage["skipped"] };
+  let wantSettings = onSettings !== undefined;
   const walk = async (
     from: { cursor: string | null; stopBelow: string | null; firstPageSize?: number },
     mark: (page: WalkPage) => Watermark,
@@ -227,51 +240,69 @@ async function walkBase(
     for await (const page of walkPullRequests(client, ref, sizer, {
       base,
       ...from,
-      withSnapshot: state.snapshot,
+      withSnapshot: wantSettings,
       unchanged,
     })) {
-      if (!state.settings && page.settings) state.settings = page.settings;
-      state.snapshot = false;
+      if (page.settings) onSettings?.(page.settings);
+      wantSettings = false;
       if (from.cursor === null) state.total = page.total;
+      state.skipped.push(...page.skipped);
       const next = mark(page);
       if (page.prs.length > 0) storePullRequestPage(db, repoId, runId, page.prs, base, next);
       else storeWatermark(db, repoId, base, runId, next);
       state.pullRequests += page.prs.length;
-      log.progress("pull requests", { base, read: state.pullRequests });
+      o.log.progress("pull requests", { base, read: state.pullRequests });
     }
+  };
+  /** From the top down to `stop`; `rest` is the interrupted range still to do, if any. */
+  const headWalk = async (stop: string | null, rest: Watermark["pending"], floor: string | null): Promise<void> => {
+    let newest = stop;
+    await walk({ cursor: null, stopBelow: stop, ...(stop ? { firstPageSize: PROBE_PAGE } : {}) }, (page) => {
+      if (page.top !== null && (newest === null || page.top > newest)) newest = page.top;
+      if (rest) {
+        // Only one walk's position is kept: an interrupted head walk is simply walked again.
+        return { updatedAt: floor, pending: page.done ? { cursor: rest.cursor, top: newest ?? rest.top } : rest };
+      }
+      return page.done
+        ? { updatedAt: newest, pending: null }
+        : { updatedAt: floor, pending: { cursor: page.cursor ?? "", top: newest ?? "" } };
+    });
+  };
+  const resume = async (): Promise<void> => {
+    const w = readWatermark(db, repoId, base);
+    if (!w.pending) return;
+    const { cursor, top } = w.pending;
+    o.log.info("resuming an interrupted pull-request walk", { base });
+    // An empty cursor: the interrupted walk had stored no page yet, so it starts at the top.
+    await walk({ cursor: cursor || null, stopBelow: w.updatedAt }, (page) =>
+      page.done
+        ? { updatedAt: top, pending: null }
+        : { updatedAt: w.updatedAt, pending: { cursor: page.cursor ?? cursor, top } },
+    );
   };
 
   const before = readWatermark(db, repoId, base);
-  if (before.pending) {
-    const { cursor, top } = before.pending;
-    log.info("resuming an interrupted pull-request walk", { base });
-    await walk({ cursor, stopBelow: before.updatedAt }, (page) =>
+  await headWalk(before.pending ? before.pending.top : before.updatedAt, before.pending, before.updatedAt);
+  await resume();
+
+  const shortfall = (): number => (state.total ?? 0) - storedPullRequests(db, repoId, base) - state.skipped.length;
+  if (shortfall() > 0 && before.updatedAt !== null) {
+    // Pull requests updated while this run walked sit above its top: one more head walk.
+    const w = readWatermark(db, repoId, base);
+    await headWalk(w.updatedAt, null, w.updatedAt);
+  }
+  if (shortfall() > 0 && shortfall() !== o.knownShortfall) {
+    o.log.warn("merged pull requests missing; reading the whole list", { base, missing: shortfall() });
+    const w = readWatermark(db, repoId, base);
+    // As an interrupted walk from the top to the end: the next run resumes it if this one stops.
+    storeWatermark(db, repoId, base, runId, { updatedAt: null, pending: { cursor: "", top: w.updatedAt ?? "" } });
+    await walk({ cursor: null, stopBelow: null }, (page) =>
       page.done
-        ? { updatedAt: top, pending: null }
-        : { updatedAt: before.updatedAt, pending: { cursor: page.cursor ?? cursor, top } },
+        ? { updatedAt: w.updatedAt, pending: null }
+        : { updatedAt: null, pending: { cursor: page.cursor ?? "", top: w.updatedAt ?? "" } },
     );
   }
-  const stopBelow = readWatermark(db, repoId, base).updatedAt;
-  let newest = stopBelow;
-  await walk({ cursor: null, stopBelow, ...(stopBelow ? { firstPageSize: PROBE_PAGE } : {}) }, (page) => {
-    if (page.top !== null && (newest === null || page.top > newest)) newest = page.top;
-    return page.done
-      ? { updatedAt: newest, pending: null }
-      : { updatedAt: stopBelow, pending: { cursor: page.cursor ?? "", top: newest ?? "" } };
-  });
-
-  let missing = (state.total ?? 0) - storedPullRequests(db, repoId, base);
-  if (missing > 0 && stopBelow !== null) {
-    log.warn("merged pull requests missing after an incremental walk; reading the whole list", { base, missing });
-    const done = readWatermark(db, repoId, base);
-    await walk({ cursor: null, stopBelow: null }, () => done);
-    missing = (state.total ?? 0) - storedPullRequests(db, repoId, base);
-  }
-  return {
-    pullRequests: state.pullRequests,
-    missing: Math.max(0, missing),
-    ...(state.settings ? { settings: state.settings } : {}),
-  };
+  return { pullRequests: state.pullRequests, missing: Math.max(0, shortfall()), skipped: state.skipped };
 }
 
 /** The default branch as the git collector last saw it protected, else as GitHub names it. */

@@ -1,8 +1,10 @@
 import { GitHubError } from "../../errors/index.js";
 import type { GitHubClient, PageSizer, PartialError } from "./client.js";
+import { isTimeoutLike } from "./errors.js";
 import {
   PULL_REQUEST_COMMITS,
   PULL_REQUEST_EVENTS,
+  PULL_REQUEST_KEYS,
   PULL_REQUEST_PAGE,
   PULL_REQUEST_REVIEWS,
   REPO_COLLABORATORS,
@@ -29,6 +31,7 @@ import {
   type PullRequestPage,
   parseAnswer,
   protectionPageSchema,
+  pullRequestKeysSchema,
   pullRequestPageSchema,
   type RawPullRequest,
   reviewsPageSchema,
@@ -84,6 +87,8 @@ export interface WalkPage {
   top: string | null;
   /** How many merged pull requests into the base GitHub counted when the walk began. */
   total: number;
+  /** Pull requests stepped over because GitHub timed out on them alone. */
+  skipped: { number: number; reason: string }[];
   settings?: RepoSettings;
 }
 
@@ -99,29 +104,63 @@ export async function* walkPullRequests(
   let top: string | null = null;
   let total = 0;
   let first = true;
+  // Snapshot lists ride along with the first page unless they make GitHub drop the repository.
+  let snapshotInline = params.withSnapshot;
+  const what = `${repo.what}: pull requests into ${params.base}`;
   for (;;) {
-    const withSnapshot = first && params.withSnapshot;
+    const withSnapshot = first && snapshotInline;
     const pageSize = first && params.firstPageSize ? Math.min(params.firstPageSize, sizer.size) : undefined;
-    const what = `${repo.what}: pull requests into ${params.base}`;
-    const { data, errors } = await client.heavy<unknown>(
-      what,
-      sizer,
-      (size) => ({
-        query: PULL_REQUEST_PAGE,
-        variables: {
-          owner: repo.owner,
-          name: repo.name,
-          base: params.base,
-          pageSize: pageSize ?? size,
-          cursor,
-          withSnapshot,
-        },
-      }),
-      // Access lists the credentials may not read leave a gap in the snapshot, not in the PRs.
-      (path) => path[0] === "repository" && SNAPSHOT_FIELDS.has(String(path[1])),
-    );
-    const page = parseAnswer(pullRequestPageSchema, data, what);
-    if (!page.repository) throw notFound(repo);
+    let answer: { data: unknown; errors: PartialError[] };
+    try {
+      answer = await client.heavy<unknown>(
+        what,
+        sizer,
+        (size) => ({
+          query: PULL_REQUEST_PAGE,
+          variables: {
+            owner: repo.owner,
+            name: repo.name,
+            base: params.base,
+            pageSize: pageSize ?? size,
+            cursor,
+            withSnapshot,
+          },
+        }),
+        // Access lists the credentials may not read leave a gap in the snapshot, not in the PRs.
+        (path) => path[0] === "repository" && SNAPSHOT_FIELDS.has(String(path[1])),
+      );
+    } catch (e) {
+      // GitHub times out even on one pull request: step over it, named, rather than stall here
+      // in every later run.
+      if (!(e instanceof GitHubError) || !isTimeoutLike(e) || sizer.size > sizer.min) throw e;
+      const skip = await nextPullRequest(client, repo, params.base, cursor, what);
+      if (!skip) throw e;
+      const below = params.stopBelow !== null && skip.updatedAt < params.stopBelow;
+      const done = below || !skip.hasNext;
+      cursor = skip.cursor;
+      if (first) top = skip.updatedAt;
+      yield {
+        prs: [],
+        cursor: done ? null : cursor,
+        done,
+        top,
+        total,
+        skipped: below ? [] : [{ number: skip.number, reason: e.message }],
+      };
+      if (done) return;
+      first = false;
+      continue;
+    }
+    const page = parseAnswer(pullRequestPageSchema, answer.data, what);
+    if (!page.repository) {
+      if (withSnapshot && answer.errors.length > 0) {
+        // A non-null list the credentials may not read (branch protection) nulls the repository
+        // itself: ask again without the lists, and read them one by one.
+        snapshotInline = false;
+        continue;
+      }
+      throw notFound(repo);
+    }
     const conn = page.repository.pullRequests;
     const prs: PullRequestRecord[] = [];
     let reachedWatermark = false;
@@ -137,13 +176,47 @@ export async function* walkPullRequests(
       top = conn.nodes[0]?.updatedAt ?? null;
       total = conn.totalCount;
     }
-    const settings = withSnapshot ? await readSettings(client, repo, page, errors) : undefined;
+    const settings =
+      first && params.withSnapshot
+        ? withSnapshot
+          ? await readSettings(client, repo, page, answer.errors)
+          : await readSettingsApart(client, repo, page.repository.defaultBranchRef?.name ?? null)
+        : undefined;
     const done = reachedWatermark || !conn.pageInfo.hasNextPage;
     cursor = conn.pageInfo.endCursor;
-    yield { prs, cursor: done ? null : cursor, done, top, total, ...(settings ? { settings } : {}) };
+    yield { prs, cursor: done ? null : cursor, done, top, total, skipped: [], ...(settings ? { settings } : {}) };
     if (done) return;
     first = false;
   }
+}
+
+/** The next pull request after `cursor`, by a query too light to time out. */
+async function nextPullRequest(
+  client: GitHubClient,
+  repo: RepoRef,
+  base: string,
+  cursor: string | null,
+  what: string,
+): Promise<{ number: number; updatedAt: string; cursor: string | null; hasNext: boolean } | undefined> {
+  const data = parseAnswer(
+    pullRequestKeysSchema,
+    await client.query<unknown>(`${what} (stepping over one)`, PULL_REQUEST_KEYS, {
+      owner: repo.owner,
+      name: repo.name,
+      base,
+      cursor,
+    }),
+    what,
+  );
+  const conn = data.repository?.pullRequests;
+  const node = conn?.nodes[0];
+  if (!conn || !node) return undefined;
+  return {
+    number: node.number,
+    updatedAt: node.updatedAt,
+    cursor: conn.pageInfo.endCursor,
+    hasNext: conn.pageInfo.hasNextPage,
+  };
 }
 
 async function completePullRequest(
@@ -232,6 +305,45 @@ async function readSettings(
     }
   }
   settings.unreadable = [...unreadable].sort();
+  return settings;
+}
+
+/**
+ * The repository's access and protection lists, each by its own paginated query, so that one
+ * the credentials may not read is a named gap and the others are still read.
+ */
+async function readSettingsApart(
+  client: GitHubClient,
+  repo: RepoRef,
+  defaultBranch: string | null,
+): Promise<RepoSettings> {
+  const full = `${repo.owner}/${repo.name}`;
+  const vars = { owner: repo.owner, name: repo.name };
+  const settings: RepoSettings = { defaultBranch, collaborators: [], protection: [], rulesets: [], unreadable: [] };
+  const read = async (list: string, query: string, take: (data: unknown, what: string) => void): Promise<void> => {
+    const what = `${repo.what}: ${list}`;
+    try {
+      for await (const data of client.pages<unknown>(what, query, vars)) take(data, what);
+    } catch (e) {
+      if (!(e instanceof GitHubError) || (e.code !== "E_GITHUB_FORBIDDEN" && e.code !== "E_GITHUB_SCOPES")) throw e;
+      settings.unreadable.push(`${list} (${e.code === "E_GITHUB_SCOPES" ? "INSUFFICIENT_SCOPES" : "FORBIDDEN"})`);
+    }
+  };
+  await read("collaborators", REPO_COLLABORATORS, (data, what) => {
+    const p = parseAnswer(collaboratorsPageSchema, data, what);
+    settings.collaborators.push(...(p.repository?.collaborators?.edges ?? []).map((c) => collaboratorRecord(full, c)));
+  });
+  await read("branchProtectionRules", REPO_PROTECTION, (data, what) => {
+    const p = parseAnswer(protectionPageSchema, data, what);
+    settings.protection.push(
+      ...(p.repository?.branchProtectionRules?.nodes ?? []).map((x) => protectionRecord(full, x)),
+    );
+  });
+  await read("rulesets", REPO_RULESETS, (data, what) => {
+    const p = parseAnswer(rulesetsPageSchema, data, what);
+    settings.rulesets.push(...(p.repository?.rulesets?.nodes ?? []).map((x) => rulesetRecord(full, x)));
+  });
+  settings.unreadable.sort();
   return settings;
 }
 

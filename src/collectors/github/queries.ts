@@ -129,6 +129,17 @@ ${COLLABORATOR}
 ${PROTECTION}
 ${RULESET}`;
 
+/** The next merged pull request's key only: to step over one GitHub times out on. */
+export const PULL_REQUEST_KEYS = `query PullRequestKeys($owner: String!, $name: String!, $base: String!, $cursor: String) {
+  ${RATE}
+  repository(owner: $owner, name: $name) {
+    pullRequests(states: MERGED, baseRefName: $base, orderBy: { field: UPDATED_AT, direction: DESC }, first: 1, after: $cursor) {
+      ${PAGE_INFO}
+      nodes { number updatedAt }
+    }
+  }
+}`;
+
 /** The repository's default branch, when no protected branch is configured. */
 export const DEFAULT_BRANCH = `query DefaultBranch($owner: String!, $name: String!) {
   ${RATE}
@@ -244,6 +255,7 @@ export const CHECK_REPO = `query CheckRepository($owner: String!, $name: String!
 export function queryDigests(): Record<string, string> {
   const docs: Record<string, string> = {
     PullRequestPage: PULL_REQUEST_PAGE,
+    PullRequestKeys: PULL_REQUEST_KEYS,
     PullRequestReviews: PULL_REQUEST_REVIEWS,
     PullRequestEvents: PULL_REQUEST_EVENTS,
     PullRequestCommits: PULL_REQUEST_COMMITS,

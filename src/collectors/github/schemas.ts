@@ -177,6 +177,15 @@ export const pullRequestPageSchema = z.object({
 });
 export type PullRequestPage = z.infer<typeof pullRequestPageSchema>;
 
+export const pullRequestKeysSchema = z.object({
+  rateLimit: rateLimitSchema,
+  repository: z
+    .object({
+      pullRequests: z.object({ pageInfo, nodes: z.array(z.object({ number: z.number().int(), updatedAt: str })) }),
+    })
+    .nullable(),
+});
+
 const nodeWith = <T extends z.ZodType>(key: string, conn: T) =>
   z.object({ rateLimit: rateLimitSchema, node: z.object({ [key]: conn }).nullable() });
 

@@ -37,7 +37,13 @@ import {
 /** Who the token acts as. */
 export type Viewer =
   | { kind: "user"; login: string; scopes?: readonly string[] }
-  | { kind: "installation"; login: string; installationId: number; org: string };
+  | {
+      kind: "installation";
+      login: string;
+      installationId: number;
+      org: string;
+      permissions?: Readonly<Record<string, "read" | "write">>;
+    };
 
 export interface RateLimitView {
   limit: number;
@@ -222,6 +228,15 @@ export class GraphBuilder {
     if (this.ctx.index.org(org).memberByLogin.get(l)?.role === "ADMIN") return true;
     const permission = this.ctx.index.repo(repo).collaboratorByLogin.get(l)?.permission;
     return permission === "ADMIN" || permission === "MAINTAIN" || permission === "WRITE";
+  }
+
+  /**
+   * Branch protection and rulesets are administration data: an installation needs the
+   * Administration permission ("Resource not accessible by integration" otherwise).
+   */
+  private canReadAdministration(): boolean {
+    const viewer = this.ctx.viewer;
+    return viewer.kind !== "installation" || !viewer.permissions || viewer.permissions.administration !== undefined;
   }
 
   /** hasTwoFactorEnabled is answered to organisation owners (and the org's own installations). */
@@ -567,14 +582,18 @@ export class GraphBuilder {
           info,
         });
       }) satisfies Resolver,
-      branchProtectionRules: ((args, _c, info) =>
-        connection({
+      branchProtectionRules: ((args, _c, info) => {
+        if (!this.canReadAdministration()) {
+          throw new GitHubFieldError("FORBIDDEN", "Resource not accessible by integration");
+        }
+        return connection({
           items: repo.branchProtectionRules,
           key: (r) => r.id ?? r.pattern,
           edge: (r) => ({ node: this.branchProtectionRule(org, repo, r) }),
           args,
           info,
-        })) satisfies Resolver,
+        });
+      }) satisfies Resolver,
       // includeParents defaults to true: organisation rulesets apply to every repository here.
       rulesets: ((args, _c, info) => {
         const own = repo.rulesets.map((rs) => ({ rs, repo: repo as FakeRepository | undefined }));

@@ -17,7 +17,13 @@ import {
   parse,
   validate,
 } from "graphql";
-import { type FakeApp, InstallationTokens, isRefusal, verifyAppJwt } from "./app-auth.js";
+import {
+  type FakeApp,
+  type InstallationToken,
+  InstallationTokens,
+  isRefusal,
+  verifyAppJwt,
+} from "./app-auth.js";
 import { analyzeQuery, nodeLimitMessage, type QueryAnalysis } from "./cost.js";
 import {
   DOCS,
@@ -152,9 +158,17 @@ type Identity =
       login: string;
       installationId: number;
       org: string;
+      /** The installation's permissions; absent: the default set (administration included). */
+      permissions?: Record<string, "read" | "write">;
       budgetKey: string;
       accountId: number;
     };
+
+/** The permissions an installation was configured with, if the test gave any. */
+function permissionsOf(t: InstallationToken): { permissions?: Record<string, "read" | "write"> } {
+  const permissions = t.app.installations.find((i) => i.id === t.installationId)?.permissions;
+  return permissions ? { permissions } : {};
+}
 
 const JSON_TYPE = "application/json; charset=utf-8";
 const MAX_BODY = 10 * 1024 * 1024;
@@ -330,6 +344,7 @@ class FakeGitHubServer {
         login: `${installation.app.slug ?? `app-${installation.app.appId}`}[bot]`,
         installationId: installation.installationId,
         org: installation.org,
+        ...permissionsOf(installation),
         budgetKey: `installation:${installation.installationId}`,
         accountId: installation.installationId,
       };
@@ -613,7 +628,13 @@ class FakeGitHubServer {
     const viewer: Viewer =
       identity.kind === "user"
         ? { kind: "user", login: identity.login, ...(identity.scopes ? { scopes: identity.scopes } : {}) }
-        : { kind: "installation", login: identity.login, installationId: identity.installationId, org: identity.org };
+        : {
+            kind: "installation",
+            login: identity.login,
+            installationId: identity.installationId,
+            org: identity.org,
+            ...(identity.permissions ? { permissions: identity.permissions } : {}),
+          };
     const builder = new GraphBuilder({
       orgs: this.orgs,
       viewer,

@@ -238,7 +238,7 @@ describe("collectGitHubRepo", () => {
     expect(r.pullRequests).toBe(1);
     expect(r.gaps).toEqual([]);
     expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests WHERE number = 17")).toBe(1);
-    expect(pages() - before).toBe(1 + 3); // the probe, then the whole list
+    expect(pages() - before).toBe(1 + 1 + 3); // the probe, one more from the top, then the whole list
   });
 
   it("halves the page when GitHub times out on it, and loses nothing", async () => {
@@ -282,6 +282,8 @@ describe("collectGitHubRepo", () => {
       /repo acme\/api: pull requests into main: GitHub timed out on the query \(502\)/,
     );
     expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(50);
+    // The access and protection snapshot read with the first page is kept too.
+    expect(count(s.db, "SELECT count(*) n FROM gh_protection_rules")).toBe(1);
     const run = s.db.prepare("SELECT status, error FROM collection_runs ORDER BY id DESC LIMIT 1").get();
     expect(run).toMatchObject({ status: "failed", error: expect.stringContaining("502") });
     const mark = s.db.prepare("SELECT updated_at, pending_cursor FROM gh_pr_watermarks").get() as Record<
@@ -305,8 +307,10 @@ describe("collectGitHubRepo", () => {
       const resumed = await collectGitHubRepo(s.db, client, s.repo, { name: "acme", memberLogins: null }, opts());
       expect(resumed.pullRequests).toBeGreaterThanOrEqual(100);
       expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(150);
-      // It continued after page one instead of starting over: its first page carried a cursor.
-      expect(healthy.requests[0]?.variables.cursor).toEqual(expect.any(String));
+      // It read what is newer than the interrupted walk first (a probe from the top), then went on
+      // from the saved cursor instead of starting over.
+      expect(healthy.requests[0]?.variables).toMatchObject({ cursor: null, pageSize: 10 });
+      expect(healthy.requests[1]?.variables.cursor).toBe(mark.pending_cursor);
       const done = s.db.prepare("SELECT updated_at, pending_cursor FROM gh_pr_watermarks").get();
       expect(done).toMatchObject({ updated_at: expect.any(String), pending_cursor: null });
     } finally {
@@ -327,6 +331,25 @@ describe("collectGitHubRepo", () => {
     expect((e as GitHubError).message).not.toContain("revoked-token");
     expect(s.logs.join("")).not.toContain("revoked-token");
     expect(readFileSync(s.db.name).toString("latin1")).not.toContain("revoked-token");
+  });
+
+  it("steps over a pull request GitHub times out on even alone, names it, and stores the rest", async () => {
+    const s = await setup([apiRepo(120)], { maxRetries: 5 });
+    // Every page after the first fails six times: 50, 25, 12, 6, 3 and finally 1 pull request.
+    s.gh.inject({
+      kind: "bad-gateway",
+      times: 6,
+      match: (q) => q.operationName === "PullRequestPage" && q.variables.cursor !== null,
+    });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    // Newest update first: the 51st is #70.
+    expect(r.gaps).toEqual([
+      expect.stringMatching(/^pull request #70 into main skipped: .*GitHub timed out on the query \(502\)/),
+    ]);
+    expect(r.pullRequests).toBe(119);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests WHERE number = 70")).toBe(0);
+    expect(r.missing).toEqual({ main: 0 });
+    expect(s.gh.requests.some((q) => q.operationName === "PullRequestKeys")).toBe(true);
   });
 
   it("counts the attempts the retry plugin makes on light queries", async () => {
@@ -496,6 +519,31 @@ describe("GitHubClient authentication and endpoints", () => {
       db.close();
       await gh.close();
     }
+  });
+
+  it("reads the lists apart when an App may not read branch protection, and records that gap", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const keyFile = path.join(dir, "app-no-admin.pem");
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs1", format: "pem" }));
+    const s = await setup([apiRepo(3)], {
+      fake: {
+        apps: [
+          {
+            appId: 99,
+            publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+            installations: [
+              { id: 5, org: "acme", permissions: { pull_requests: "read", contents: "read", members: "read" } },
+            ],
+          },
+        ],
+      },
+      client: { auth: { kind: "app", appId: 99, privateKeyFile: keyFile, installationId: 5 } },
+    });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(3);
+    expect(r.gaps).toEqual(["branchProtectionRules (FORBIDDEN)"]);
+    expect(count(s.db, "SELECT count(*) n FROM gh_collaborators")).toBe(1);
+    expect(count(s.db, "SELECT count(*) n FROM gh_protection_rules")).toBe(0);
   });
 
   it("names an unreadable App key file as a config problem", () => {
