@@ -233,8 +233,9 @@ export function storeSnapshot(db: DB, runId: number, s: Snapshot): number {
 }
 
 /**
- * First-parent commits of a protected branch that no stored pull request explains (not a merge
- * commit of one, not among its commits) and that were never looked up: the candidates for
+ * First-parent commits of a protected branch that no stored pull request into that branch explains
+ * (not a merge commit of one, not among its commits: a commit reviewed in a pull request into
+ * another branch and pushed here directly is not explained) and that were never looked up: the candidates for
  * GitHub's associatedPullRequests (squash and rebase merges, direct pushes).
  */
 export function unexplainedCommits(db: DB, repoId: number, branch: string, limit: number): string[] {
@@ -243,8 +244,11 @@ export function unexplainedCommits(db: DB, repoId: number, branch: string, limit
       .prepare(
         `SELECT bc.sha FROM branch_commits bc
          WHERE bc.repo_id = :repo AND bc.branch = :branch AND bc.removed_run IS NULL
-           AND NOT EXISTS (SELECT 1 FROM gh_pull_requests p WHERE p.repo_id = :repo AND p.merge_commit = bc.sha)
-           AND NOT EXISTS (SELECT 1 FROM gh_pr_commits c WHERE c.repo_id = :repo AND c.oid = bc.sha)
+           AND NOT EXISTS (SELECT 1 FROM gh_pull_requests p
+                           WHERE p.repo_id = :repo AND p.merge_commit = bc.sha AND p.base_ref = :branch)
+           AND NOT EXISTS (SELECT 1 FROM gh_pr_commits c JOIN gh_pull_requests p
+                             ON p.repo_id = c.repo_id AND p.number = c.pr_number AND p.base_ref = :branch
+                           WHERE c.repo_id = :repo AND c.oid = bc.sha)
            AND NOT EXISTS (SELECT 1 FROM gh_commit_lookups l WHERE l.repo_id = :repo AND l.oid = bc.sha)
          ORDER BY bc.sha LIMIT :limit`,
       )

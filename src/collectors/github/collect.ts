@@ -187,6 +187,7 @@ export async function collectGitHubRepo(
       });
       result.pullRequests += walked.pullRequests;
       result.missing[base] = walked.missing;
+      result.gaps.push(...walked.partial);
       for (const k of walked.skipped) {
         result.gaps.push(`pull request #${k.number} into ${base} skipped: ${k.reason}`);
       }
@@ -229,9 +230,14 @@ async function walkBase(
   sizer: PageSizer,
   onSettings: ((s: RepoSettings) => void) | undefined,
   o: { log: Logger; knownShortfall: number },
-): Promise<{ pullRequests: number; missing: number; skipped: { number: number; reason: string }[] }> {
+): Promise<{ pullRequests: number; missing: number; skipped: WalkPage["skipped"]; partial: string[] }> {
   const unchanged = (n: number, updatedAt: string): boolean => pullRequestStored(db, repoId, n, updatedAt);
-  const state = { pullRequests: 0, total: undefined as number | undefined, skipped: [] as WalkPage["skipped"] };
+  const state = {
+    pullRequests: 0,
+    total: undefined as number | undefined,
+    skipped: [] as WalkPage["skipped"],
+    partial: [] as string[],
+  };
   let wantSettings = onSettings !== undefined;
   const walk = async (
     from: { cursor: string | null; stopBelow: string | null; firstPageSize?: number },
@@ -247,6 +253,7 @@ async function walkBase(
       wantSettings = false;
       if (from.cursor === null) state.total = page.total;
       state.skipped.push(...page.skipped);
+      state.partial.push(...page.partial);
       const next = mark(page);
       if (page.prs.length > 0) storePullRequestPage(db, repoId, runId, page.prs, base, next);
       else storeWatermark(db, repoId, base, runId, next);
@@ -302,7 +309,12 @@ async function walkBase(
         : { updatedAt: null, pending: { cursor: page.cursor ?? "", top: w.updatedAt ?? "" } },
     );
   }
-  return { pullRequests: state.pullRequests, missing: Math.max(0, shortfall()), skipped: state.skipped };
+  return {
+    pullRequests: state.pullRequests,
+    missing: Math.max(0, shortfall()),
+    skipped: state.skipped,
+    partial: state.partial,
+  };
 }
 
 /** The default branch as the git collector last saw it protected, else as GitHub names it. */

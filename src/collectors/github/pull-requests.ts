@@ -1,4 +1,5 @@
 import { GitHubError } from "../../errors/index.js";
+import { oneLine } from "../../util/visible.js";
 import type { GitHubClient, PageSizer, PartialError } from "./client.js";
 import { isTimeoutLike } from "./errors.js";
 import {
@@ -89,6 +90,8 @@ export interface WalkPage {
   total: number;
   /** Pull requests stepped over because GitHub timed out on them alone. */
   skipped: { number: number; reason: string }[];
+  /** Pull requests stored with less than GitHub knows of them (GitHub lists 250 commits at most). */
+  partial: string[];
   settings?: RepoSettings;
 }
 
@@ -146,6 +149,7 @@ export async function* walkPullRequests(
         top,
         total,
         skipped: below ? [] : [{ number: skip.number, reason: e.message }],
+        partial: [],
       };
       if (done) return;
       first = false;
@@ -163,6 +167,7 @@ export async function* walkPullRequests(
     }
     const conn = page.repository.pullRequests;
     const prs: PullRequestRecord[] = [];
+    const partial: string[] = [];
     let reachedWatermark = false;
     for (const raw of conn.nodes) {
       if (params.stopBelow !== null && raw.updatedAt < params.stopBelow) {
@@ -170,7 +175,13 @@ export async function* walkPullRequests(
         break;
       }
       if (params.unchanged?.(raw.number, raw.updatedAt)) continue;
-      prs.push(await completePullRequest(client, repo, raw));
+      const pr = await completePullRequest(client, repo, raw);
+      if (pr.commits.length < raw.commits.totalCount) {
+        partial.push(
+          `pull request #${raw.number} has ${raw.commits.totalCount} commits, GitHub listed ${pr.commits.length}`,
+        );
+      }
+      prs.push(pr);
     }
     if (first) {
       top = conn.nodes[0]?.updatedAt ?? null;
@@ -184,7 +195,16 @@ export async function* walkPullRequests(
         : undefined;
     const done = reachedWatermark || !conn.pageInfo.hasNextPage;
     cursor = conn.pageInfo.endCursor;
-    yield { prs, cursor: done ? null : cursor, done, top, total, skipped: [], ...(settings ? { settings } : {}) };
+    yield {
+      prs,
+      cursor: done ? null : cursor,
+      done,
+      top,
+      total,
+      skipped: [],
+      partial,
+      ...(settings ? { settings } : {}),
+    };
     if (done) return;
     first = false;
   }
@@ -264,7 +284,7 @@ async function readSettings(
 ): Promise<RepoSettings> {
   const r = page.repository;
   const full = `${repo.owner}/${repo.name}`;
-  const unreadable = new Set(errors.map((e) => `${String(e.path[1])} (${e.type})`));
+  const unreadable = new Set(errors.map((e) => oneLine(`${String(e.path[1])} (${e.type})`)));
   const settings: RepoSettings = {
     defaultBranch: r?.defaultBranchRef?.name ?? null,
     collaborators: (r?.collaborators?.edges ?? []).map((c) => collaboratorRecord(full, c)),

@@ -50,7 +50,7 @@ const PULL_REQUEST = `fragment PullRequestFields on PullRequest {
   baseRefName headRefName headRefOid reviewDecision
   reviews(first: ${NESTED.reviews}) { ${PAGE_INFO} nodes { ...ReviewFields } }
   timelineItems(first: ${NESTED.events}, itemTypes: ${EVENT_TYPES}) { ${PAGE_INFO} nodes { ...EventFields } }
-  commits(first: ${NESTED.commits}) { ${PAGE_INFO} nodes { commit { ...CommitFields } } }
+  commits(first: ${NESTED.commits}) { totalCount ${PAGE_INFO} nodes { commit { ...CommitFields } } }
 }`;
 
 const ALLOWANCE_ACTOR = `actor { __typename ... on User { login } ... on Team { slug } ... on App { slug name } }`;
@@ -229,7 +229,7 @@ export function commitPullRequestsQuery(count: number): string {
   const fields = Array.from(
     { length: count },
     (_, i) =>
-      `c${i}: object(oid: $o${i}) { ... on Commit { oid associatedPullRequests(first: 10) { nodes { number state baseRefName mergedAt } } } }`,
+      `c${i}: object(oid: $o${i}) { ... on Commit { oid associatedPullRequests(first: 100) { nodes { number state baseRefName mergedAt } } } }`,
   ).join("\n    ");
   return `query CommitPullRequests($owner: String!, $name: String!, ${vars}) {
   ${RATE}

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { parseIdentity } from "../../util/identity.js";
 import { parseTrailers } from "../../util/trailers.js";
 import type {
@@ -247,7 +248,10 @@ export function rulesetRecord(repo: string, r: RawRuleset): RulesetRecord {
   const scope = r.source?.nameWithOwner ?? r.source?.login ?? repo;
   return {
     scope,
-    id: r.databaseId ?? 0,
+    // Rulesets GitHub gives no id for still need distinct keys: one derived from scope and name.
+    id:
+      r.databaseId ??
+      -Number.parseInt(createHash("sha256").update(`${scope}\0${r.name}`).digest("hex").slice(0, 12), 16),
     name: r.name,
     target: r.target,
     enforcement: r.enforcement,

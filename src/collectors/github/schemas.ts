@@ -99,7 +99,7 @@ export const pullRequestSchema = z.object({
   reviewDecision: nstr,
   reviews: connection(reviewSchema),
   timelineItems: connection(eventSchema.nullable()),
-  commits: connection(z.object({ commit: commitSchema })),
+  commits: connection(z.object({ commit: commitSchema })).extend({ totalCount: z.number().int().nonnegative() }),
 });
 export type RawPullRequest = z.infer<typeof pullRequestSchema>;
 

@@ -28,6 +28,8 @@ export interface ConnectionSpec<T> {
   info: GraphQLResolveInfo;
   /** Further connection fields (filteredCount, updatedAt, ...). */
   extra?: GqlObject;
+  /** The count to report when GitHub counts more than it lists (a pull request's commits). */
+  totalCount?: number;
 }
 
 function selectsItems(
@@ -151,7 +153,7 @@ export function connection<T>(spec: ConnectionSpec<T>): GqlObject {
   const firstItem = slice[0];
   const lastItem = slice[slice.length - 1];
   return {
-    totalCount: items.length,
+    totalCount: spec.totalCount ?? items.length,
     pageInfo: {
       startCursor: firstItem === undefined ? null : encodeCursor(key(firstItem)),
       endCursor: lastItem === undefined ? null : encodeCursor(key(lastItem)),

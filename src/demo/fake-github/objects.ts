@@ -63,6 +63,7 @@ const TIMELINE_ITEM_TYPES: Record<FakeTimelineItem["kind"], string> = {
 };
 
 const NOREPLY_GITHUB = "noreply@github.com";
+const PULL_REQUEST_COMMIT_LIMIT = 250;
 const CO_AUTHOR = /^co-authored-by:\s*(.+?)\s*<([^>]+)>\s*$/gim;
 
 // ---- accounts --------------------------------------------------------------------------------
@@ -476,8 +477,10 @@ export class PullRequestObject {
     });
   }
   commits(args: Args, _context: unknown, info: GraphQLResolveInfo): GqlObject {
+    // GitHub lists at most 250 commits of a pull request; totalCount still counts them all.
     return connection({
-      items: this.#pr.commits,
+      items: this.#pr.commits.slice(0, PULL_REQUEST_COMMIT_LIMIT),
+      totalCount: this.#pr.commits.length,
       key: (oid) => oid,
       edge: (oid) => ({ node: new PullRequestCommitObject(this.#b, this.#org, this.#repo, this.#pr, oid) }),
       args,

@@ -17,13 +17,7 @@ import {
   parse,
   validate,
 } from "graphql";
-import {
-  type FakeApp,
-  type InstallationToken,
-  InstallationTokens,
-  isRefusal,
-  verifyAppJwt,
-} from "./app-auth.js";
+import { type FakeApp, type InstallationToken, InstallationTokens, isRefusal, verifyAppJwt } from "./app-auth.js";
 import { analyzeQuery, nodeLimitMessage, type QueryAnalysis } from "./cost.js";
 import {
   DOCS,

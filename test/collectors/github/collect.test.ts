@@ -187,19 +187,28 @@ describe("collectGitHubRepo", () => {
     expect(JSON.parse(run.parameters).queries.PullRequestPage).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  it("follows nested lists to the end: 150 reviews and 300 commits on one pull request", async () => {
-    const s = await setup([apiRepo(3, { reviews: 150, commits: 300 })]);
-    await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+  it("follows nested lists to the end: 150 reviews and 240 commits on one pull request", async () => {
+    const s = await setup([apiRepo(3, { reviews: 150, commits: 240 })]);
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.gaps).toEqual([]);
     expect(count(s.db, "SELECT count(*) n FROM gh_reviews WHERE pr_number = 2")).toBe(150);
-    expect(count(s.db, "SELECT count(*) n FROM gh_pr_commits WHERE pr_number = 2")).toBe(300);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pr_commits WHERE pr_number = 2")).toBe(240);
     const positions = s.db
       .prepare("SELECT position FROM gh_pr_commits WHERE pr_number = 2 ORDER BY position")
-      .all() as {
-      position: number;
-    }[];
-    expect(positions.map((p) => p.position)).toEqual([...Array(300).keys()]);
+      .all() as { position: number }[];
+    expect(positions.map((p) => p.position)).toEqual([...Array(240).keys()]);
     expect(s.gh.requests.some((q) => q.operationName === "PullRequestReviews")).toBe(true);
     expect(s.gh.requests.some((q) => q.operationName === "PullRequestCommits")).toBe(true);
+  });
+
+  it("names a pull request with more commits than GitHub lists (250)", async () => {
+    const s = await setup([apiRepo(2, { commits: 300 })]);
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.gaps).toEqual([
+      "pull request #2 has 300 commits, GitHub listed 250",
+      "pull request #1 has 300 commits, GitHub listed 250",
+    ]);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pr_commits WHERE pr_number = 2")).toBe(250);
   });
 
   it("asks one request when nothing changed since the last run, and re-reads a pull request that was updated", async () => {
