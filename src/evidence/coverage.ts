@@ -40,6 +40,8 @@ export interface GitHubRuns {
   repoRuns: readonly RunRow[];
   /** The organisation's members and teams. */
   orgRuns: readonly RunRow[];
+  /** Organisations the config names: a gap even when no run for them was ever recorded. */
+  orgs?: readonly string[];
 }
 
 /**
@@ -126,7 +128,8 @@ export function coverage(
     }
   }
   if (github) {
-    const orgs = [...new Set(github.orgRuns.map(scopeOrg).filter((o): o is string => o !== undefined))].sort();
+    const fromRuns = github.orgRuns.map(scopeOrg).filter((o): o is string => o !== undefined);
+    const orgs = [...new Set([...(github.orgs ?? []), ...fromRuns])].sort();
     for (const org of orgs) {
       const runs = github.orgRuns.filter((r) => scopeOrg(r) === org);
       const after = sourceGaps(

@@ -36,7 +36,7 @@ export function buildChangeLogReport(
   period: Period,
   configuredRepos: readonly string[],
   now: Date,
-  sources: { github?: boolean } = {},
+  sources: { githubOrg?: string } = {},
 ): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
@@ -55,8 +55,12 @@ export function buildChangeLogReport(
     ...rw.map((r) => r.runId),
   ];
   // GitHub's coverage counts when GitHub is configured, or was collected into this store before.
-  const gh = { repoRuns: runsFor(db, "github"), orgRuns: runsFor(db, "github-org") };
-  const withGitHub = sources.github === true || gh.repoRuns.length + gh.orgRuns.length > 0;
+  const gh = {
+    repoRuns: runsFor(db, "github"),
+    orgRuns: runsFor(db, "github-org"),
+    ...(sources.githubOrg ? { orgs: [sources.githubOrg] } : {}),
+  };
+  const withGitHub = sources.githubOrg !== undefined || gh.repoRuns.length + gh.orgRuns.length > 0;
   const cov = coverage(
     names,
     runsFor(db, "git"),

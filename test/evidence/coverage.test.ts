@@ -238,4 +238,11 @@ describe("coverage with GitHub", () => {
     expect(c.gaps).toEqual([]);
     expect(c.runsUsed).toEqual(expect.arrayContaining([repo.id, org.id]));
   });
+
+  it("names a configured organisation no run was ever recorded for", () => {
+    const git = [gitRun("acme/app", "succeeded", "2026-10-02T00:00:00Z")];
+    const repo = ghRun("github", { repo: "acme/app" }, "succeeded", "2026-10-02T00:01:00Z");
+    const c = coverage(["acme/app"], git, intact, Q3, AFTER, [], { repoRuns: [repo], orgRuns: [], orgs: ["acme"] });
+    expect(c.gaps).toEqual(["organisation acme: members and teams was never collected successfully"]);
+  });
 });

@@ -68,15 +68,6 @@ export async function collectAll(
       const gh = cfg.github;
       const opts = { log, now, pageSize: gh.pageSize };
       try {
-        await client.authenticate();
-      } catch (e) {
-        const err = classify(cfg.database, e);
-        if (err.kind === "store") throw err;
-        log.error(err.message, { code: err.code });
-        summary.failures.push({ repo: `github ${gh.org}`, error: err.message });
-        return summary;
-      }
-      try {
         summary.org = await collectGitHubOrg(db, client, gh.org, opts);
       } catch (e) {
         const err = classify(cfg.database, e);

@@ -22,7 +22,7 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
       period,
       cfg.repos.map((r) => r.name),
       now,
-      { github: cfg.github !== undefined },
+      cfg.github ? { githubOrg: cfg.github.org } : {},
     ),
   );
   const written = await writeChangeLogReport(report, period, cfg.output);

@@ -75,6 +75,8 @@ export async function collectGitHubOrg(
   });
   const before = { ...client.stats };
   try {
+    // An App's installation token is minted here: a refused key is this run's recorded failure.
+    await client.authenticate();
     const access = await readOrgAccess(client, org);
     storeSnapshot(db, runId, {
       org,

@@ -555,6 +555,34 @@ describe("GitHubClient authentication and endpoints", () => {
     expect(count(s.db, "SELECT count(*) n FROM gh_protection_rules")).toBe(0);
   });
 
+  it("records a refused App key as the organisation run's failure", async () => {
+    const registered = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const keyFile = path.join(dir, "app-wrong.pem");
+    writeFileSync(keyFile, other.privateKey.export({ type: "pkcs1", format: "pem" }));
+    const s = await setup([apiRepo(1)], {
+      fake: {
+        apps: [
+          {
+            appId: 7,
+            publicKeyPem: registered.publicKey.export({ type: "spki", format: "pem" }).toString(),
+            installations: [{ id: 8, org: "acme" }],
+          },
+        ],
+      },
+      client: { auth: { kind: "app", appId: 7, privateKeyFile: keyFile, installationId: 8 } },
+    });
+    await expect(collectGitHubOrg(s.db, s.client, "acme", opts())).rejects.toMatchObject({ code: "E_GITHUB_AUTH" });
+    expect(s.db.prepare("SELECT source, status, error FROM collection_runs").get()).toMatchObject({
+      source: "github-org",
+      status: "failed",
+      error: expect.stringMatching(
+        /^authenticating as the GitHub App installation: GitHub rejected the credentials \(401/,
+      ),
+    });
+    expect(s.logs.join("")).not.toContain("PRIVATE KEY");
+  });
+
   it("names an unreadable App key file as a config problem", () => {
     expect(
       () =>
