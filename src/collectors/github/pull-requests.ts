@@ -1,6 +1,6 @@
 import { GitHubError } from "../../errors/index.js";
 import { oneLine } from "../../util/visible.js";
-import type { GitHubClient, PageSizer, PartialError } from "./client.js";
+import { type GitHubClient, PageSizer, type PartialError } from "./client.js";
 import { isTimeoutLike } from "./errors.js";
 import {
   PULL_REQUEST_COMMITS,
@@ -110,6 +110,8 @@ export async function* walkPullRequests(
   // Snapshot lists ride along with the first page unless they make GitHub drop the repository.
   let snapshotInline = params.withSnapshot;
   const what = `${repo.what}: pull requests into ${params.base}`;
+  // Nested lists beyond their first page: up to 100 a page, halved while GitHub times out.
+  const nestedSizer = new PageSizer(100, 1);
   for (;;) {
     const withSnapshot = first && snapshotInline;
     const pageSize = first && params.firstPageSize ? Math.min(params.firstPageSize, sizer.size) : undefined;
@@ -175,7 +177,7 @@ export async function* walkPullRequests(
         break;
       }
       if (params.unchanged?.(raw.number, raw.updatedAt)) continue;
-      const pr = await completePullRequest(client, repo, raw);
+      const pr = await completePullRequest(client, repo, raw, nestedSizer);
       if (pr.commits.length < raw.commits.totalCount) {
         partial.push(
           `pull request #${raw.number} has ${raw.commits.totalCount} commits, GitHub listed ${pr.commits.length}`,
@@ -243,37 +245,54 @@ async function completePullRequest(
   client: GitHubClient,
   repo: RepoRef,
   raw: RawPullRequest,
+  sizer: PageSizer,
 ): Promise<PullRequestRecord> {
   const pr = pullRequestRecord(raw);
   const what = `${repo.what}: pull request #${raw.number}`;
-  if (raw.reviews.pageInfo.hasNextPage) {
-    for await (const data of client.pages<unknown>(`${what} reviews`, PULL_REQUEST_REVIEWS, {
-      id: raw.id,
-      cursor: raw.reviews.pageInfo.endCursor,
-    })) {
-      const p = parseAnswer(reviewsPageSchema, data, `${what} reviews`);
-      pr.reviews.push(...(p.node?.reviews?.nodes ?? []).map(reviewRecord));
-    }
+  const follow = (list: string, query: string, after: { hasNextPage: boolean; endCursor: string | null }) =>
+    after.hasNextPage ? followPages(client, sizer, `${what} ${list}`, query, raw.id, after.endCursor, list) : [];
+  for await (const data of follow("reviews", PULL_REQUEST_REVIEWS, raw.reviews.pageInfo)) {
+    const p = parseAnswer(reviewsPageSchema, data, `${what} reviews`);
+    pr.reviews.push(...(p.node?.reviews?.nodes ?? []).map(reviewRecord));
   }
-  if (raw.timelineItems.pageInfo.hasNextPage) {
-    for await (const data of client.pages<unknown>(`${what} timeline`, PULL_REQUEST_EVENTS, {
-      id: raw.id,
-      cursor: raw.timelineItems.pageInfo.endCursor,
-    })) {
-      const p = parseAnswer(eventsPageSchema, data, `${what} timeline`);
-      pr.events.push(...(p.node?.timelineItems?.nodes ?? []).flatMap((e) => (e ? [eventRecord(e)] : [])));
-    }
+  for await (const data of follow("timelineItems", PULL_REQUEST_EVENTS, raw.timelineItems.pageInfo)) {
+    const p = parseAnswer(eventsPageSchema, data, `${what} timeline`);
+    pr.events.push(...(p.node?.timelineItems?.nodes ?? []).flatMap((e) => (e ? [eventRecord(e)] : [])));
   }
-  if (raw.commits.pageInfo.hasNextPage) {
-    for await (const data of client.pages<unknown>(`${what} commits`, PULL_REQUEST_COMMITS, {
-      id: raw.id,
-      cursor: raw.commits.pageInfo.endCursor,
-    })) {
-      const p = parseAnswer(commitsPageSchema, data, `${what} commits`);
-      pr.commits.push(...(p.node?.commits?.nodes ?? []).map((n) => commitRecord(n.commit)));
-    }
+  for await (const data of follow("commits", PULL_REQUEST_COMMITS, raw.commits.pageInfo)) {
+    const p = parseAnswer(commitsPageSchema, data, `${what} commits`);
+    pr.commits.push(...(p.node?.commits?.nodes ?? []).map((n) => commitRecord(n.commit)));
   }
   return pr;
+}
+
+/**
+ * The further pages of one nested list of a pull request (by its node id), with the page size
+ * halved while GitHub times out, like the pages of pull requests themselves.
+ */
+async function* followPages(
+  client: GitHubClient,
+  sizer: PageSizer,
+  what: string,
+  query: string,
+  id: string,
+  from: string | null,
+  list: string,
+): AsyncGenerator<unknown> {
+  let cursor = from;
+  for (;;) {
+    const { data } = await client.heavy<unknown>(what, sizer, (pageSize) => ({
+      query,
+      variables: { id, pageSize, cursor },
+    }));
+    yield data;
+    const conn = (
+      data as { node?: Record<string, { pageInfo?: { hasNextPage?: boolean; endCursor?: string | null } }> }
+    ).node?.[list];
+    const next = conn?.pageInfo;
+    if (!next?.hasNextPage || !next.endCursor || next.endCursor === cursor) return;
+    cursor = next.endCursor;
+  }
 }
 
 async function readSettings(

@@ -146,24 +146,24 @@ export const DEFAULT_BRANCH = `query DefaultBranch($owner: String!, $name: Strin
   repository(owner: $owner, name: $name) { nameWithOwner defaultBranchRef { name } }
 }`;
 
-/** Follow-up pages of one pull request's nested lists (paginate-graphql follows `$cursor`). */
-export const PULL_REQUEST_REVIEWS = `query PullRequestReviews($id: ID!, $cursor: String) {
+/** Follow-up pages of one pull request's nested lists, sized like the pages of pull requests. */
+export const PULL_REQUEST_REVIEWS = `query PullRequestReviews($id: ID!, $pageSize: Int!, $cursor: String) {
   ${RATE}
-  node(id: $id) { ... on PullRequest { reviews(first: 100, after: $cursor) { ${PAGE_INFO} nodes { ...ReviewFields } } } }
+  node(id: $id) { ... on PullRequest { reviews(first: $pageSize, after: $cursor) { ${PAGE_INFO} nodes { ...ReviewFields } } } }
 }
 ${REVIEW}`;
 
-export const PULL_REQUEST_EVENTS = `query PullRequestEvents($id: ID!, $cursor: String) {
+export const PULL_REQUEST_EVENTS = `query PullRequestEvents($id: ID!, $pageSize: Int!, $cursor: String) {
   ${RATE}
   node(id: $id) {
-    ... on PullRequest { timelineItems(first: 100, after: $cursor, itemTypes: ${EVENT_TYPES}) { ${PAGE_INFO} nodes { ...EventFields } } }
+    ... on PullRequest { timelineItems(first: $pageSize, after: $cursor, itemTypes: ${EVENT_TYPES}) { ${PAGE_INFO} nodes { ...EventFields } } }
   }
 }
 ${EVENT}`;
 
-export const PULL_REQUEST_COMMITS = `query PullRequestCommits($id: ID!, $cursor: String) {
+export const PULL_REQUEST_COMMITS = `query PullRequestCommits($id: ID!, $pageSize: Int!, $cursor: String) {
   ${RATE}
-  node(id: $id) { ... on PullRequest { commits(first: 100, after: $cursor) { ${PAGE_INFO} nodes { commit { ...CommitFields } } } } }
+  node(id: $id) { ... on PullRequest { commits(first: $pageSize, after: $cursor) { ${PAGE_INFO} nodes { commit { ...CommitFields } } } } }
 }
 ${COMMIT}`;
 

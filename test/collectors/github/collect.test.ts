@@ -201,6 +201,18 @@ describe("collectGitHubRepo", () => {
     expect(s.gh.requests.some((q) => q.operationName === "PullRequestCommits")).toBe(true);
   });
 
+  it("halves a nested list's follow-up page when GitHub times out on it", async () => {
+    const s = await setup([apiRepo(2, { commits: 240 })]);
+    s.gh.inject({ kind: "bad-gateway", match: (q) => q.operationName === "PullRequestCommits" });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.gaps).toEqual([]);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pr_commits WHERE pr_number = 2")).toBe(240);
+    const sizes = s.gh.requests
+      .filter((q) => q.operationName === "PullRequestCommits")
+      .map((q) => q.variables.pageSize);
+    expect(sizes.slice(0, 2)).toEqual([100, 50]);
+  });
+
   it("names a pull request with more commits than GitHub lists (250)", async () => {
     const s = await setup([apiRepo(2, { commits: 300 })]);
     const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
@@ -265,6 +277,7 @@ describe("collectGitHubRepo", () => {
     ["secondary rate limit", { kind: "secondary-rate-limit", retryAfterSeconds: 2 } as const],
     ["secondary rate limit without retry-after", { kind: "secondary-rate-limit", retryAfterSeconds: null } as const],
     ["truncated body", { kind: "truncated" } as const],
+    ["gateway timeout (504)", { kind: "gateway-timeout" } as const],
     ["server error", { kind: "server-error" } as const],
     ["slow answer past the client timeout", { kind: "slow", delayMs: 3_000 } as const],
   ])("survives a %s with everything stored", async (_name, fault) => {
