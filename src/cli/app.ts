@@ -4,8 +4,6 @@ import { redact } from "../util/redact.js";
 import { nearestOption } from "../util/suggest.js";
 import { toolVersion } from "../version.js";
 import { collectAll, printSummary, throwIfIncomplete } from "./commands/collect.js";
-import { checkConfig } from "./commands/config-check.js";
-import { runDemo } from "./commands/demo.js";
 import { reportPeriod } from "./commands/report.js";
 import { runsCommand } from "./commands/runs.js";
 import { configFrom, type GlobalArgs, type Io, makeLogger, periodFrom, processIo } from "./context.js";
@@ -131,6 +129,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .epilogue(EXIT_CODES),
       async (a) => {
         const g = globals(a);
+        // Loaded on demand: the demo carries the fake GitHub (graphql-js and GitHub's schema).
+        const { runDemo } = await import("./commands/demo.js");
         await runDemo({
           output: String(a.output),
           workdir: typeof a.workdir === "string" ? a.workdir : undefined,
@@ -152,6 +152,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
               .epilogue(EXIT_CODES),
           async (a) => {
             const g = globals(a);
+            const { checkConfig } = await import("./commands/config-check.js");
             for (const line of await checkConfig(configFrom(g), a.offline === true)) io.out(line);
           },
         )

@@ -122,7 +122,10 @@ describe("changeproof collect with GitHub", () => {
       CP_TEST_GH_TOKEN: "revoked-0000-1111-2222",
     });
     expect(r.status).toBe(3);
-    expectOneLineFailure(r, /organisation acme.*GitHub rejected the credentials \(401 Bad credentials/);
+    expectOneLineFailure(
+      r,
+      /organisation acme.*GitHub rejected the credentials, the token in \$CP_TEST_GH_TOKEN \(401 Bad credentials/,
+    );
     expect(r.stdout + r.stderr).not.toContain("revoked-0000-1111-2222");
     expect(prCount("good.db")).toBe(12);
   });

@@ -1,12 +1,6 @@
 import { collectGitRepo, type GitCollectResult } from "../../collectors/git/collect.js";
 import { removeStaleStages } from "../../collectors/git/stage-file.js";
-import {
-  collectGitHubOrg,
-  collectGitHubRepo,
-  type GitHubOrgResult,
-  type GitHubRepoResult,
-} from "../../collectors/github/collect.js";
-import { clientFromConfig } from "../../collectors/github/from-config.js";
+import type { GitHubOrgResult, GitHubRepoResult } from "../../collectors/github/collect.js";
 import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
@@ -37,15 +31,19 @@ export async function collectAll(
   now: () => Date,
   runtime: CollectEnv = { env: process.env },
 ): Promise<CollectSummary> {
-  // A missing token is a config error: found before anything is collected.
-  const client = cfg.github
-    ? clientFromConfig(
-        cfg.github,
-        runtime.env,
-        log,
-        runtime.waitScale !== undefined ? { waitScale: runtime.waitScale } : {},
-      )
-    : undefined;
+  // The GitHub collector (octokit and its plugins) is loaded only when the config asks for it: a
+  // cron job collecting git alone does not pay for it at every start. A missing token is a config
+  // error, found before anything is collected.
+  const github = cfg.github ? await loadGitHub() : undefined;
+  const client =
+    cfg.github && github
+      ? github.clientFromConfig(
+          cfg.github,
+          runtime.env,
+          log,
+          runtime.waitScale !== undefined ? { waitScale: runtime.waitScale } : {},
+        )
+      : undefined;
   const db = openStore(cfg.database);
   try {
     removeStaleStages(cfg.database);
@@ -63,7 +61,8 @@ export async function collectAll(
         summary.failures.push({ repo: repo.name, error: err.message.replace(`repo ${repo.name}: `, "") });
       }
     }
-    if (cfg.github && client) {
+    if (cfg.github && client && github) {
+      const { collectGitHubOrg, collectGitHubRepo } = github;
       // After git: GitHub's commit lookups start from the protected branches git just stored.
       const gh = cfg.github;
       const opts = { log, now, pageSize: gh.pageSize };
@@ -107,6 +106,14 @@ export async function collectAll(
   } finally {
     db.close();
   }
+}
+
+async function loadGitHub() {
+  const [collect, fromConfig] = await Promise.all([
+    import("../../collectors/github/collect.js"),
+    import("../../collectors/github/from-config.js"),
+  ]);
+  return { ...collect, ...fromConfig };
 }
 
 /** SQLite failures are the store's (fatal for the whole run); anything else fails this repo only. */

@@ -8,7 +8,7 @@ import Bottleneck from "bottleneck";
 import { ConfigError, GitHubError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import { registerSecret } from "../../util/redact.js";
-import { describeFailure, isTimeoutLike } from "./errors.js";
+import { describeFailure, isTimeoutLike, type RequestContext } from "./errors.js";
 import { fetchWithTimeout } from "./fetch.js";
 
 /**
@@ -49,7 +49,7 @@ export interface RequestStats {
   points: number;
   retries: number;
   pageShrinks: number;
-  /** Waits for a primary rate-limit reset. */
+  /** Waits a rate limit asked for (primary or secondary). */
   rateWaits: number;
 }
 
@@ -71,6 +71,7 @@ export class GitHubClient {
   readonly stats: RequestStats = { requests: 0, points: 0, retries: 0, pageShrinks: 0, rateWaits: 0 };
   readonly rate: RateState = {};
   readonly endpoint: string;
+  private readonly context: RequestContext;
   /** The last answer's status and headers: what a rate-limit refusal asked for. */
   private last: { status: number; headers: Headers } | undefined;
   private readonly octokit: Client;
@@ -89,6 +90,13 @@ export class GitHubClient {
     const baseUrl = (opts.baseUrl ?? "https://api.github.com").replace(/\/+$/, "");
     this.endpoint = /\/api\/v3$/.test(baseUrl) ? baseUrl.replace(/\/api\/v3$/, "/api/graphql") : `${baseUrl}/graphql`;
     const auth = authOptions(opts.auth);
+    this.context = {
+      endpoint: this.endpoint,
+      credentials:
+        opts.auth.kind === "token"
+          ? `the token in $${opts.auth.from}`
+          : `GitHub App ${opts.auth.appId} (installation ${opts.auth.installationId})`,
+    };
     const canRetry = (what: string, retryCount: number): boolean => {
       if (retryCount >= this.maxRetries) return false;
       this.stats.retries++;
@@ -143,7 +151,7 @@ export class GitHubClient {
       const a = (await this.octokit.auth({ type: "installation" })) as { token?: string } | undefined;
       if (a?.token) registerSecret(a.token);
     } catch (e) {
-      throw describeFailure(e, "authenticating as the GitHub App installation", this.endpoint);
+      throw describeFailure(e, "authenticating as the GitHub App installation", this.context);
     }
   }
 
@@ -179,7 +187,7 @@ export class GitHubClient {
           this.countCost(partial.data);
           return partial;
         }
-        const failure = describeFailure(e, what, this.endpoint);
+        const failure = describeFailure(e, what, this.context);
         if (await this.backOff(failure, what, attempt)) continue;
         throw failure;
       }
@@ -200,7 +208,7 @@ export class GitHubClient {
         step = await it.next();
         attempt = 0;
       } catch (e) {
-        const failure = describeFailure(e, what, this.endpoint);
+        const failure = describeFailure(e, what, this.context);
         if (await this.backOff(failure, what, attempt++)) continue;
         throw failure;
       }
@@ -230,7 +238,7 @@ export class GitHubClient {
         if (sizer.size < before) this.stats.pageShrinks++;
         this.stats.retries++;
         this.log.warn(`${e.message}; retrying with ${sizer.size} per page`, { attempt: attempt + 1 });
-        await sleep(Math.min(30_000, 1000 * 2 ** attempt) * this.waitScale);
+        await this.clock.sleep(Math.min(30_000, 1000 * 2 ** attempt) * this.waitScale);
       }
     }
   }

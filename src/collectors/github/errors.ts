@@ -41,7 +41,14 @@ function fail(code: string, message: string, cause: unknown): GitHubError {
   return new GitHubError(code, message, { cause, transient: TRANSIENT.has(code) });
 }
 
-export function describeFailure(e: unknown, what: string, endpoint: string): GitHubError {
+/** Where a request went and with which credentials, in words (never the secret itself). */
+export interface RequestContext {
+  endpoint: string;
+  /** "the token in $GITHUB_TOKEN", "GitHub App 12 (installation 34)". */
+  credentials: string;
+}
+
+export function describeFailure(e: unknown, what: string, ctx: RequestContext): GitHubError {
   if (e instanceof GitHubError) return e;
   if (isChangeproofError(e)) return fail("E_GITHUB_REQUEST", e.message, e);
   const errors = (e as { errors?: unknown }).errors;
@@ -53,7 +60,7 @@ export function describeFailure(e: unknown, what: string, endpoint: string): Git
   if (Array.isArray(dataErrors) && dataErrors.length > 0)
     return fromGraphQLErrors(dataErrors as GraphQLErrorLike[], what, e);
   const status = (e as { status?: unknown }).status;
-  if (typeof status === "number") return fromStatus(e as RequestErrorLike, what, endpoint);
+  if (typeof status === "number") return fromStatus(e as RequestErrorLike, what, ctx);
   return fail("E_GITHUB_REQUEST", `${what}: ${shown(messageOf(e))}`, e);
 }
 
@@ -86,14 +93,15 @@ function networkCode(cause: unknown): string | undefined {
   return undefined;
 }
 
-function fromStatus(e: RequestErrorLike, what: string, endpoint: string): GitHubError {
+function fromStatus(e: RequestErrorLike, what: string, ctx: RequestContext): GitHubError {
+  const endpoint = ctx.endpoint;
   const headers = e.response?.headers ?? {};
   const reason = shown(e.message);
   switch (e.status) {
     case 401:
       return fail(
         "E_GITHUB_AUTH",
-        `${what}: GitHub rejected the credentials (401 ${reason}): the token is wrong, expired or revoked`,
+        `${what}: GitHub rejected the credentials, ${ctx.credentials} (401 ${reason}): wrong, expired or revoked`,
         e,
       );
     case 403:
@@ -106,7 +114,7 @@ function fromStatus(e: RequestErrorLike, what: string, endpoint: string): GitHub
       }
       return fail(
         "E_GITHUB_FORBIDDEN",
-        `${what}: GitHub forbids it for these credentials (403 ${reason})${headers["x-github-sso"] ? "; the organisation requires SAML SSO authorisation of the token" : ""}`,
+        `${what}: GitHub forbids it for ${ctx.credentials} (403 ${reason})${headers["x-github-sso"] ? "; the organisation requires SAML SSO authorisation of the token" : ""}`,
         e,
       );
     case 404:

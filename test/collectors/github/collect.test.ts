@@ -348,7 +348,7 @@ describe("collectGitHubRepo", () => {
     expect(e).toBeInstanceOf(GitHubError);
     expect((e as GitHubError).code).toBe("E_GITHUB_AUTH");
     expect((e as GitHubError).message).toMatch(
-      /^repo acme\/api: pull requests into main: GitHub rejected the credentials \(401/,
+      /^repo acme\/api: pull requests into main: GitHub rejected the credentials, the token in \$GITHUB_TOKEN \(401/,
     );
     expect((e as GitHubError).message).not.toContain("revoked-token");
     expect(s.logs.join("")).not.toContain("revoked-token");
@@ -590,7 +590,7 @@ describe("GitHubClient authentication and endpoints", () => {
       source: "github-org",
       status: "failed",
       error: expect.stringMatching(
-        /^authenticating as the GitHub App installation: GitHub rejected the credentials \(401/,
+        /^authenticating as the GitHub App installation: GitHub rejected the credentials, GitHub App 7 \(installation 8\) \(401/,
       ),
     });
     expect(s.logs.join("")).not.toContain("PRIVATE KEY");
