@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -108,6 +108,12 @@ describe("changeproof collect with GitHub", () => {
     expect(r.stdout).toMatch(/acme\/api \(GitHub\): run \d+ ok, 12 merged pull requests stored/);
     expect(prCount("good.db")).toBe(12);
     expect(readFileSync(path.join(root, "good.db")).toString("latin1")).not.toContain(TOKEN);
+    // Nor in a report, whose cover lists the runs used (GitHub's included).
+    const report = await runCliAsync(["report", "-c", path.join(root, "good.yaml"), "--period", "2026Q3"], { env });
+    expect(report.stdout + report.stderr).not.toContain(TOKEN);
+    for (const f of readdirSync(path.join(root, "reports", "2026Q3"))) {
+      expect(readFileSync(path.join(root, "reports", "2026Q3", f)).toString("latin1")).not.toContain(TOKEN);
+    }
   });
 
   it("refuses to start without the token's environment variable, naming it (exit 2)", async () => {
