@@ -78,10 +78,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     )
     .command(
       "collect",
-      "Harvest every configured source into the store (incremental)",
+      "Harvest every configured source into the store (incremental): git history, then, with a github section, pull requests, reviews, access and protection",
       (y) =>
         y
           .example("$0 collect -c changeproof.yaml", "collect all repositories in the config")
+          .example(
+            "GITHUB_TOKEN=... $0 collect",
+            "with a github section: the token comes from the environment (github.tokenEnv), or a GitHub App",
+          )
           .example("$0 collect --json-logs", "as a cron job: JSON logs on stderr, exit 3 if a source failed")
           .epilogue(EXIT_CODES),
       async (a) => {
