@@ -443,6 +443,27 @@ describe("rate limits", () => {
   });
 });
 
+describe("rate limits on a GitHub Enterprise Server layout", () => {
+  it("waits out an exhausted budget in the middle of a paginated list, then goes on from the same page", async () => {
+    let t = Date.parse("2026-11-01T00:00:00Z");
+    const clock = {
+      now: () => t,
+      sleep: async (ms: number): Promise<void> => {
+        t += ms;
+      },
+    };
+    const s = await setup([apiRepo(1)], {
+      fake: { pathPrefix: "/api", now: () => new Date(t) },
+      client: { clock, waitScale: 1, maxRateLimitWaitMs: 2 * 3_600_000 },
+    });
+    expect(s.client.endpoint).toBe(`${s.gh.url}/api/graphql`);
+    s.gh.inject({ kind: "primary-exhausted", match: (q) => q.operationName === "OrgTeams" });
+    const r = await collectGitHubOrg(s.db, s.client, "acme", opts());
+    expect(r).toMatchObject({ members: 3, teams: 1 });
+    expect(s.client.stats.rateWaits).toBe(1);
+  });
+});
+
 describe("credentials that may not see everything", () => {
   it("says which scope a classic token lacks, and for what", async () => {
     const s = await setup([apiRepo(1)], { scopes: ["repo"] });
