@@ -356,103 +356,102 @@ export class CommitObject extends CommitRef {
 
 // ---- pull requests ---------------------------------------------------------------------------
 
-export class PullRequestObject {
-  readonly #b: GraphBuilder;
-  readonly #org: FakeOrganization;
-  readonly #repo: FakeRepository;
-  readonly #pr: FakePullRequest;
+/** What the objects of one pull request (itself, its reviews, its commits) are resolved against. */
+abstract class InPullRequest {
+  constructor(
+    protected readonly b: GraphBuilder,
+    protected readonly org: FakeOrganization,
+    protected readonly repo: FakeRepository,
+    protected readonly pr: FakePullRequest,
+  ) {}
+}
 
-  constructor(b: GraphBuilder, org: FakeOrganization, repo: FakeRepository, pr: FakePullRequest) {
-    this.#b = b;
-    this.#org = org;
-    this.#repo = repo;
-    this.#pr = pr;
-  }
+export class PullRequestObject extends InPullRequest {
   get __typename(): string {
     return "PullRequest";
   }
   #key(): string {
-    return `${this.#org.login}/${this.#repo.name}#${this.#pr.number}`;
+    return `${this.org.login}/${this.repo.name}#${this.pr.number}`;
   }
   id(): string {
     return nodeId("PullRequest", this.#key());
   }
   databaseId(): number {
-    return this.#pr.databaseId ?? stableNumber(`pr:${lower(this.#key())}`);
+    return this.pr.databaseId ?? stableNumber(`pr:${lower(this.#key())}`);
   }
   number(): number {
-    return this.#pr.number;
+    return this.pr.number;
   }
   title(): string {
-    return this.#pr.title;
+    return this.pr.title;
   }
   resourcePath(): string {
-    return `/${this.#org.login}/${this.#repo.name}/pull/${this.#pr.number}`;
+    return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}`;
   }
   url(): string {
-    return this.#b.web(this.resourcePath());
+    return this.b.web(this.resourcePath());
   }
   permalink(): string {
     return this.url();
   }
   author(): UserObject | BotObject | null {
-    return this.#b.actor(this.#org, this.#pr.author);
+    return this.b.actor(this.org, this.pr.author);
   }
   authorAssociation(): string {
-    return this.#b.authorAssociation(this.#org, this.#repo, this.#pr.author);
+    return this.b.authorAssociation(this.org, this.repo, this.pr.author);
   }
   createdAt(): string {
-    return this.#pr.createdAt;
+    return this.pr.createdAt;
   }
   publishedAt(): string {
-    return this.#pr.createdAt;
+    return this.pr.createdAt;
   }
   updatedAt(): string {
-    return this.#pr.updatedAt;
+    return this.pr.updatedAt;
   }
   state(): string {
-    return this.#pr.state;
+    return this.pr.state;
   }
   isDraft(): boolean {
-    return this.#pr.isDraft ?? false;
+    return this.pr.isDraft ?? false;
   }
   closed(): boolean {
-    return this.#pr.state !== "OPEN";
+    return this.pr.state !== "OPEN";
   }
   closedAt(): string | null {
-    const pr = this.#pr;
+    const pr = this.pr;
     return pr.state === "OPEN" ? null : (pr.closedAt ?? pr.mergedAt ?? pr.updatedAt);
   }
   merged(): boolean {
-    return this.#pr.state === "MERGED";
+    return this.pr.state === "MERGED";
   }
   mergedAt(): string | null {
-    return this.#pr.mergedAt ?? null;
+    return this.pr.mergedAt ?? null;
   }
   mergedBy(): UserObject | BotObject | null {
-    return this.#b.actor(this.#org, this.#pr.mergedBy);
+    return this.b.actor(this.org, this.pr.mergedBy);
   }
   mergeCommit(): CommitRef | null {
-    const oid = this.#pr.mergeCommit;
-    return oid ? this.#b.commit(this.#org, this.#repo, oid) : null;
+    const oid = this.pr.mergeCommit;
+    return oid ? this.b.commit(this.org, this.repo, oid) : null;
   }
   baseRefName(): string {
-    return this.#pr.baseRefName;
+    return this.pr.baseRefName;
   }
   headRefName(): string {
-    return this.#pr.headRefName;
+    return this.pr.headRefName;
   }
   headRefOid(): string {
-    return this.#pr.headRefOid;
+    return this.pr.headRefOid;
   }
   isCrossRepository(): boolean {
     return false;
   }
   reviewDecision(): string | null {
-    return this.#pr.reviewDecision ?? null;
+    return this.pr.reviewDecision ?? null;
   }
   repository(): GqlObject {
-    return this.#b.repository(this.#org, this.#repo);
+    return this.b.repository(this.org, this.repo);
   }
   baseRepository(): GqlObject {
     return this.repository();
@@ -465,13 +464,13 @@ export class PullRequestObject {
     const author = str(args, "author");
     const wanted = author === undefined ? undefined : lower(author);
     return connection({
-      items: this.#pr.reviews.filter(
+      items: this.pr.reviews.filter(
         (r) =>
           (!states || states.length === 0 || states.includes(r.state)) &&
           (wanted === undefined || (r.author !== null && lower(r.author) === wanted)),
       ),
       key: (r) => String(r.databaseId),
-      edge: (r) => ({ node: new ReviewObject(this.#b, this.#org, this.#repo, this.#pr, r) }),
+      edge: (r) => ({ node: new ReviewObject(this.b, this.org, this.repo, this.pr, r) }),
       args,
       info,
     });
@@ -479,10 +478,10 @@ export class PullRequestObject {
   commits(args: Args, _context: unknown, info: GraphQLResolveInfo): GqlObject {
     // GitHub lists at most 250 commits of a pull request; totalCount still counts them all.
     return connection({
-      items: this.#pr.commits.slice(0, PULL_REQUEST_COMMIT_LIMIT),
-      totalCount: this.#pr.commits.length,
+      items: this.pr.commits.slice(0, PULL_REQUEST_COMMIT_LIMIT),
+      totalCount: this.pr.commits.length,
       key: (oid) => oid,
-      edge: (oid) => ({ node: new PullRequestCommitObject(this.#b, this.#org, this.#repo, this.#pr, oid) }),
+      edge: (oid) => ({ node: new PullRequestCommitObject(this.b, this.org, this.repo, this.pr, oid) }),
       args,
       info,
     });
@@ -491,7 +490,7 @@ export class PullRequestObject {
     const types = strList(args, "itemTypes");
     const since = str(args, "since");
     const sinceTime = since === undefined ? undefined : Date.parse(since);
-    const items = this.#pr.timeline
+    const items = this.pr.timeline
       .map((item, position) => ({ item, position }))
       .filter(
         ({ item }) =>
@@ -507,15 +506,15 @@ export class PullRequestObject {
       extra: {
         filteredCount: items.length,
         pageCount: items.length,
-        updatedAt: items[items.length - 1]?.item.createdAt ?? this.#pr.updatedAt,
+        updatedAt: items[items.length - 1]?.item.createdAt ?? this.pr.updatedAt,
       },
     });
   }
   #timelineItem(item: FakeTimelineItem, position: number): GqlObject {
-    const b = this.#b;
-    const org = this.#org;
-    const repo = this.#repo;
-    const pr = this.#pr;
+    const b = this.b;
+    const org = this.org;
+    const repo = this.repo;
+    const pr = this.pr;
     const path = `${this.resourcePath()}#event-${position}`;
     const common = {
       __typename: item.kind,
@@ -559,18 +558,11 @@ export class PullRequestObject {
   }
 }
 
-export class ReviewObject {
-  readonly #b: GraphBuilder;
-  readonly #org: FakeOrganization;
-  readonly #repo: FakeRepository;
-  readonly #pr: FakePullRequest;
+export class ReviewObject extends InPullRequest {
   readonly #r: FakeReview;
 
   constructor(b: GraphBuilder, org: FakeOrganization, repo: FakeRepository, pr: FakePullRequest, review: FakeReview) {
-    this.#b = b;
-    this.#org = org;
-    this.#repo = repo;
-    this.#pr = pr;
+    super(b, org, repo, pr);
     this.#r = review;
   }
   get __typename(): string {
@@ -579,7 +571,7 @@ export class ReviewObject {
   id(): string {
     return nodeId(
       "PullRequestReview",
-      `${this.#org.login}/${this.#repo.name}#${this.#pr.number}/review:${this.#r.databaseId}`,
+      `${this.org.login}/${this.repo.name}#${this.pr.number}/review:${this.#r.databaseId}`,
     );
   }
   databaseId(): number {
@@ -589,10 +581,10 @@ export class ReviewObject {
     return String(this.#r.databaseId);
   }
   author(): UserObject | BotObject | null {
-    return this.#b.actor(this.#org, this.#r.author);
+    return this.b.actor(this.org, this.#r.author);
   }
   authorAssociation(): string {
-    return this.#r.authorAssociation ?? this.#b.authorAssociation(this.#org, this.#repo, this.#r.author);
+    return this.#r.authorAssociation ?? this.b.authorAssociation(this.org, this.repo, this.#r.author);
   }
   state(): string {
     return this.#r.state;
@@ -610,52 +602,45 @@ export class ReviewObject {
     return this.#r.submittedAt;
   }
   resourcePath(): string {
-    return `/${this.#org.login}/${this.#repo.name}/pull/${this.#pr.number}#pullrequestreview-${this.#r.databaseId}`;
+    return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}#pullrequestreview-${this.#r.databaseId}`;
   }
   url(): string {
-    return this.#b.web(this.resourcePath());
+    return this.b.web(this.resourcePath());
   }
   commit(): CommitRef {
-    return this.#b.commit(this.#org, this.#repo, this.#r.commit);
+    return this.b.commit(this.org, this.repo, this.#r.commit);
   }
   pullRequest(): PullRequestObject {
-    return new PullRequestObject(this.#b, this.#org, this.#repo, this.#pr);
+    return new PullRequestObject(this.b, this.org, this.repo, this.pr);
   }
   repository(): GqlObject {
-    return this.#b.repository(this.#org, this.#repo);
+    return this.b.repository(this.org, this.repo);
   }
 }
 
-export class PullRequestCommitObject {
-  readonly #b: GraphBuilder;
-  readonly #org: FakeOrganization;
-  readonly #repo: FakeRepository;
-  readonly #pr: FakePullRequest;
+export class PullRequestCommitObject extends InPullRequest {
   readonly #oid: string;
 
   constructor(b: GraphBuilder, org: FakeOrganization, repo: FakeRepository, pr: FakePullRequest, oid: string) {
-    this.#b = b;
-    this.#org = org;
-    this.#repo = repo;
-    this.#pr = pr;
+    super(b, org, repo, pr);
     this.#oid = oid;
   }
   get __typename(): string {
     return "PullRequestCommit";
   }
   id(): string {
-    return nodeId("PullRequestCommit", `${this.#org.login}/${this.#repo.name}#${this.#pr.number}@${this.#oid}`);
+    return nodeId("PullRequestCommit", `${this.org.login}/${this.repo.name}#${this.pr.number}@${this.#oid}`);
   }
   resourcePath(): string {
-    return `/${this.#org.login}/${this.#repo.name}/pull/${this.#pr.number}/commits/${this.#oid}`;
+    return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}/commits/${this.#oid}`;
   }
   url(): string {
-    return this.#b.web(this.resourcePath());
+    return this.b.web(this.resourcePath());
   }
   commit(): CommitRef {
-    return this.#b.commit(this.#org, this.#repo, this.#oid);
+    return this.b.commit(this.org, this.repo, this.#oid);
   }
   pullRequest(): PullRequestObject {
-    return new PullRequestObject(this.#b, this.#org, this.#repo, this.#pr);
+    return new PullRequestObject(this.b, this.org, this.repo, this.pr);
   }
 }

@@ -127,6 +127,17 @@ async function setup(
   return s;
 }
 
+/** Time that passes only when the client sleeps: rate-limit waits of an hour take no time. */
+function virtualClock(start: string): { now(): number; sleep(ms: number): Promise<void> } {
+  let t = Date.parse(start);
+  return {
+    now: () => t,
+    sleep: async (ms) => {
+      t += ms;
+    },
+  };
+}
+
 const opts = (pageSize = 50) => ({ log: createLogger({ level: "error", write: () => {} }), pageSize });
 const count = (db: DB, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
 
@@ -424,15 +435,9 @@ describe("rate limits", () => {
   });
 
   it("waits for the reset when the budget runs low, then goes on", async () => {
-    let t = Date.parse("2026-11-01T00:00:00Z");
-    const clock = {
-      now: () => t,
-      sleep: async (ms: number): Promise<void> => {
-        t += ms;
-      },
-    };
+    const clock = virtualClock("2026-11-01T00:00:00Z");
     const s = await setup([apiRepo(300)], {
-      fake: { rateLimit: { limit: 60 }, now: () => new Date(t) },
+      fake: { rateLimit: { limit: 60 }, now: () => new Date(clock.now()) },
       client: { clock, waitScale: 1, maxRateLimitWaitMs: 2 * 3_600_000 },
     });
     const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
@@ -445,15 +450,9 @@ describe("rate limits", () => {
 
 describe("rate limits on a GitHub Enterprise Server layout", () => {
   it("waits out an exhausted budget in the middle of a paginated list, then goes on from the same page", async () => {
-    let t = Date.parse("2026-11-01T00:00:00Z");
-    const clock = {
-      now: () => t,
-      sleep: async (ms: number): Promise<void> => {
-        t += ms;
-      },
-    };
+    const clock = virtualClock("2026-11-01T00:00:00Z");
     const s = await setup([apiRepo(1)], {
-      fake: { pathPrefix: "/api", now: () => new Date(t) },
+      fake: { pathPrefix: "/api", now: () => new Date(clock.now()) },
       client: { clock, waitScale: 1, maxRateLimitWaitMs: 2 * 3_600_000 },
     });
     expect(s.client.endpoint).toBe(`${s.gh.url}/api/graphql`);
