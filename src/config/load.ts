@@ -3,6 +3,7 @@ import path from "node:path";
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError, messageOf } from "../errors/index.js";
+import { redact } from "../util/redact.js";
 import { nearest } from "../util/suggest.js";
 import { type Config, configSchema, knownFields, type RepoConfig } from "./schema.js";
 
@@ -18,6 +19,11 @@ export interface LoadedConfig extends Config {
 export interface ResolvedRepo extends RepoConfig {
   /** The source as a URL, or an absolute path. */
   location: { kind: "url"; url: string } | { kind: "path"; path: string };
+}
+
+/** A repository's source as stores and reports show it: the path, or the URL without credentials. */
+export function sourceText(repo: ResolvedRepo): string {
+  return repo.location.kind === "url" ? redact(repo.location.url) : repo.location.path;
 }
 
 type PathKey = string | number;

@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import type { ResolvedRepo } from "../../config/load.js";
+import { type ResolvedRepo, sourceText } from "../../config/load.js";
 import { GitError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
@@ -13,7 +13,6 @@ import {
 } from "../../store/git-store.js";
 import { finishRun, startRun } from "../../store/ledger.js";
 import { initStage } from "../../store/stage-schema.js";
-import { displayUrl } from "../../util/redact.js";
 import { stageCommits } from "./commit-stream.js";
 import { gitStatus } from "./git-process.js";
 import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
@@ -59,7 +58,7 @@ function unique<T>(xs: Iterable<T>): T[] {
 export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollectOptions): Promise<GitCollectResult> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log.child({ repo: repo.name });
-  const source = repo.location.kind === "url" ? displayUrl(repo.location.url) : repo.location.path;
+  const source = sourceText(repo);
   const repoId = upsertRepo(db, repo.name, repo.role, source);
   const runId = startRun(db, {
     source: "git",

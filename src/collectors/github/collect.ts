@@ -1,4 +1,4 @@
-import type { ResolvedRepo } from "../../config/load.js";
+import { type ResolvedRepo, sourceText } from "../../config/load.js";
 import { messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
@@ -125,12 +125,8 @@ export async function collectGitHubRepo(
   const log = opts.log.child({ repo: repo.name });
   const { owner, name } = githubName(repo);
   const ref: RepoRef = { owner, name, what: `repo ${repo.name}` };
-  const repoId = upsertRepo(
-    db,
-    repo.name,
-    repo.role,
-    repo.location.kind === "path" ? repo.location.path : repo.location.url,
-  );
+  const source = sourceText(repo);
+  const repoId = upsertRepo(db, repo.name, repo.role, source);
   const runId = startRun(db, {
     source: "github",
     scope: {
