@@ -62,4 +62,14 @@ describe("changeproof demo", () => {
       { login: "dave", outside: 1 },
     ]);
   });
+
+  it("leaves a config the commands work on afterwards (its GitHub section a comment: the fake is gone)", async () => {
+    const config = path.join(out, "demo", "org", "changeproof.yaml");
+    const collect = await runCliAsync(["collect", "-c", config, "-q"]);
+    expect(collect.stderr).toBe("");
+    expect(collect.status).toBe(0);
+    expect(collect.stdout).toContain("acme/payments-api: run");
+    const report = await runCliAsync(["report", "-c", config, "--period", "2026Q3", "-q"]);
+    expect(report.status).toBe(0);
+  });
 });

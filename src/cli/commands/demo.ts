@@ -57,7 +57,7 @@ async function collectAndReport(
   token: string,
 ): Promise<ReportResult> {
   const env = { CHANGEPROOF_DEMO_TOKEN: token };
-  const configText = [
+  const gitConfig = [
     "# changeproof demo organisation (built by `changeproof demo`)",
     `database: ${JSON.stringify(path.join(outDir, "changeproof.db"))}`,
     `output: ${JSON.stringify(outDir)}`,
@@ -70,15 +70,26 @@ async function collectAndReport(
     "  - name: acme/platform-gitops",
     `    source: ${JSON.stringify(`file://${org.gitops.dir}`)}`,
     "    role: gitops",
-    "# The demo's GitHub is a fake served on loopback for the length of `changeproof demo` only.",
+  ];
+  const githubSection = [
     "github:",
     "  org: acme",
     `  baseUrl: ${JSON.stringify(githubUrl)}`,
     "  tokenEnv: CHANGEPROOF_DEMO_TOKEN",
-    "",
-  ].join("\n");
+  ];
+  const configText = [...gitConfig, ...githubSection, ""].join("\n");
+  // The file left for trying the commands has the same repositories; its github section is a
+  // comment, because the demo's GitHub (a fake on loopback) runs only while `changeproof demo` does.
   const configFile = path.join(root, "changeproof.yaml");
-  writeFileSync(configFile, configText);
+  writeFileSync(
+    configFile,
+    [
+      ...gitConfig,
+      "# The demo collected GitHub from a fake served on loopback while `changeproof demo` ran:",
+      ...githubSection.map((l) => `# ${l}`),
+      "",
+    ].join("\n"),
+  );
   const cfg = parseConfig(configText, configFile);
   rmSync(cfg.database, { force: true });
   rmSync(`${cfg.database}-wal`, { force: true });
