@@ -1,0 +1,194 @@
+import { z } from "zod";
+import type { DeploymentOutcome, DeploymentRecord } from "./deployment.js";
+import { parseRevision } from "./revision.js";
+
+/**
+ * Argo CD Applications (argoproj.io/v1alpha1) mapped to deployments. Shapes and semantics are in
+ * docs/reference/reconcilers.md §1: `status.history` holds successful syncs only (oldest first,
+ * at most revisionHistoryLimit, default 10); a failed sync is visible only in
+ * `status.operationState` until the next operation replaces it; `initiatedBy` says automated or
+ * a username (absent before Argo CD 2.11); a rollback is a sync whose operation names a source.
+ * Parsing is tolerant where Argo CD versions differ and strict where evidence depends on it.
+ */
+
+const time = z.string().min(1);
+const source = z.looseObject({ repoURL: z.string().optional(), path: z.string().optional() });
+const initiator = z.looseObject({ username: z.string().optional(), automated: z.boolean().optional() });
+
+const historyEntry = z.looseObject({
+  id: z.number().int(),
+  revision: z.string().optional(),
+  revisions: z.array(z.string()).optional(),
+  deployStartedAt: time.nullable().optional(),
+  deployedAt: time,
+  source: source.optional(),
+  sources: z.array(source).optional(),
+  initiatedBy: initiator.optional(),
+});
+
+const operationState = z.looseObject({
+  phase: z.string(),
+  message: z.string().optional(),
+  startedAt: time,
+  finishedAt: time.nullable().optional(),
+  operation: z
+    .looseObject({
+      sync: z
+        .looseObject({
+          revision: z.string().optional(),
+          revisions: z.array(z.string()).optional(),
+          source: source.optional(),
+          sources: z.array(source).optional(),
+        })
+        .optional(),
+      initiatedBy: initiator.optional(),
+    })
+    .optional(),
+  syncResult: z
+    .looseObject({
+      revision: z.string().optional(),
+      revisions: z.array(z.string()).optional(),
+      source: source.optional(),
+      sources: z.array(source).optional(),
+    })
+    .optional(),
+});
+
+export const argoApplicationSchema = z.looseObject({
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
+  spec: z
+    .looseObject({
+      source: source.optional(),
+      sources: z.array(source).optional(),
+      destination: z.looseObject({ namespace: z.string().optional() }).optional(),
+      revisionHistoryLimit: z.number().int().nullable().optional(),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      history: z.array(historyEntry).nullable().optional(),
+      operationState: operationState.nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+export type ArgoApplication = z.infer<typeof argoApplicationSchema>;
+
+/** What one Application says, and how far back its history reaches. */
+export interface ArgoObservation {
+  deployments: DeploymentRecord[];
+  /** The oldest history entry's deployment time: what the cluster still remembers. */
+  horizon: string | null;
+  /** The history is full: older entries may already have been dropped. */
+  full: boolean;
+  /** Parts skipped, each naming the object and why. */
+  warnings: string[];
+}
+
+const DEFAULT_HISTORY_LIMIT = 10;
+
+type Source = z.infer<typeof source>;
+type Initiator = z.infer<typeof initiator>;
+
+function revisionsOf(entry: { revision?: string | undefined; revisions?: string[] | undefined }): string[] {
+  if (entry.revisions && entry.revisions.length > 0) return entry.revisions;
+  return entry.revision ? [entry.revision] : [];
+}
+
+function firstCommit(revisions: readonly string[]): string | null {
+  for (const r of revisions) {
+    const c = parseRevision(r).commit;
+    if (c) return c;
+  }
+  return null;
+}
+
+function who(i: Initiator | undefined): { initiatedBy: string | null; automated: boolean | null } {
+  if (i?.automated === true) return { initiatedBy: null, automated: true };
+  if (i?.username) return { initiatedBy: i.username, automated: false };
+  return { initiatedBy: null, automated: null };
+}
+
+function firstSource(one: Source | undefined, many: Source[] | undefined): Source | undefined {
+  return many && many.length > 0 ? many[0] : one;
+}
+
+const OUTCOME: Record<string, DeploymentOutcome> = { Succeeded: "succeeded", Failed: "failed", Error: "error" };
+
+export function argoDeployments(raw: unknown, cluster: string): ArgoObservation {
+  const parsed = argoApplicationSchema.safeParse(raw);
+  const named = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
+  const label = `Application ${String(named?.namespace ?? "?")}/${String(named?.name ?? "?")}`;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue?.path.map(String).join(".") ?? "";
+    return {
+      deployments: [],
+      horizon: null,
+      full: false,
+      warnings: [`${label}: skipped, ${at || "the object"} ${issue?.message ?? "is malformed"}`],
+    };
+  }
+  const app = parsed.data;
+  const namespace = app.metadata.namespace ?? "";
+  const name = app.metadata.name;
+  const base = { reconciler: "argocd" as const, cluster, namespace, name };
+  const history = app.status?.history ?? [];
+  const deployments: DeploymentRecord[] = history.map((h, i) => {
+    const revisions = revisionsOf(h);
+    const src = firstSource(h.source, h.sources);
+    return {
+      ...base,
+      sourceRepo: src?.repoURL || null,
+      sourcePath: src?.path ?? null,
+      revisions,
+      commit: firstCommit(revisions),
+      startedAt: h.deployStartedAt ?? null,
+      finishedAt: h.deployedAt,
+      ...who(h.initiatedBy),
+      outcome: "succeeded",
+      rollback: false,
+      evidence: `status.history[${i}] (id ${h.id})`,
+    };
+  });
+
+  const op = app.status?.operationState;
+  const outcome = op ? OUTCOME[op.phase] : undefined;
+  if (op && outcome && op.finishedAt) {
+    const sync = op.operation?.sync;
+    const revisions =
+      revisionsOf(op.syncResult ?? {}).length > 0 ? revisionsOf(op.syncResult ?? {}) : revisionsOf(sync ?? {});
+    // A rollback names the source it goes back to; an ordinary sync leaves it to the app's spec.
+    const rollback =
+      Boolean(sync?.source || (sync?.sources && sync.sources.length > 0)) && !op.operation?.initiatedBy?.automated;
+    const src = firstSource(op.syncResult?.source ?? sync?.source, op.syncResult?.sources ?? sync?.sources);
+    const sameAsHistory = deployments.find(
+      (d) => d.startedAt === op.startedAt && d.revisions.join(",") === revisions.join(","),
+    );
+    if (outcome === "succeeded" && sameAsHistory) {
+      // The history entry is the record; the operation adds whether it was a rollback.
+      sameAsHistory.rollback = rollback;
+    } else {
+      deployments.push({
+        ...base,
+        sourceRepo: src?.repoURL || null,
+        sourcePath: src?.path ?? null,
+        revisions,
+        commit: firstCommit(revisions),
+        startedAt: op.startedAt,
+        finishedAt: op.finishedAt,
+        ...who(op.operation?.initiatedBy),
+        outcome,
+        rollback,
+        evidence: "status.operationState",
+      });
+    }
+  }
+  const limit = app.spec?.revisionHistoryLimit ?? DEFAULT_HISTORY_LIMIT;
+  return {
+    deployments,
+    horizon: history[0]?.deployedAt ?? null,
+    full: history.length > 0 && history.length >= limit,
+    warnings: [],
+  };
+}
