@@ -15,14 +15,18 @@ const time = z.string().min(1);
 const source = z.looseObject({ repoURL: z.string().optional(), path: z.string().optional() });
 const initiator = z.looseObject({ username: z.string().optional(), automated: z.boolean().optional() });
 
-const historyEntry = z.looseObject({
-  id: z.number().int(),
+/** History entries, sync operations and their results all name revisions (one per source) and sources. */
+const revisionsAndSources = z.looseObject({
   revision: z.string().optional(),
   revisions: z.array(z.string()).optional(),
-  deployStartedAt: time.nullable().optional(),
-  deployedAt: time,
   source: source.optional(),
   sources: z.array(source).optional(),
+});
+
+const historyEntry = revisionsAndSources.extend({
+  id: z.number().int(),
+  deployStartedAt: time.nullable().optional(),
+  deployedAt: time,
   initiatedBy: initiator.optional(),
 });
 
@@ -33,25 +37,11 @@ const operationState = z.looseObject({
   finishedAt: time.nullable().optional(),
   operation: z
     .looseObject({
-      sync: z
-        .looseObject({
-          revision: z.string().optional(),
-          revisions: z.array(z.string()).optional(),
-          source: source.optional(),
-          sources: z.array(source).optional(),
-        })
-        .optional(),
+      sync: revisionsAndSources.optional(),
       initiatedBy: initiator.optional(),
     })
     .optional(),
-  syncResult: z
-    .looseObject({
-      revision: z.string().optional(),
-      revisions: z.array(z.string()).optional(),
-      source: source.optional(),
-      sources: z.array(source).optional(),
-    })
-    .optional(),
+  syncResult: revisionsAndSources.optional(),
 });
 
 export const argoApplicationSchema = z.looseObject({
