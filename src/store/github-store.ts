@@ -31,7 +31,8 @@ export function readWatermark(db: DB, repoId: number, base: string): Watermark {
   };
 }
 
-function writeWatermark(db: DB, repoId: number, base: string, runId: number, w: Watermark): void {
+/** Moves the watermark; also written by storePullRequestPage with its page. */
+export function storeWatermark(db: DB, repoId: number, base: string, runId: number, w: Watermark): void {
   db.prepare(
     `INSERT INTO gh_pr_watermarks (repo_id, base_ref, updated_at, pending_cursor, pending_top, run_id)
      VALUES (?, ?, ?, ?, ?, ?)
@@ -141,17 +142,17 @@ export function storePullRequestPage(
         );
       });
     }
-    writeWatermark(db, repoId, base, runId, watermark);
+    storeWatermark(db, repoId, base, runId, watermark);
   })();
 }
 
-/** Whether the store holds this version of a pull request (same update time). */
-export function pullRequestStored(db: DB, repoId: number, number: number, updatedAt: string): boolean {
-  return (
-    db
-      .prepare("SELECT 1 FROM gh_pull_requests WHERE repo_id = ? AND number = ? AND updated_at = ?")
-      .get(repoId, number, updatedAt) !== undefined
-  );
+/**
+ * Whether the store holds a given version of a repository's pull request (same update time):
+ * asked for every pull request a walk reads, so the statement is prepared once per walk.
+ */
+export function storedVersions(db: DB, repoId: number): (number: number, updatedAt: string) => boolean {
+  const stmt = db.prepare("SELECT 1 FROM gh_pull_requests WHERE repo_id = ? AND number = ? AND updated_at = ?");
+  return (number, updatedAt) => stmt.get(repoId, number, updatedAt) !== undefined;
 }
 
 /** Merged pull requests into `base` the store holds for a repository. */
@@ -161,11 +162,6 @@ export function storedPullRequests(db: DB, repoId: number, base: string): number
       .prepare("SELECT count(*) AS n FROM gh_pull_requests WHERE repo_id = ? AND base_ref = ? AND state = 'MERGED'")
       .get(repoId, base) as { n: number }
   ).n;
-}
-
-/** Moves the watermark without a page (a walk that found nothing new). */
-export function storeWatermark(db: DB, repoId: number, base: string, runId: number, w: Watermark): void {
-  writeWatermark(db, repoId, base, runId, w);
 }
 
 export interface Snapshot {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/core";
 import { paginateGraphQL } from "@octokit/plugin-paginate-graphql";
@@ -42,7 +43,7 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-const realClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+const realClock: Clock = { now: () => Date.now(), sleep: (ms) => delay(Math.max(0, ms)) };
 
 export interface RequestStats {
   requests: number;
@@ -133,7 +134,6 @@ export class GitHubClient {
         // serial without it.
         write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
         retryAfterBaseValue: 1000 * this.waitScale,
-        fallbackSecondaryRateRetryAfter: 60,
         // Secondary limits are waited out by request() itself: it also knows GitHub's other wordings,
         // falls back to x-ratelimit-reset, and backs off; the plugin only recognises one message.
         onSecondaryRateLimit: () => false,
@@ -396,8 +396,4 @@ function authOptions(auth: GitHubAuth): Record<string, unknown> {
     authStrategy: createAppAuth,
     auth: { appId: auth.appId, privateKey, installationId: auth.installationId },
   };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
 }

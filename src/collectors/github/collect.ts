@@ -4,10 +4,10 @@ import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
 import { lastTips, upsertRepo } from "../../store/git-store.js";
 import {
-  pullRequestStored,
   readWatermark,
   storeCommitLookups,
   storedPullRequests,
+  storedVersions,
   storePullRequestPage,
   storeSnapshot,
   storeWatermark,
@@ -229,7 +229,7 @@ async function walkBase(
   onSettings: ((s: RepoSettings) => void) | undefined,
   o: { log: Logger; knownShortfall: number },
 ): Promise<{ pullRequests: number; missing: number; skipped: WalkPage["skipped"]; partial: string[] }> {
-  const unchanged = (n: number, updatedAt: string): boolean => pullRequestStored(db, repoId, n, updatedAt);
+  const unchanged = storedVersions(db, repoId);
   const state = {
     pullRequests: 0,
     total: undefined as number | undefined,

@@ -16,7 +16,7 @@ import {
   type CollaboratorRecord,
   collaboratorRecord,
   commitRecord,
-  eventRecord,
+  eventRecords,
   type ProtectionRecord,
   type PullRequestRecord,
   protectionRecord,
@@ -192,8 +192,11 @@ export async function* walkPullRequests(
     const settings =
       first && params.withSnapshot
         ? withSnapshot
-          ? await readSettings(client, repo, page, answer.errors)
-          : await readSettingsApart(client, repo, page.repository.defaultBranchRef?.name ?? null)
+          ? await readSettings(client, repo, page.repository.defaultBranchRef?.name ?? null, {
+              page,
+              errors: answer.errors,
+            })
+          : await readSettings(client, repo, page.repository.defaultBranchRef?.name ?? null)
         : undefined;
     const done = reachedWatermark || !conn.pageInfo.hasNextPage;
     cursor = conn.pageInfo.endCursor;
@@ -257,7 +260,7 @@ async function completePullRequest(
   }
   for await (const data of follow("timelineItems", PULL_REQUEST_EVENTS, raw.timelineItems.pageInfo)) {
     const p = parseAnswer(eventsPageSchema, data, `${what} timeline`);
-    pr.events.push(...(p.node?.timelineItems?.nodes ?? []).flatMap((e) => (e ? [eventRecord(e)] : [])));
+    pr.events.push(...eventRecords(p.node?.timelineItems?.nodes ?? []));
   }
   for await (const data of follow("commits", PULL_REQUEST_COMMITS, raw.commits.pageInfo)) {
     const p = parseAnswer(commitsPageSchema, data, `${what} commits`);
@@ -295,95 +298,83 @@ async function* followPages(
   }
 }
 
+/**
+ * The repository's access and protection lists. With the first page's answer (`inline`), each
+ * list starts with what rode along and is followed from its cursor; a list GitHub refused there
+ * is a named gap. Without it, each list is read by its own paginated query, so that one the
+ * credentials may not read is a named gap and the others are still read.
+ */
 async function readSettings(
   client: GitHubClient,
   repo: RepoRef,
-  page: PullRequestPage,
-  errors: readonly PartialError[],
-): Promise<RepoSettings> {
-  const r = page.repository;
-  const full = `${repo.owner}/${repo.name}`;
-  const unreadable = new Set(errors.map((e) => oneLine(`${String(e.path[1])} (${e.type})`)));
-  const settings: RepoSettings = {
-    defaultBranch: r?.defaultBranchRef?.name ?? null,
-    collaborators: (r?.collaborators?.edges ?? []).map((c) => collaboratorRecord(full, c)),
-    protection: (r?.branchProtectionRules?.nodes ?? []).map((p) => protectionRecord(full, p)),
-    rulesets: (r?.rulesets?.nodes ?? []).map((s) => rulesetRecord(full, s)),
-    unreadable: [],
-  };
-  const vars = { owner: repo.owner, name: repo.name };
-  if (r?.collaborators?.pageInfo.hasNextPage) {
-    for await (const data of client.pages<unknown>(`${repo.what}: collaborators`, REPO_COLLABORATORS, {
-      ...vars,
-      cursor: r.collaborators.pageInfo.endCursor,
-    })) {
-      const p = parseAnswer(collaboratorsPageSchema, data, `${repo.what}: collaborators`);
-      settings.collaborators.push(
-        ...(p.repository?.collaborators?.edges ?? []).map((c) => collaboratorRecord(full, c)),
-      );
-    }
-  }
-  if (r?.branchProtectionRules?.pageInfo.hasNextPage) {
-    for await (const data of client.pages<unknown>(`${repo.what}: branch protection`, REPO_PROTECTION, {
-      ...vars,
-      cursor: r.branchProtectionRules.pageInfo.endCursor,
-    })) {
-      const p = parseAnswer(protectionPageSchema, data, `${repo.what}: branch protection`);
-      settings.protection.push(
-        ...(p.repository?.branchProtectionRules?.nodes ?? []).map((x) => protectionRecord(full, x)),
-      );
-    }
-  }
-  if (r?.rulesets?.pageInfo.hasNextPage) {
-    for await (const data of client.pages<unknown>(`${repo.what}: rulesets`, REPO_RULESETS, {
-      ...vars,
-      cursor: r.rulesets.pageInfo.endCursor,
-    })) {
-      const p = parseAnswer(rulesetsPageSchema, data, `${repo.what}: rulesets`);
-      settings.rulesets.push(...(p.repository?.rulesets?.nodes ?? []).map((x) => rulesetRecord(full, x)));
-    }
-  }
-  settings.unreadable = [...unreadable].sort();
-  return settings;
-}
-
-/**
- * The repository's access and protection lists, each by its own paginated query, so that one
- * the credentials may not read is a named gap and the others are still read.
- */
-async function readSettingsApart(
-  client: GitHubClient,
-  repo: RepoRef,
   defaultBranch: string | null,
+  inline?: { page: PullRequestPage; errors: readonly PartialError[] },
 ): Promise<RepoSettings> {
   const full = `${repo.owner}/${repo.name}`;
-  const vars = { owner: repo.owner, name: repo.name };
-  const settings: RepoSettings = { defaultBranch, collaborators: [], protection: [], rulesets: [], unreadable: [] };
-  const read = async (list: string, query: string, take: (data: unknown, what: string) => void): Promise<void> => {
-    const what = `${repo.what}: ${list}`;
+  const r = inline?.page.repository;
+  const unreadable = new Set(inline?.errors.map((e) => oneLine(`${String(e.path[1])} (${e.type})`)) ?? []);
+  const list = async <T>(
+    field: string,
+    query: string,
+    fromPage: (data: unknown, what: string) => T[],
+    first: { items: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | undefined,
+  ): Promise<T[]> => {
+    // Refused in the first page's answer: the gap is already named by its error.
+    if (inline && !first) return [];
+    const items = first ? [...first.items] : [];
+    if (first && !first.pageInfo.hasNextPage) return items;
+    const what = `${repo.what}: ${field}`;
     try {
-      for await (const data of client.pages<unknown>(what, query, vars)) take(data, what);
+      for await (const data of client.pages<unknown>(what, query, {
+        owner: repo.owner,
+        name: repo.name,
+        cursor: first?.pageInfo.endCursor ?? null,
+      })) {
+        items.push(...fromPage(data, what));
+      }
     } catch (e) {
       if (!(e instanceof GitHubError) || (e.code !== "E_GITHUB_FORBIDDEN" && e.code !== "E_GITHUB_SCOPES")) throw e;
-      settings.unreadable.push(`${list} (${e.code === "E_GITHUB_SCOPES" ? "INSUFFICIENT_SCOPES" : "FORBIDDEN"})`);
+      unreadable.add(`${field} (${e.code === "E_GITHUB_SCOPES" ? "INSUFFICIENT_SCOPES" : "FORBIDDEN"})`);
     }
+    return items;
   };
-  await read("collaborators", REPO_COLLABORATORS, (data, what) => {
-    const p = parseAnswer(collaboratorsPageSchema, data, what);
-    settings.collaborators.push(...(p.repository?.collaborators?.edges ?? []).map((c) => collaboratorRecord(full, c)));
-  });
-  await read("branchProtectionRules", REPO_PROTECTION, (data, what) => {
-    const p = parseAnswer(protectionPageSchema, data, what);
-    settings.protection.push(
-      ...(p.repository?.branchProtectionRules?.nodes ?? []).map((x) => protectionRecord(full, x)),
-    );
-  });
-  await read("rulesets", REPO_RULESETS, (data, what) => {
-    const p = parseAnswer(rulesetsPageSchema, data, what);
-    settings.rulesets.push(...(p.repository?.rulesets?.nodes ?? []).map((x) => rulesetRecord(full, x)));
-  });
-  settings.unreadable.sort();
-  return settings;
+  const collaborators = await list(
+    "collaborators",
+    REPO_COLLABORATORS,
+    (data, what) =>
+      (parseAnswer(collaboratorsPageSchema, data, what).repository?.collaborators?.edges ?? []).map((c) =>
+        collaboratorRecord(full, c),
+      ),
+    r?.collaborators
+      ? { items: r.collaborators.edges.map((c) => collaboratorRecord(full, c)), pageInfo: r.collaborators.pageInfo }
+      : undefined,
+  );
+  const protection = await list(
+    "branchProtectionRules",
+    REPO_PROTECTION,
+    (data, what) =>
+      (parseAnswer(protectionPageSchema, data, what).repository?.branchProtectionRules?.nodes ?? []).map((x) =>
+        protectionRecord(full, x),
+      ),
+    r?.branchProtectionRules
+      ? {
+          items: r.branchProtectionRules.nodes.map((x) => protectionRecord(full, x)),
+          pageInfo: r.branchProtectionRules.pageInfo,
+        }
+      : undefined,
+  );
+  const rulesets = await list(
+    "rulesets",
+    REPO_RULESETS,
+    (data, what) =>
+      (parseAnswer(rulesetsPageSchema, data, what).repository?.rulesets?.nodes ?? []).map((x) =>
+        rulesetRecord(full, x),
+      ),
+    r?.rulesets
+      ? { items: r.rulesets.nodes.map((x) => rulesetRecord(full, x)), pageInfo: r.rulesets.pageInfo }
+      : undefined,
+  );
+  return { defaultBranch, collaborators, protection, rulesets, unreadable: [...unreadable].sort() };
 }
 
 function notFound(repo: RepoRef): GitHubError {

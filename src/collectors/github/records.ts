@@ -124,6 +124,11 @@ export function eventRecord(e: RawEvent): EventRecord {
   }
 }
 
+/** Timeline nodes of other types than those asked for come back as null (or {}): skipped. */
+export function eventRecords(nodes: readonly (RawEvent | null)[]): EventRecord[] {
+  return nodes.flatMap((e) => (e ? [eventRecord(e)] : []));
+}
+
 export function commitRecord(c: RawCommit): PrCommitRecord {
   return {
     oid: c.oid,
@@ -171,7 +176,7 @@ export function pullRequestRecord(p: RawPullRequest): PullRequestRecord {
     headOid: p.headRefOid,
     reviewDecision: p.reviewDecision,
     reviews: p.reviews.nodes.map(reviewRecord),
-    events: p.timelineItems.nodes.flatMap((e) => (e ? [eventRecord(e)] : [])),
+    events: eventRecords(p.timelineItems.nodes),
     commits: p.commits.nodes.map((n) => commitRecord(n.commit)),
   };
 }

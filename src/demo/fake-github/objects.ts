@@ -364,6 +364,17 @@ abstract class InPullRequest {
     protected readonly repo: FakeRepository,
     protected readonly pr: FakePullRequest,
   ) {}
+  abstract resourcePath(): string;
+  url(): string {
+    return this.b.web(this.resourcePath());
+  }
+}
+
+/** A review or a commit of a pull request: each links back to it. */
+abstract class PullRequestPart extends InPullRequest {
+  pullRequest(): PullRequestObject {
+    return new PullRequestObject(this.b, this.org, this.repo, this.pr);
+  }
 }
 
 export class PullRequestObject extends InPullRequest {
@@ -387,9 +398,6 @@ export class PullRequestObject extends InPullRequest {
   }
   resourcePath(): string {
     return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}`;
-  }
-  url(): string {
-    return this.b.web(this.resourcePath());
   }
   permalink(): string {
     return this.url();
@@ -558,7 +566,7 @@ export class PullRequestObject extends InPullRequest {
   }
 }
 
-export class ReviewObject extends InPullRequest {
+export class ReviewObject extends PullRequestPart {
   readonly #r: FakeReview;
 
   constructor(b: GraphBuilder, org: FakeOrganization, repo: FakeRepository, pr: FakePullRequest, review: FakeReview) {
@@ -604,21 +612,15 @@ export class ReviewObject extends InPullRequest {
   resourcePath(): string {
     return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}#pullrequestreview-${this.#r.databaseId}`;
   }
-  url(): string {
-    return this.b.web(this.resourcePath());
-  }
   commit(): CommitRef {
     return this.b.commit(this.org, this.repo, this.#r.commit);
-  }
-  pullRequest(): PullRequestObject {
-    return new PullRequestObject(this.b, this.org, this.repo, this.pr);
   }
   repository(): GqlObject {
     return this.b.repository(this.org, this.repo);
   }
 }
 
-export class PullRequestCommitObject extends InPullRequest {
+export class PullRequestCommitObject extends PullRequestPart {
   readonly #oid: string;
 
   constructor(b: GraphBuilder, org: FakeOrganization, repo: FakeRepository, pr: FakePullRequest, oid: string) {
@@ -634,13 +636,7 @@ export class PullRequestCommitObject extends InPullRequest {
   resourcePath(): string {
     return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}/commits/${this.#oid}`;
   }
-  url(): string {
-    return this.b.web(this.resourcePath());
-  }
   commit(): CommitRef {
     return this.b.commit(this.org, this.repo, this.#oid);
-  }
-  pullRequest(): PullRequestObject {
-    return new PullRequestObject(this.b, this.org, this.repo, this.pr);
   }
 }
