@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { DeploymentOutcome, DeploymentRecord } from "./deployment.js";
-import { parseRevision } from "./revision.js";
+import { type DeploymentOutcome, type DeploymentRecord, type Mapped, revisionsAt } from "./deployment.js";
+import { skipped } from "./malformed.js";
+import { firstCommit } from "./revision.js";
 
 /**
  * Argo CD Applications (argoproj.io/v1alpha1) mapped to deployments. Shapes and semantics are in
@@ -64,17 +65,6 @@ export const argoApplicationSchema = z.looseObject({
 });
 export type ArgoApplication = z.infer<typeof argoApplicationSchema>;
 
-/** What one Application says, and how far back its history reaches. */
-export interface ArgoObservation {
-  deployments: DeploymentRecord[];
-  /** The oldest history entry's deployment time: what the cluster still remembers. */
-  horizon: string | null;
-  /** The history is full: older entries may already have been dropped. */
-  full: boolean;
-  /** Parts skipped, each naming the object and why. */
-  warnings: string[];
-}
-
 const DEFAULT_HISTORY_LIMIT = 10;
 
 type Source = z.infer<typeof source>;
@@ -85,13 +75,6 @@ function revisionsOf(entry: { revision?: string | undefined; revisions?: string[
   return entry.revision ? [entry.revision] : [];
 }
 
-function firstCommit(revisions: readonly string[]): string | null {
-  for (const r of revisions) {
-    const c = parseRevision(r).commit;
-    if (c) return c;
-  }
-  return null;
-}
 
 function who(i: Initiator | undefined): { initiatedBy: string | null; automated: boolean | null } {
   if (i?.automated === true) return { initiatedBy: null, automated: true };
@@ -105,20 +88,10 @@ function firstSource(one: Source | undefined, many: Source[] | undefined): Sourc
 
 const OUTCOME: Record<string, DeploymentOutcome> = { Succeeded: "succeeded", Failed: "failed", Error: "error" };
 
-export function argoDeployments(raw: unknown, cluster: string): ArgoObservation {
+/** An Application's syncs, and how far back its history reaches (read at `observedAt`). */
+export function argoDeployments(raw: unknown, cluster: string, observedAt: string): Mapped {
   const parsed = argoApplicationSchema.safeParse(raw);
-  const named = (raw as { metadata?: { namespace?: unknown; name?: unknown } } | null)?.metadata;
-  const label = `Application ${String(named?.namespace ?? "?")}/${String(named?.name ?? "?")}`;
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = issue?.path.map(String).join(".") ?? "";
-    return {
-      deployments: [],
-      horizon: null,
-      full: false,
-      warnings: [`${label}: skipped, ${at || "the object"} ${issue?.message ?? "is malformed"}`],
-    };
-  }
+  if (!parsed.success) return skipped("Application", raw, parsed.error);
   const app = parsed.data;
   const namespace = app.metadata.namespace ?? "";
   const name = app.metadata.name;
@@ -129,6 +102,8 @@ export function argoDeployments(raw: unknown, cluster: string): ArgoObservation 
     const src = firstSource(h.source, h.sources);
     return {
       ...base,
+      basis: "history",
+      identity: revisionsAt(revisions, h.deployedAt),
       sourceRepo: src?.repoURL || null,
       sourcePath: src?.path ?? null,
       revisions,
@@ -139,6 +114,7 @@ export function argoDeployments(raw: unknown, cluster: string): ArgoObservation 
       outcome: "succeeded",
       rollback: false,
       evidence: `status.history[${i}] (id ${h.id})`,
+      detail: { historyId: h.id },
     };
   });
 
@@ -161,6 +137,8 @@ export function argoDeployments(raw: unknown, cluster: string): ArgoObservation 
     } else {
       deployments.push({
         ...base,
+        basis: "operation",
+        identity: revisionsAt(revisions, op.finishedAt),
         sourceRepo: src?.repoURL || null,
         sourcePath: src?.path ?? null,
         revisions,
@@ -171,14 +149,22 @@ export function argoDeployments(raw: unknown, cluster: string): ArgoObservation 
         outcome,
         rollback,
         evidence: "status.operationState",
+        detail: { phase: op.phase, message: op.message ?? null },
       });
     }
   }
-  const limit = app.spec?.revisionHistoryLimit ?? DEFAULT_HISTORY_LIMIT;
+  const ids = history.map((h) => h.id);
   return {
     deployments,
-    horizon: history[0]?.deployedAt ?? null,
-    full: history.length > 0 && history.length >= limit,
+    observation: {
+      ...base,
+      observedAt,
+      entries: history.length,
+      capacity: app.spec?.revisionHistoryLimit ?? DEFAULT_HISTORY_LIMIT,
+      horizon: history[0]?.deployedAt ?? null,
+      seqMin: ids.length > 0 ? Math.min(...ids) : null,
+      seqMax: ids.length > 0 ? Math.max(...ids) : null,
+    },
     warnings: [],
   };
 }

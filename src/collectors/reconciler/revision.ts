@@ -52,3 +52,12 @@ export function parseRevision(value: string): Revision {
   if (GIT_ID.test(v.toLowerCase())) return { raw, kind: "git", ref: null, commit: v.toLowerCase(), digest: null };
   return other;
 }
+
+/** The git commit of the first revision that is one, lower case; null when none is. */
+export function firstCommit(revisions: readonly string[]): string | null {
+  for (const r of revisions) {
+    const c = parseRevision(r).commit;
+    if (c) return c;
+  }
+  return null;
+}

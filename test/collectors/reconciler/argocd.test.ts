@@ -9,6 +9,7 @@ const SRC = { repoURL: REPO, path: "apps/payments/prod", targetRevision: "main" 
 const A = "1e65e80b456d369aa7fdf8d48d3e5689b4fe9a83";
 const B = "4e288d8adece219baf58488ffa1cf94402b1530d";
 const C = "9c1d0000000000000000000000000000000000aa";
+const AT = "2026-07-15T00:00:00.000Z";
 
 function app(status: Record<string, unknown>, spec: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -49,6 +50,7 @@ describe("argoDeployments", () => {
         ],
       }),
       "prod",
+      AT,
     );
     expect(o.warnings).toEqual([]);
     expect(o.deployments).toEqual([
@@ -57,6 +59,8 @@ describe("argoDeployments", () => {
         cluster: "prod",
         namespace: "argocd",
         name: "payments",
+        basis: "history",
+        identity: `${A}@2026-07-14T09:10:31Z`,
         sourceRepo: REPO,
         sourcePath: "apps/payments/prod",
         revisions: [A],
@@ -68,6 +72,7 @@ describe("argoDeployments", () => {
         outcome: "succeeded",
         rollback: false,
         evidence: "status.history[0] (id 6)",
+        detail: { historyId: 6 },
       },
       expect.objectContaining({
         revisions: [B],
@@ -76,8 +81,7 @@ describe("argoDeployments", () => {
         evidence: "status.history[1] (id 7)",
       }),
     ]);
-    expect(o.horizon).toBe("2026-07-14T09:10:31Z");
-    expect(o.full).toBe(false);
+    expect(o.observation).toMatchObject({ horizon: "2026-07-14T09:10:31Z", entries: 2, capacity: 10, seqMin: 6, seqMax: 7 });
   });
 
   it("adds a failed sync, which only operationState shows, and says nothing of who when Argo CD did not record it", () => {
@@ -94,6 +98,7 @@ describe("argoDeployments", () => {
         },
       }),
       "prod",
+      AT,
     );
     expect(o.deployments.map((d) => [d.outcome, d.commit, d.automated, d.evidence])).toEqual([
       ["succeeded", A, null, "status.history[0] (id 1)"],
@@ -117,6 +122,7 @@ describe("argoDeployments", () => {
         },
       }),
       "prod",
+      AT,
     );
     expect(o.deployments).toHaveLength(1);
     expect(o.deployments[0]).toMatchObject({ rollback: true, initiatedBy: "alice@acme.example", automated: false });
@@ -141,6 +147,7 @@ describe("argoDeployments", () => {
         ],
       }),
       "prod",
+      AT,
     );
     expect(o.deployments[0]).toMatchObject({
       revisions: ["1.4.2", B],
@@ -149,39 +156,49 @@ describe("argoDeployments", () => {
     });
   });
 
-  it("says the history is full when it holds revisionHistoryLimit entries (older ones may be gone)", () => {
+  it("observes how far back the history reaches, its ids and revisionHistoryLimit (default 10)", () => {
     const history = [1, 2, 3].map((i) => entry(i, A, `2026-07-0${i}T00:00:00Z`));
-    expect(argoDeployments(app({ history }, { revisionHistoryLimit: 3 }), "prod")).toMatchObject({
-      full: true,
+    expect(argoDeployments(app({ history }, { revisionHistoryLimit: 3 }), "prod", AT).observation).toEqual({
+      reconciler: "argocd",
+      cluster: "prod",
+      namespace: "argocd",
+      name: "payments",
+      observedAt: AT,
+      entries: 3,
+      capacity: 3,
       horizon: "2026-07-01T00:00:00Z",
+      seqMin: 1,
+      seqMax: 3,
     });
-    expect(argoDeployments(app({ history }), "prod").full).toBe(false);
+    expect(argoDeployments(app({ history }), "prod", AT).observation?.capacity).toBe(10);
   });
 
   it("skips an object with a bad timestamp or no name with a warning naming it, and keeps no record of it", () => {
     const bad = app({ history: [{ id: 1, revision: A, deployedAt: 17 }] });
-    expect(argoDeployments(bad, "prod")).toEqual({
+    expect(argoDeployments(bad, "prod", AT)).toEqual({
       deployments: [],
-      horizon: null,
-      full: false,
+      observation: null,
       warnings: [expect.stringMatching(/^Application argocd\/payments: skipped, status\.history\.0\.deployedAt /)],
     });
-    expect(argoDeployments({ metadata: {} }, "prod").warnings).toEqual([
+    expect(argoDeployments({ metadata: {} }, "prod", AT).warnings).toEqual([
       expect.stringMatching(/^Application \?\/\?: skipped, metadata\.name /),
     ]);
-    expect(argoDeployments(null, "prod").deployments).toEqual([]);
+    expect(argoDeployments(null, "prod", AT).deployments).toEqual([]);
   });
 
   it("tolerates an application that never synced (no status)", () => {
-    const o = argoDeployments({ metadata: { name: "new", namespace: "argocd" }, spec: { source: SRC } }, "prod");
-    expect(o).toEqual({ deployments: [], horizon: null, full: false, warnings: [] });
+    const o = argoDeployments({ metadata: { name: "new", namespace: "argocd" }, spec: { source: SRC } }, "prod", AT);
+    expect(o.deployments).toEqual([]);
+    expect(o.warnings).toEqual([]);
+    expect(o.observation).toMatchObject({ entries: 0, horizon: null, seqMin: null });
   });
 
   it("gives the same deployment the same key whichever run saw it", () => {
-    const first = argoDeployments(app({ history: [entry(6, A, "2026-07-14T09:10:31Z")] }), "prod").deployments[0];
+    const first = argoDeployments(app({ history: [entry(6, A, "2026-07-14T09:10:31Z")] }), "prod", AT).deployments[0];
     const later = argoDeployments(
       app({ history: [entry(6, A, "2026-07-14T09:10:31Z"), entry(7, B, "2026-07-14T09:29:58Z")] }),
       "prod",
+      AT,
     ).deployments[0];
     if (!first || !later) throw new Error("no deployments");
     expect(deploymentKey(later)).toBe(deploymentKey(first));
