@@ -282,4 +282,95 @@ CREATE TABLE gh_snapshot_repos (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: "reconciler deployments, history observations and controller events",
+    sql: `
+-- Every sync record a reconciler ever showed, kept when the cluster forgets it. key is
+-- reconciler, target, basis and identity (deploymentKey): a record seen again is one row.
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  reconciler TEXT NOT NULL CHECK (reconciler IN ('argocd', 'flux-kustomization', 'flux-helmrelease', 'flux-v1')),
+  cluster TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  basis TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  source_repo TEXT,
+  source_path TEXT,
+  -- JSON array: the revisions as last seen (Flux moves a history entry's revision in place;
+  -- every one ever seen is in deployment_revisions).
+  revisions TEXT NOT NULL,
+  commit_oid TEXT,
+  started_at TEXT,
+  finished_at TEXT NOT NULL,
+  initiated_by TEXT,
+  automated INTEGER,
+  outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'error')),
+  rollback INTEGER NOT NULL,
+  evidence TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  first_run_id INTEGER NOT NULL,
+  changed_run_id INTEGER NOT NULL
+);
+CREATE INDEX deployments_target ON deployments (cluster, namespace, name, finished_at);
+CREATE INDEX deployments_commit ON deployments (commit_oid);
+
+CREATE TABLE deployment_revisions (
+  deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+  revision TEXT NOT NULL,
+  commit_oid TEXT,
+  first_run_id INTEGER NOT NULL,
+  PRIMARY KEY (deployment_id, revision)
+) WITHOUT ROWID;
+
+-- How far back each target's history reached when a run read it (SPEC P1): consecutive
+-- observations of one target show whether entries were dropped between them.
+CREATE TABLE reconciler_observations (
+  reconciler TEXT NOT NULL,
+  cluster TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  observed_at TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  entries INTEGER NOT NULL,
+  capacity INTEGER,
+  horizon TEXT,
+  seq_min INTEGER,
+  seq_max INTEGER,
+  PRIMARY KEY (reconciler, cluster, namespace, name, observed_at)
+) WITHOUT ROWID;
+
+-- Controller events about reconciled objects, from the API or notification-controller.
+CREATE TABLE reconciler_events (
+  cluster TEXT NOT NULL,
+  key TEXT NOT NULL,
+  via TEXT NOT NULL CHECK (via IN ('api', 'webhook')),
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  message TEXT NOT NULL,
+  revision TEXT,
+  controller TEXT NOT NULL,
+  first_at TEXT NOT NULL,
+  last_at TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  first_run_id INTEGER NOT NULL,
+  PRIMARY KEY (cluster, key)
+) WITHOUT ROWID;
+CREATE INDEX reconciler_events_object ON reconciler_events (cluster, namespace, name, first_at);
+
+-- Exported record files imported here: the same file imported twice is refused as done.
+CREATE TABLE reconciler_imports (
+  sha256 TEXT PRIMARY KEY,
+  run_id INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  -- The run that wrote the file, as it described itself.
+  origin TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -1,0 +1,107 @@
+import type { HistoryObservation, ReconcilerKind } from "./deployment.js";
+
+/**
+ * Whether a target's history was truncated between two runs (SPEC P1). Reconcilers drop their
+ * oldest entries (Argo CD keeps revisionHistoryLimit, Kustomizations 5, HelmReleases down to the
+ * previous success), and an entry can only be dropped once every kept entry is at least as new.
+ * So an entry nobody saw was lost only if the oldest kept entry is newer than the previous run:
+ *   - with sequence numbers (Argo CD ids, Helm versions), exactly: ids between the last one seen
+ *     and the first one kept are missing;
+ *   - otherwise, possibly: the history is at capacity and begins after the previous run.
+ * The first run of a target whose history is already full cannot know what came before it.
+ */
+
+export type HistoryGapKind = "missed" | "possibly-missed" | "before-first-collection";
+
+export interface HistoryGap {
+  kind: HistoryGapKind;
+  reconciler: ReconcilerKind;
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** The window the lost entries fall in: after the previous run's read, before the oldest kept entry. */
+  after: string | null;
+  before: string;
+  /** How many entries were lost, when the history numbers them. */
+  lost: number | null;
+  /** The run's read that found it. */
+  foundAt: string;
+}
+
+const targetOf = (o: HistoryObservation) => [o.reconciler, o.cluster, o.namespace, o.name].join("\u0000");
+const ms = (t: string) => Date.parse(t);
+
+function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap | null {
+  const base = {
+    reconciler: cur.reconciler,
+    cluster: cur.cluster,
+    namespace: cur.namespace,
+    name: cur.name,
+    after: prev.observedAt,
+    foundAt: cur.observedAt,
+  };
+  // Numbers that went backwards mean the object was recreated: fall back to times.
+  if (cur.seqMin !== null && prev.seqMax !== null && cur.seqMax !== null && cur.seqMax >= prev.seqMax) {
+    if (cur.seqMin <= prev.seqMax + 1) return null;
+    return {
+      ...base,
+      kind: "missed",
+      before: cur.horizon ?? cur.observedAt,
+      lost: cur.seqMin - prev.seqMax - 1,
+    };
+  }
+  const full = cur.capacity !== null && cur.entries >= cur.capacity;
+  if (full && cur.horizon !== null && ms(cur.horizon) > ms(prev.observedAt)) {
+    return { ...base, kind: "possibly-missed", before: cur.horizon, lost: null };
+  }
+  return null;
+}
+
+/** Gaps in the given observations (any order, any targets), oldest first per target. */
+export function historyGaps(observations: readonly HistoryObservation[]): HistoryGap[] {
+  const byTarget = new Map<string, HistoryObservation[]>();
+  for (const o of observations) {
+    const list = byTarget.get(targetOf(o));
+    if (list) list.push(o);
+    else byTarget.set(targetOf(o), [o]);
+  }
+  const gaps: HistoryGap[] = [];
+  for (const key of [...byTarget.keys()].sort()) {
+    const list = (byTarget.get(key) ?? []).sort((a, b) => ms(a.observedAt) - ms(b.observedAt));
+    const first = list[0];
+    if (first?.capacity != null && first.entries >= first.capacity && first.horizon !== null) {
+      gaps.push({
+        kind: "before-first-collection",
+        reconciler: first.reconciler,
+        cluster: first.cluster,
+        namespace: first.namespace,
+        name: first.name,
+        after: null,
+        before: first.horizon,
+        lost: null,
+        foundAt: first.observedAt,
+      });
+    }
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1];
+      const cur = list[i];
+      if (!prev || !cur) continue;
+      const gap = between(prev, cur);
+      if (gap) gaps.push(gap);
+    }
+  }
+  return gaps;
+}
+
+/** One line for a run's record, a log or a report's cover. */
+export function describeGap(g: HistoryGap): string {
+  const target = `${g.reconciler} ${g.cluster}/${g.namespace ? `${g.namespace}/` : ""}${g.name}`;
+  switch (g.kind) {
+    case "missed":
+      return `${target}: ${g.lost} history ${g.lost === 1 ? "entry was" : "entries were"} dropped by the cluster between the reads at ${g.after} and ${g.foundAt} (deployed before ${g.before}); collect more often`;
+    case "possibly-missed":
+      return `${target}: the history was full and began at ${g.before}, after the previous read at ${g.after}; deployments in between may be missing; collect more often`;
+    case "before-first-collection":
+      return `${target}: the history was already full at the first read (${g.foundAt}); deployments before ${g.before} are not known`;
+  }
+}

@@ -1,0 +1,216 @@
+import type {
+  DeploymentRecord,
+  HistoryObservation,
+  ReconcilerEventRecord,
+  ReconcilerKind,
+} from "../collectors/reconciler/deployment.js";
+import { deploymentKey } from "../collectors/reconciler/deployment.js";
+import { parseRevision } from "../collectors/reconciler/revision.js";
+import type { DB } from "./db.js";
+import { canonical } from "./ledger.js";
+
+/**
+ * Writes and reads of reconciler records. A record seen again is one row: what Flux moves in place
+ * (a history entry's revision, last-reconciled time, Helm status) is updated, every revision it
+ * ever showed is kept, and nothing is deleted when the cluster forgets it.
+ */
+
+export interface WriteCounts {
+  added: number;
+  updated: number;
+}
+
+/** One transaction per call: a batch lands whole or not at all. */
+export function storeDeployments(db: DB, runId: number, records: readonly DeploymentRecord[]): WriteCounts {
+  const find = db.prepare("SELECT id FROM deployments WHERE key = ?").pluck();
+  // A status record is an observation ("this revision was applied, seen first then"): the first
+  // sighting stands. Other records only move forward: the latest finish, revisions and detail.
+  const upsert = db.prepare(
+    `INSERT INTO deployments (key, reconciler, cluster, namespace, name, basis, identity, source_repo, source_path,
+       revisions, commit_oid, started_at, finished_at, initiated_by, automated, outcome, rollback, evidence, detail,
+       first_run_id, changed_run_id)
+     VALUES (@key, @reconciler, @cluster, @namespace, @name, @basis, @identity, @sourceRepo, @sourcePath, @revisions,
+       @commit, @startedAt, @finishedAt, @initiatedBy, @automated, @outcome, @rollback, @evidence, @detail, @run, @run)
+     ON CONFLICT (key) DO UPDATE SET
+       finished_at = max(finished_at, excluded.finished_at),
+       revisions = excluded.revisions,
+       commit_oid = coalesce(excluded.commit_oid, commit_oid),
+       source_repo = coalesce(excluded.source_repo, source_repo),
+       source_path = coalesce(excluded.source_path, source_path),
+       rollback = max(rollback, excluded.rollback),
+       evidence = excluded.evidence,
+       detail = excluded.detail,
+       changed_run_id = excluded.changed_run_id
+     WHERE basis <> 'status' AND (finished_at < excluded.finished_at OR revisions <> excluded.revisions
+       OR detail <> excluded.detail OR rollback < excluded.rollback
+       OR coalesce(commit_oid, '') <> coalesce(excluded.commit_oid, commit_oid, '')
+       OR coalesce(source_repo, '') <> coalesce(excluded.source_repo, source_repo, ''))`,
+  );
+  const revision = db.prepare(
+    "INSERT OR IGNORE INTO deployment_revisions (deployment_id, revision, commit_oid, first_run_id) VALUES (?, ?, ?, ?)",
+  );
+  const counts: WriteCounts = { added: 0, updated: 0 };
+  db.transaction(() => {
+    for (const d of records) {
+      const key = deploymentKey(d);
+      const existed = find.get(key) !== undefined;
+      const r = upsert.run({
+        key,
+        reconciler: d.reconciler,
+        cluster: d.cluster,
+        namespace: d.namespace,
+        name: d.name,
+        basis: d.basis,
+        identity: d.identity,
+        sourceRepo: d.sourceRepo,
+        sourcePath: d.sourcePath,
+        revisions: JSON.stringify(d.revisions),
+        commit: d.commit,
+        startedAt: d.startedAt,
+        finishedAt: d.finishedAt,
+        initiatedBy: d.initiatedBy,
+        automated: d.automated === null ? null : d.automated ? 1 : 0,
+        outcome: d.outcome,
+        rollback: d.rollback ? 1 : 0,
+        evidence: d.evidence,
+        detail: canonical(d.detail),
+        run: runId,
+      });
+      if (r.changes > 0) counts[existed ? "updated" : "added"]++;
+      const id = find.get(key) as number;
+      for (const rev of d.revisions) revision.run(id, rev, parseRevision(rev).commit, runId);
+    }
+  })();
+  return counts;
+}
+
+export function storeObservations(db: DB, runId: number, observations: readonly HistoryObservation[]): number {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO reconciler_observations (reconciler, cluster, namespace, name, observed_at, run_id, entries,
+       capacity, horizon, seq_min, seq_max)
+     VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @run, @entries, @capacity, @horizon, @seqMin, @seqMax)`,
+  );
+  let n = 0;
+  db.transaction(() => {
+    for (const o of observations) n += insert.run({ ...o, run: runId }).changes;
+  })();
+  return n;
+}
+
+/** Events: an aggregated Kubernetes Event keeps its uid and moves its count and last time. */
+export function storeEvents(db: DB, runId: number, events: readonly ReconcilerEventRecord[]): WriteCounts {
+  const find = db.prepare("SELECT 1 FROM reconciler_events WHERE cluster = ? AND key = ?").pluck();
+  const upsert = db.prepare(
+    `INSERT INTO reconciler_events (cluster, key, via, kind, namespace, name, reason, severity, message, revision,
+       controller, first_at, last_at, count, first_run_id)
+     VALUES (@cluster, @key, @via, @kind, @namespace, @name, @reason, @severity, @message, @revision, @controller,
+       @firstAt, @lastAt, @count, @run)
+     ON CONFLICT (cluster, key) DO UPDATE SET last_at = excluded.last_at, count = excluded.count,
+       message = excluded.message
+     WHERE excluded.last_at > last_at OR excluded.count > count`,
+  );
+  const counts: WriteCounts = { added: 0, updated: 0 };
+  db.transaction(() => {
+    for (const e of events) {
+      const existed = find.get(e.cluster, e.key) !== undefined;
+      if (upsert.run({ ...e, run: runId }).changes > 0) counts[existed ? "updated" : "added"]++;
+    }
+  })();
+  return counts;
+}
+
+interface ObservationRow {
+  reconciler: ReconcilerKind;
+  cluster: string;
+  namespace: string;
+  name: string;
+  observed_at: string;
+  entries: number;
+  capacity: number | null;
+  horizon: string | null;
+  seq_min: number | null;
+  seq_max: number | null;
+}
+
+function observationOf(r: ObservationRow): HistoryObservation {
+  return {
+    reconciler: r.reconciler,
+    cluster: r.cluster,
+    namespace: r.namespace,
+    name: r.name,
+    observedAt: r.observed_at,
+    entries: r.entries,
+    capacity: r.capacity,
+    horizon: r.horizon,
+    seqMin: r.seq_min,
+    seqMax: r.seq_max,
+  };
+}
+
+/** Every observation, optionally of one cluster, in target and time order. */
+export function readObservations(db: DB, cluster?: string): HistoryObservation[] {
+  const rows = (
+    cluster === undefined
+      ? db.prepare("SELECT * FROM reconciler_observations ORDER BY reconciler, cluster, namespace, name, observed_at")
+      : db.prepare(
+          "SELECT * FROM reconciler_observations WHERE cluster = ? ORDER BY reconciler, cluster, namespace, name, observed_at",
+        )
+  ).all(...(cluster === undefined ? [] : [cluster])) as ObservationRow[];
+  return rows.map(observationOf);
+}
+
+export interface DeploymentRow {
+  id: number;
+  key: string;
+  reconciler: ReconcilerKind;
+  cluster: string;
+  namespace: string;
+  name: string;
+  basis: string;
+  identity: string;
+  source_repo: string | null;
+  source_path: string | null;
+  revisions: string;
+  commit_oid: string | null;
+  started_at: string | null;
+  finished_at: string;
+  initiated_by: string | null;
+  automated: number | null;
+  outcome: string;
+  rollback: number;
+  evidence: string;
+  detail: string;
+  first_run_id: number;
+  changed_run_id: number;
+}
+
+/** Stored deployments as records again (for export), in target and time order. */
+export function readDeployments(db: DB): DeploymentRecord[] {
+  const rows = db
+    .prepare("SELECT * FROM deployments ORDER BY cluster, namespace, name, reconciler, finished_at, key")
+    .all() as DeploymentRow[];
+  return rows.map((r) => ({
+    reconciler: r.reconciler,
+    cluster: r.cluster,
+    namespace: r.namespace,
+    name: r.name,
+    basis: r.basis as DeploymentRecord["basis"],
+    identity: r.identity,
+    sourceRepo: r.source_repo,
+    sourcePath: r.source_path,
+    revisions: JSON.parse(r.revisions) as string[],
+    commit: r.commit_oid,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    initiatedBy: r.initiated_by,
+    automated: r.automated === null ? null : r.automated === 1,
+    outcome: r.outcome as DeploymentRecord["outcome"],
+    rollback: r.rollback === 1,
+    evidence: r.evidence,
+    detail: JSON.parse(r.detail) as DeploymentRecord["detail"],
+  }));
+}
+
+export function countDeployments(db: DB): number {
+  return db.prepare("SELECT count(*) FROM deployments").pluck().get() as number;
+}

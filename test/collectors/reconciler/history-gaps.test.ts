@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import type { HistoryObservation } from "../../../src/collectors/reconciler/deployment.js";
+import { describeGap, historyGaps } from "../../../src/collectors/reconciler/history-gaps.js";
+
+const argo = (observedAt: string, ids: [number, number], horizon: string, capacity = 10): HistoryObservation => ({
+  reconciler: "argocd",
+  cluster: "prod",
+  namespace: "argocd",
+  name: "payments",
+  observedAt,
+  entries: ids[1] - ids[0] + 1,
+  capacity,
+  horizon,
+  seqMin: ids[0],
+  seqMax: ids[1],
+});
+
+const kustomization = (observedAt: string, entries: number, horizon: string): HistoryObservation => ({
+  reconciler: "flux-kustomization",
+  cluster: "prod",
+  namespace: "flux-system",
+  name: "apps",
+  observedAt,
+  entries,
+  capacity: 5,
+  horizon,
+  seqMin: null,
+  seqMax: null,
+});
+
+describe("historyGaps", () => {
+  it("finds nothing when each read still overlaps the one before", () => {
+    expect(
+      historyGaps([
+        argo("2026-07-02T00:00:00.000Z", [0, 4], "2026-07-01T00:00:00Z"),
+        argo("2026-07-03T00:00:00.000Z", [5, 14], "2026-07-02T01:00:00Z"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("counts the Argo CD history ids dropped between two reads, in whatever order the reads come", () => {
+    const gaps = historyGaps([
+      argo("2026-07-03T00:00:00.000Z", [3, 12], "2026-07-02T01:00:00Z"),
+      argo("2026-07-02T00:00:00.000Z", [0, 4], "2026-07-01T00:00:00Z"),
+    ]);
+    expect(gaps).toEqual([]);
+    const lost = historyGaps([
+      argo("2026-07-02T00:00:00.000Z", [0, 4], "2026-07-01T00:00:00Z"),
+      argo("2026-07-09T00:00:00.000Z", [8, 17], "2026-07-05T00:00:00Z"),
+    ]);
+    expect(lost).toMatchObject([{ kind: "missed", lost: 3, after: "2026-07-02T00:00:00.000Z" }]);
+    expect(describeGap(lost[0] as (typeof lost)[0])).toBe(
+      "argocd prod/argocd/payments: 3 history entries were dropped by the cluster between the reads at 2026-07-02T00:00:00.000Z and 2026-07-09T00:00:00.000Z (deployed before 2026-07-05T00:00:00Z); collect more often",
+    );
+  });
+
+  it("says a full history that begins after the previous read may have lost entries (no ids)", () => {
+    const gaps = historyGaps([
+      kustomization("2026-07-02T00:00:00.000Z", 3, "2026-07-01T00:00:00Z"),
+      kustomization("2026-07-09T00:00:00.000Z", 5, "2026-07-04T00:00:00Z"),
+    ]);
+    expect(gaps).toMatchObject([{ kind: "possibly-missed", before: "2026-07-04T00:00:00Z", lost: null }]);
+    // Not full: nothing was evicted.
+    expect(
+      historyGaps([
+        kustomization("2026-07-02T00:00:00.000Z", 3, "2026-07-01T00:00:00Z"),
+        kustomization("2026-07-09T00:00:00.000Z", 4, "2026-07-04T00:00:00Z"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("says what the first read of an already full history cannot know", () => {
+    expect(historyGaps([argo("2026-07-09T00:00:00.000Z", [20, 29], "2026-07-05T00:00:00Z")])).toMatchObject([
+      { kind: "before-first-collection", before: "2026-07-05T00:00:00Z", after: null },
+    ]);
+  });
+
+  it("falls back to times when the ids went backwards (the application was recreated)", () => {
+    expect(
+      historyGaps([
+        argo("2026-07-02T00:00:00.000Z", [30, 34], "2026-07-01T00:00:00Z"),
+        argo("2026-07-09T00:00:00.000Z", [0, 2], "2026-07-05T00:00:00Z"),
+      ]),
+    ).toEqual([]);
+  });
+});
