@@ -78,10 +78,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     )
     .command(
       "collect",
-      "Harvest every configured source into the store (incremental): git history, then, with a github section, pull requests, reviews, access and protection",
+      "Harvest every configured source into the store (incremental): git history; Flux v1 sync tags and notes; with a clusters section, Argo CD and Flux sync records; with a github section, pull requests, reviews, access and protection",
       (y) =>
         y
+          .option("export-dir", {
+            type: "string",
+            describe:
+              "Also write each cluster run's records there as NDJSON, for `changeproof import` on another machine",
+          })
           .example("$0 collect -c changeproof.yaml", "collect all repositories in the config")
+          .example(
+            "$0 collect --export-dir /evidence",
+            "in the cluster (CronJob): keep the records and drop NDJSON files for the report machine",
+          )
           .example(
             "GITHUB_TOKEN=... $0 collect",
             "with a github section: the token comes from the environment (github.tokenEnv), or a GitHub App",
@@ -91,7 +100,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       async (a) => {
         const g = globals(a);
         const log = makeLogger(g, io);
-        const summary = await collectAll(configFrom(g), log, io.now);
+        const summary = await collectAll(configFrom(g), log, io.now, {
+          env: process.env,
+          ...(typeof a.exportDir === "string" ? { exportDir: a.exportDir } : {}),
+        });
         printSummary(summary, io.out);
         throwIfIncomplete(summary);
       },
@@ -163,6 +175,88 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         .demandCommand(1, "`changeproof config` needs a subcommand: `changeproof config check`"),
     )
     .command(
+      "import <files..>",
+      "Import NDJSON record files written by `collect --export-dir` (files or folders of *.ndjson)",
+      (y) =>
+        y
+          .positional("files", { type: "string", array: true, describe: "Export files, or folders holding them" })
+          .example("$0 import /evidence/", "every export in the folder; files imported before are skipped")
+          .epilogue(
+            `A file is checked whole (line count and SHA-256) before anything is stored; a cut-off or edited file is refused.\n\n${EXIT_CODES}`,
+          ),
+      async (a) => {
+        const g = globals(a);
+        const { importCommand } = await import("./commands/reconciler.js");
+        importCommand(configFrom(g), (a.files as string[] | undefined) ?? [], makeLogger(g, io), io.now, io.out);
+      },
+    )
+    .command("receive", "Receive pushed records (subcommand: flux)", (y) =>
+      y
+        .command(
+          "flux",
+          "Listen for notification-controller's generic-hmac (or generic) webhook and store each Flux event once",
+          (yy) =>
+            yy
+              .option("cluster", { type: "string", demandOption: true, describe: "The cluster the events come from" })
+              .option("listen", {
+                type: "string",
+                default: "127.0.0.1:9292",
+                describe: "host:port (in a pod: 0.0.0.0:9292)",
+              })
+              .option("path", { type: "string", default: "/", describe: "The path the Provider posts to" })
+              .option("hmac-key-env", {
+                type: "string",
+                default: "FLUX_WEBHOOK_HMAC_KEY",
+                describe:
+                  "Environment variable with the generic-hmac Provider secret's token (X-Signature is verified)",
+              })
+              .option("token-env", {
+                type: "string",
+                describe: "Environment variable with a bearer token the Provider sends (generic provider with headers)",
+              })
+              .option("max-body-bytes", {
+                type: "number",
+                default: 1048576,
+                describe: "Larger bodies are refused (413)",
+              })
+              .option("roll-seconds", { type: "number", default: 3600, hidden: true })
+              .example(
+                "FLUX_WEBHOOK_HMAC_KEY=... $0 receive flux --cluster prod --listen 0.0.0.0:9292",
+                "bad signatures get 401 and store nothing; a redelivered event is stored once",
+              )
+              .epilogue(`Stops on SIGTERM or SIGINT, sealing its run.\n\n${EXIT_CODES}`),
+          async (a) => {
+            const g = globals(a);
+            const { receiveFlux } = await import("./commands/reconciler.js");
+            const maxBody = Number(a.maxBodyBytes);
+            if (!Number.isInteger(maxBody) || maxBody < 1)
+              throw new UsageError("--max-body-bytes must be a whole number above 0");
+            const stopped = new Promise<void>((resolve) => {
+              process.once("SIGTERM", () => resolve());
+              process.once("SIGINT", () => resolve());
+            });
+            await receiveFlux(
+              configFrom(g),
+              {
+                cluster: String(a.cluster),
+                listen: String(a.listen),
+                path: String(a.path),
+                hmacKeyEnv: String(a.hmacKeyEnv),
+                tokenEnv: typeof a.tokenEnv === "string" ? a.tokenEnv : undefined,
+                maxBodyBytes: maxBody,
+                rollSeconds: Math.max(1, Number(a.rollSeconds) || 3600),
+              },
+              process.env,
+              makeLogger(g, io),
+              io.now,
+              io.out,
+              stopped,
+            );
+          },
+        )
+        .demandCommand(1, "`changeproof receive` needs a subcommand: `changeproof receive flux`"),
+    )
+    .command(
       "runs",
       "List collection runs and verify the run ledger's hash chain",
       (y) =>
@@ -180,7 +274,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         await runsCommand(configFrom(g), limit, a.json === true, io.out);
       },
     )
-    .demandCommand(1, "name a command: collect, report, demo, config check or runs")
+    .demandCommand(1, "name a command: collect, report, demo, config check, runs, import or receive flux")
     .strict()
     .recommendCommands()
     .version(toolVersion)

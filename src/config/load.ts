@@ -145,9 +145,21 @@ export function parseConfig(text: string, file: string): LoadedConfig {
         app: { ...cfg.github.app, privateKeyFile: path.resolve(baseDir, cfg.github.app.privateKeyFile) },
       }
     : cfg.github;
+  // Paths inside a cluster entry resolve against the config file, like every other path.
+  const clusters = cfg.clusters?.map((c) => ({
+    ...c,
+    ...(c.files ? { files: c.files.map((f) => path.resolve(baseDir, f)) } : {}),
+    ...(c.kubernetes?.kubeconfig
+      ? { kubernetes: { ...c.kubernetes, kubeconfig: path.resolve(baseDir, c.kubernetes.kubeconfig) } }
+      : {}),
+    ...(c.argocdApi?.caFile
+      ? { argocdApi: { ...c.argocdApi, caFile: path.resolve(baseDir, c.argocdApi.caFile) } }
+      : {}),
+  }));
   return {
     ...cfg,
     ...(github ? { github } : {}),
+    ...(clusters ? { clusters } : {}),
     file: path.resolve(file),
     database: path.resolve(baseDir, cfg.database),
     output: path.resolve(baseDir, cfg.output),

@@ -41,6 +41,15 @@ export const githubSchema = z.strictObject({
 });
 export type GitHubConfig = z.infer<typeof githubSchema>;
 
+/** Flux v1 sync records in a tracked gitops repository (the flux-sync tag and refs/notes/flux). */
+export const fluxV1Schema = z.strictObject({
+  /** The cluster this fluxd ran in, as reports name it. */
+  cluster: z.string().min(1).max(63),
+  tag: z.string().min(1).default("flux-sync"),
+  notesRef: z.string().min(1).default("flux"),
+});
+export type FluxV1Config = z.infer<typeof fluxV1Schema>;
+
 export const repoRoleSchema = z.enum(["app", "gitops"]);
 export type RepoRole = z.infer<typeof repoRoleSchema>;
 
@@ -60,8 +69,59 @@ export const repoSchema = z.strictObject({
   allBranches: z.boolean().default(false),
   /** The repository on GitHub as owner/name; default: `name`, when it has that form. */
   github: ghRepoName.optional(),
+  /** A gitops repository a Flux v1 daemon synced from. */
+  fluxV1: fluxV1Schema.optional(),
 });
 export type RepoConfig = z.infer<typeof repoSchema>;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
+const k8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "is not a Kubernetes namespace or object name");
+
+/** The Kubernetes API: a kubeconfig (default $KUBECONFIG or ~/.kube/config) or the pod's service account. */
+export const kubernetesSourceSchema = z.strictObject({
+  /** Use the service account of the pod this runs in (the in-cluster CronJob). */
+  inCluster: z.boolean().default(false),
+  /** A kubeconfig file; relative to the config file. */
+  kubeconfig: z.string().min(1).optional(),
+  /** The kubeconfig context; default its current context. */
+  context: z.string().min(1).optional(),
+});
+
+/** Argo CD's own API (GET /api/v1/applications), with a bearer token from the environment. */
+export const argocdApiSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), { message: "must not embed credentials" }),
+  tokenEnv: envName.default("ARGOCD_TOKEN"),
+  /** Only these Argo CD projects; default all the token may see. */
+  projects: z.array(z.string().min(1)).min(1).optional(),
+  /** A CA bundle (PEM) for a private certificate authority; relative to the config file. */
+  caFile: z.string().min(1).optional(),
+});
+
+export const reconcilerSchema = z.enum(["argocd", "flux"]);
+
+export const clusterSchema = z.strictObject({
+  /** The name reports show; kept when the API server's address changes. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "may contain only letters, digits, '.', '_' and '-'"),
+  kubernetes: kubernetesSourceSchema.optional(),
+  argocdApi: argocdApiSchema.optional(),
+  /** Objects exported with `kubectl get ... -o json` (or yaml); relative to the config file. */
+  files: z.array(z.string().min(1)).min(1).optional(),
+  /** Read only these namespaces; default all (needs the ClusterRole in deploy/). */
+  namespaces: z.array(k8sName).min(1).optional(),
+  /** Which reconcilers to read from the Kubernetes API; a CRD that is not installed is noted, not a failure. */
+  reconcilers: z.array(reconcilerSchema).min(1).default(["argocd", "flux"]),
+  /** Also read the Flux controllers' Kubernetes Events (they live about an hour). */
+  events: z.boolean().default(true),
+  timeoutSeconds: z.number().positive().max(600).default(30),
+  /** Objects per list page (Kubernetes `limit`). */
+  pageSize: z.number().int().min(1).max(5000).default(500),
+  maxRetries: z.number().int().min(0).max(20).default(4),
+});
+export type ClusterConfig = z.infer<typeof clusterSchema>;
 
 const configObject = z.strictObject({
   /** SQLite database; relative to the config file. */
@@ -73,6 +133,8 @@ const configObject = z.strictObject({
   repos: z.array(repoSchema).min(1, "must list at least one repository"),
   /** Pull requests, reviews, access and protection from GitHub; omit to collect git only. */
   github: githubSchema.optional(),
+  /** Clusters whose reconcilers (Argo CD, Flux) record what was deployed. */
+  clusters: z.array(clusterSchema).optional(),
 });
 
 export const configSchema = configObject.superRefine((cfg, ctx) => {
@@ -95,6 +157,29 @@ export const configSchema = configObject.superRefine((cfg, ctx) => {
       });
     }
   });
+  const clusters = new Map<string, number>();
+  cfg.clusters?.forEach((c, i) => {
+    const prev = clusters.get(c.name);
+    if (prev !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["clusters", i, "name"],
+        message: `duplicates clusters[${prev}].name "${c.name}"`,
+      });
+    }
+    clusters.set(c.name, i);
+    const sources = (["kubernetes", "argocdApi", "files"] as const).filter((k) => c[k] !== undefined);
+    if (sources.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["clusters", i],
+        message:
+          sources.length === 0
+            ? "needs one source: kubernetes, argocdApi or files"
+            : `has ${sources.join(" and ")}: give one source per cluster entry`,
+      });
+    }
+  });
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -105,4 +190,8 @@ export const knownFields: Record<string, readonly string[]> = {
   repos: Object.keys(repoSchema.shape),
   github: Object.keys(githubSchema.shape),
   "github.app": Object.keys(githubAppSchema.shape),
+  "repos.fluxV1": Object.keys(fluxV1Schema.shape),
+  clusters: Object.keys(clusterSchema.shape),
+  "clusters.kubernetes": Object.keys(kubernetesSourceSchema.shape),
+  "clusters.argocdApi": Object.keys(argocdApiSchema.shape),
 };

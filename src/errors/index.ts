@@ -12,7 +12,16 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type ErrorKind = "usage" | "config" | "input" | "store" | "git" | "github" | "incomplete" | "internal";
+export type ErrorKind =
+  | "usage"
+  | "config"
+  | "input"
+  | "store"
+  | "git"
+  | "github"
+  | "cluster"
+  | "incomplete"
+  | "internal";
 
 export class ChangeproofError extends Error {
   readonly code: string;
@@ -74,6 +83,19 @@ export class GitHubError extends ChangeproofError {
   readonly transient: boolean;
   constructor(code: string, message: string, options?: { cause?: unknown; transient?: boolean }) {
     super("github", code, message, options);
+    this.transient = options?.transient ?? false;
+  }
+}
+
+/**
+ * A cluster's API server or Argo CD refused or failed a request: bad credentials, a resource the
+ * credentials may not list, an unreachable or timing-out server, an answer that is not what the
+ * API promises, an export file that can't be read. The message names the cluster and what.
+ */
+export class ClusterError extends ChangeproofError {
+  readonly transient: boolean;
+  constructor(code: string, message: string, options?: { cause?: unknown; transient?: boolean }) {
+    super("cluster", code, message, options);
     this.transient = options?.transient ?? false;
   }
 }

@@ -1,6 +1,7 @@
 import { collectGitRepo, type GitCollectResult } from "../../collectors/git/collect.js";
 import { removeStaleStages } from "../../collectors/git/stage-file.js";
 import type { GitHubOrgResult, GitHubRepoResult } from "../../collectors/github/collect.js";
+import type { ClusterRunResult, FluxV1RunResult } from "../../collectors/reconciler/collect.js";
 import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
@@ -12,6 +13,10 @@ export interface CollectSummary {
   results: GitCollectResult[];
   github: GitHubRepoResult[];
   org?: GitHubOrgResult;
+  clusters: ClusterRunResult[];
+  fluxV1: FluxV1RunResult[];
+  /** NDJSON files written for --export-dir. */
+  exports: string[];
   failures: { repo: string; error: string }[];
 }
 
@@ -19,6 +24,10 @@ export interface CollectEnv {
   env: NodeJS.ProcessEnv;
   /** Scales GitHub retry waits (tests). */
   waitScale?: number;
+  /** Write each cluster run's records there as NDJSON, for `changeproof import` elsewhere. */
+  exportDir?: string;
+  /** First retry wait against clusters (tests make it small). */
+  clusterRetryBaseMs?: number;
 }
 
 /**
@@ -49,7 +58,7 @@ export async function collectAll(
     removeStaleStages(cfg.database);
     const abandoned = abandonDeadRuns(db, now());
     if (abandoned > 0) log.warn("earlier runs ended without finishing; recorded as abandoned", { runs: abandoned });
-    const summary: CollectSummary = { results: [], github: [], failures: [] };
+    const summary: CollectSummary = { results: [], github: [], clusters: [], fluxV1: [], exports: [], failures: [] };
     for (const repo of cfg.repos) {
       try {
         summary.results.push(await collectGitRepo(db, repo, { cacheDir: cfg.cache, log, now }));
@@ -60,6 +69,25 @@ export async function collectAll(
         // Messages name their repository already; the summary puts the name first once.
         summary.failures.push({ repo: repo.name, error: err.message.replace(`repo ${repo.name}: `, "") });
       }
+    }
+    // Loaded only when the config names clusters or Flux v1 repositories.
+    const reconciler = cfg.clusters?.length || cfg.repos.some((r) => r.fluxV1) ? await loadReconciler() : undefined;
+    if (reconciler) {
+      for (const repo of cfg.repos) {
+        const gitDir = summary.results.find((r) => r.repo === repo.name)?.gitDir;
+        if (!repo.fluxV1 || !gitDir) continue;
+        try {
+          summary.fluxV1.push(await reconciler.collectFluxV1(db, repo.name, gitDir, repo.fluxV1, { log, now }));
+        } catch (e) {
+          const err = classify(cfg.database, e);
+          if (err.kind === "store") throw err;
+          log.error(err.message, { repo: repo.name, code: err.code });
+          summary.failures.push({ repo: `${repo.name} (Flux v1)`, error: err.message });
+        }
+      }
+    }
+    if (reconciler && cfg.clusters) {
+      await collectClusters(db, cfg, reconciler, summary, { log, now, runtime });
     }
     if (cfg.github && client && github) {
       const { collectGitHubOrg, collectGitHubRepo } = github;
@@ -108,6 +136,73 @@ export async function collectAll(
   }
 }
 
+async function loadReconciler() {
+  const [collect, ndjson] = await Promise.all([
+    import("../../collectors/reconciler/collect.js"),
+    import("../../collectors/reconciler/ndjson.js"),
+  ]);
+  return { ...collect, ...ndjson };
+}
+
+/** Each cluster entry in turn; one cluster's failure is recorded and the others still run. */
+async function collectClusters(
+  db: ReturnType<typeof openStore>,
+  cfg: LoadedConfig,
+  reconciler: Awaited<ReturnType<typeof loadReconciler>>,
+  summary: CollectSummary,
+  o: { log: Logger; now: () => Date; runtime: CollectEnv },
+): Promise<void> {
+  const { exportDir } = o.runtime;
+  for (const [index, cluster] of (cfg.clusters ?? []).entries()) {
+    try {
+      summary.clusters.push(
+        await reconciler.collectCluster(db, cluster, index, {
+          log: o.log,
+          now: o.now,
+          env: o.runtime.env,
+          ...(o.runtime.clusterRetryBaseMs !== undefined ? { retryBaseMs: o.runtime.clusterRetryBaseMs } : {}),
+          ...(exportDir
+            ? {
+                onRecords: (runId, records, result) => {
+                  const run = db
+                    .prepare("SELECT started_at, parameters FROM collection_runs WHERE id = ?")
+                    .get(runId) as {
+                    started_at: string;
+                    parameters: string;
+                  };
+                  summary.exports.push(
+                    reconciler.writeExport(
+                      exportDir,
+                      {
+                        cluster: cluster.name,
+                        runId,
+                        startedAt: run.started_at,
+                        status: result.failed ? "failed" : "succeeded",
+                        error: result.error,
+                        counts: result.counts,
+                        gaps: result.gaps,
+                        parameters: JSON.parse(run.parameters) as Record<string, unknown>,
+                      },
+                      records,
+                    ),
+                  );
+                },
+              }
+            : {}),
+        }),
+      );
+    } catch (e) {
+      const err = classify(cfg.database, e);
+      if (err.kind === "store") throw err;
+      o.log.error(err.message, { cluster: cluster.name, code: err.code });
+      summary.failures.push({
+        repo: `cluster ${cluster.name}`,
+        error: err.message.replace(`cluster ${cluster.name}: `, ""),
+      });
+    }
+  }
+}
+
 async function loadGitHub() {
   const [collect, fromConfig] = await Promise.all([
     import("../../collectors/github/collect.js"),
@@ -141,9 +236,32 @@ export function printSummary(s: CollectSummary, out: (line: string) => void): vo
         `${plural(g.lookups, "commit")} looked up${g.gaps.length > 0 ? `, gaps: ${g.gaps.join(", ")}` : ""}`,
     );
   }
+  for (const f of s.fluxV1) {
+    out(
+      `${f.repo} (Flux v1, cluster ${f.cluster}): run ${f.runId} ok, ${plural(f.counts.deploymentsAdded ?? 0, "new sync record")}` +
+        `${f.warnings.length > 0 ? `, ${plural(f.warnings.length, "warning")}` : ""}`,
+    );
+  }
+  for (const c of [...s.clusters].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    const n = c.counts;
+    out(
+      `cluster ${c.cluster}: run ${c.runId} ${c.failed ? "INCOMPLETE" : "ok"}, ` +
+        `${plural(n.deploymentsAdded ?? 0, "new deployment record")} (${n.deploymentsRead ?? 0} read, ${n.deploymentsUpdated ?? 0} updated), ` +
+        `${plural(n.eventsAdded ?? 0, "new event")}` +
+        `${c.records.warnings.length > 0 ? `, ${plural(c.records.warnings.length, "object")} skipped or warned` : ""}` +
+        `${c.gaps.length > 0 ? `; gaps: ${c.gaps.join("; ")}` : ""}` +
+        `${c.notes.length > 0 ? `; ${c.notes.join("; ")}` : ""}`,
+    );
+  }
+  for (const e of s.exports) out(`exported ${e}`);
   for (const f of s.failures) out(`${f.repo}: FAILED: ${f.error}`);
 }
 
 export function throwIfIncomplete(s: CollectSummary): void {
+  // A cluster that stored what it could read but failed a list is incomplete too.
+  const partial = s.clusters
+    .filter((c) => c.failed)
+    .map((c) => ({ repo: `cluster ${c.cluster}`, error: c.error ?? "a list failed" }));
+  if (partial.length > 0) s = { ...s, failures: [...s.failures, ...partial] };
   if (s.failures.length > 0) throw new CollectionIncompleteError(s.failures.map((f) => `${f.repo}: ${f.error}`));
 }

@@ -36,6 +36,8 @@ export interface GitCollectResult {
   branchMembersAdded: number;
   rewrites: number;
   refs: number;
+  /** The local git directory read (a mirror for URL repositories): Flux v1's refs are read there too. */
+  gitDir: string | null;
 }
 
 interface ProtectedTip {
@@ -78,9 +80,11 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     branchMembersAdded: 0,
     rewrites: 0,
     refs: 0,
+    gitDir: null,
   };
   try {
     const opened = await openRepo(repo, opts.cacheDir, log);
+    result.gitDir = opened.gitDir;
     const what = `repo ${repo.name}`;
     const refs = await listBranchRefs(opened.gitDir, what);
     const branches = repo.protectedBranches ?? [await defaultBranch(opened.gitDir, what)];

@@ -75,7 +75,6 @@ function revisionsOf(entry: { revision?: string | undefined; revisions?: string[
   return entry.revision ? [entry.revision] : [];
 }
 
-
 function who(i: Initiator | undefined): { initiatedBy: string | null; automated: boolean | null } {
   if (i?.automated === true) return { initiatedBy: null, automated: true };
   if (i?.username) return { initiatedBy: i.username, automated: false };

@@ -81,7 +81,13 @@ describe("argoDeployments", () => {
         evidence: "status.history[1] (id 7)",
       }),
     ]);
-    expect(o.observation).toMatchObject({ horizon: "2026-07-14T09:10:31Z", entries: 2, capacity: 10, seqMin: 6, seqMax: 7 });
+    expect(o.observation).toMatchObject({
+      horizon: "2026-07-14T09:10:31Z",
+      entries: 2,
+      capacity: 10,
+      seqMin: 6,
+      seqMax: 7,
+    });
   });
 
   it("adds a failed sync, which only operationState shows, and says nothing of who when Argo CD did not record it", () => {

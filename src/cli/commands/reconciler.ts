@@ -1,0 +1,173 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { importExport } from "../../collectors/reconciler/import.js";
+import type { LoadedConfig } from "../../config/load.js";
+import {
+  ClusterError,
+  CollectionIncompleteError,
+  ConfigError,
+  isChangeproofError,
+  UsageError,
+} from "../../errors/index.js";
+import type { Logger } from "../../log/logger.js";
+import { openStore } from "../../store/db.js";
+import { abandonDeadRuns, finishRun, startRun } from "../../store/ledger.js";
+import { storeDeployments, storeEvents } from "../../store/reconciler-store.js";
+import { plural } from "../../util/plural.js";
+import { registerSecret } from "../../util/redact.js";
+
+/** `changeproof import`: NDJSON exports of in-cluster runs into this store. */
+export function importCommand(
+  cfg: LoadedConfig,
+  paths: readonly string[],
+  log: Logger,
+  now: () => Date,
+  out: (l: string) => void,
+): void {
+  const files: string[] = [];
+  for (const p of paths) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UsageError(`${p} does not exist`);
+    if (st.isDirectory()) {
+      files.push(
+        ...readdirSync(p)
+          .filter((f) => f.endsWith(".ndjson"))
+          .sort()
+          .map((f) => path.join(p, f)),
+      );
+    } else files.push(p);
+  }
+  if (files.length === 0) throw new UsageError(`no .ndjson files in ${paths.join(", ")}`);
+  const db = openStore(cfg.database);
+  const failures: string[] = [];
+  try {
+    abandonDeadRuns(db, now());
+    for (const file of files) {
+      try {
+        const r = importExport(db, file, now);
+        if (r.runId === null) {
+          out(`${file}: imported before (run ${r.earlierRunId}); nothing to do`);
+          continue;
+        }
+        const c = r.counts;
+        out(
+          `${file}: cluster ${r.cluster}, run ${r.runId}${r.originFailed ? " (the exporting run FAILED)" : ""}: ` +
+            `${plural(c.deploymentsAdded ?? 0, "new deployment record")} (${c.deploymentsRead ?? 0} read), ${plural(c.eventsAdded ?? 0, "new event")}` +
+            `${r.gaps.length > 0 ? `; gaps: ${r.gaps.join("; ")}` : ""}`,
+        );
+        if (r.originFailed) failures.push(`${file}: the run that wrote it failed`);
+      } catch (e) {
+        if (!(e instanceof ClusterError)) throw e;
+        log.error(e.message, { code: e.code });
+        failures.push(e.message);
+      }
+    }
+  } finally {
+    db.close();
+  }
+  if (failures.length > 0) throw new CollectionIncompleteError(failures);
+}
+
+export interface ReceiveArgs {
+  cluster: string;
+  listen: string;
+  path: string;
+  hmacKeyEnv: string;
+  tokenEnv: string | undefined;
+  maxBodyBytes: number;
+  /** Seal the receiver's run and open a new one this often, so the ledger never holds a day-long open run. */
+  rollSeconds: number;
+}
+
+function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+  const port = Number(m?.[2]);
+  if (!m || port > 65535) throw new UsageError(`--listen "${listen}" must be host:port, e.g. 0.0.0.0:9292`);
+  return { host: (m[1] ?? "").replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * `changeproof receive flux`: notification-controller's generic(-hmac) webhook into the store.
+ * Every accepted event is its own transaction (durable at once); deliveries are counted into a
+ * run that is sealed every `rollSeconds` and when the process is told to stop.
+ */
+export async function receiveFlux(
+  cfg: LoadedConfig,
+  a: ReceiveArgs,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  now: () => Date,
+  out: (l: string) => void,
+  stopped: Promise<void>,
+): Promise<void> {
+  const { host, port } = parseListen(a.listen);
+  const key = env[a.hmacKeyEnv];
+  const token = a.tokenEnv ? env[a.tokenEnv] : undefined;
+  if (a.tokenEnv && !token) throw new ConfigError(`--token-env: $${a.tokenEnv} is not set`);
+  if (!key && !token) {
+    throw new ConfigError(
+      `--hmac-key-env: $${a.hmacKeyEnv} is not set; the receiver needs the generic-hmac Provider's key (or --token-env for a bearer token)`,
+    );
+  }
+  if (key) registerSecret(key);
+  if (token) registerSecret(token);
+  const { startFluxReceiver } = await import("../../collectors/reconciler/flux-webhook.js");
+  const db = openStore(cfg.database);
+  let counts = { delivered: 0, stored: 0, duplicates: 0, deploymentsAdded: 0 };
+  const open = () =>
+    startRun(db, {
+      source: "flux-webhook",
+      scope: { cluster: a.cluster },
+      parameters: { listen: a.listen, path: a.path, auth: key ? "hmac" : "bearer", maxBodyBytes: a.maxBodyBytes },
+      now: now(),
+    });
+  abandonDeadRuns(db, now());
+  let runId = open();
+  const seal = () => {
+    finishRun(db, runId, { status: "succeeded", counts, now: now() });
+    counts = { delivered: 0, stored: 0, duplicates: 0, deploymentsAdded: 0 };
+  };
+  const roll = setInterval(() => {
+    seal();
+    runId = open();
+  }, a.rollSeconds * 1000);
+  let receiver: Awaited<ReturnType<typeof startFluxReceiver>> | undefined;
+  try {
+    receiver = await startFluxReceiver({
+      host,
+      port,
+      path: a.path,
+      cluster: a.cluster,
+      maxBodyBytes: a.maxBodyBytes,
+      ...(key ? { hmacKey: Buffer.from(key, "utf8") } : {}),
+      ...(token ? { bearerToken: token } : {}),
+      log,
+      accept: ({ event, deployment }) => {
+        counts.delivered++;
+        const stored = db.transaction(() => {
+          if (storeEvents(db, runId, [event]).added === 0) return false;
+          if (deployment) counts.deploymentsAdded += storeDeployments(db, runId, [deployment]).added;
+          return true;
+        })();
+        counts[stored ? "stored" : "duplicates"]++;
+        return stored ? "stored" : "duplicate";
+      },
+    });
+    out(`listening on ${receiver.url} for cluster ${a.cluster} (run ${runId})`);
+    log.info("receiving Flux events", { url: receiver.url, cluster: a.cluster });
+    await stopped;
+  } catch (e) {
+    if (isChangeproofError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      throw new UsageError(`--listen ${a.listen}: cannot listen there (${code})`, { cause: e });
+    }
+    throw e;
+  } finally {
+    clearInterval(roll);
+    await receiver?.close();
+    seal();
+    db.close();
+  }
+  out(`stopped; run ${runId} sealed`);
+}

@@ -1,0 +1,198 @@
+import type { ClusterConfig, FluxV1Config } from "../../config/schema.js";
+import type { DB } from "../../store/db.js";
+import { finishRun, startRun } from "../../store/ledger.js";
+import { readObservations, storeDeployments, storeEvents, storeObservations } from "../../store/reconciler-store.js";
+import { argoDeployments } from "./argocd.js";
+import type { DeploymentRecord, HistoryObservation, Mapped, ReconcilerEventRecord } from "./deployment.js";
+import { coreEventRecords, helmReleaseDeployments, kustomizationDeployments, sourceIndex } from "./flux.js";
+import { readFluxV1 } from "./flux-v1.js";
+import { describeGap, historyGaps } from "./history-gaps.js";
+import { type ClusterRead, type ReadContext, readCluster } from "./read-cluster.js";
+
+/**
+ * One cluster entry, one run: read its objects, map them to records, store them (deduplicated,
+ * kept for good), and check each target's history against the previous read (SPEC P1). What
+ * was read is stored even when another list failed; the failure makes the run failed, so the
+ * report shows the gap.
+ */
+
+export interface ClusterRecords {
+  deployments: DeploymentRecord[];
+  observations: HistoryObservation[];
+  events: ReconcilerEventRecord[];
+  warnings: string[];
+}
+
+export interface ClusterRunResult {
+  cluster: string;
+  runId: number;
+  records: ClusterRecords;
+  counts: Record<string, number>;
+  /** History truncated between reads, and lists that failed: one line each. */
+  gaps: string[];
+  notes: string[];
+  /** The run ended failed (a list failed): the records read are stored all the same. */
+  failed: boolean;
+  /** When the run failed, why: the failures joined. */
+  error: string | null;
+}
+
+/** Pure: what the raw objects of one read say. */
+export function mapClusterRead(read: ClusterRead, cluster: string): ClusterRecords {
+  const out: ClusterRecords = { deployments: [], observations: [], events: [], warnings: [...read.warnings] };
+  const take = (m: Mapped) => {
+    out.deployments.push(...m.deployments);
+    if (m.observation) out.observations.push(m.observation);
+    out.warnings.push(...m.warnings);
+  };
+  for (const a of read.applications) take(argoDeployments(a.raw, cluster, a.observedAt));
+  const sources = sourceIndex(read.sources);
+  out.warnings.push(...sources.warnings);
+  for (const k of read.kustomizations) take(kustomizationDeployments(k.raw, cluster, k.observedAt, sources.index));
+  for (const h of read.helmReleases) take(helmReleaseDeployments(h.raw, cluster, h.observedAt, sources.index));
+  for (const raw of read.events) {
+    const r = coreEventRecords(raw, cluster);
+    if (r.event) out.events.push(r.event);
+    if (r.deployment) out.deployments.push(r.deployment);
+    if (r.warning) out.warnings.push(r.warning);
+  }
+  return out;
+}
+
+export interface CollectClusterContext extends ReadContext {
+  /** Called with the records once the run is sealed, failed or not (an NDJSON export). */
+  onRecords?: (runId: number, records: ClusterRecords, result: ClusterRunResult) => void;
+}
+
+export async function collectCluster(
+  db: DB,
+  cluster: ClusterConfig,
+  index: number,
+  ctx: CollectClusterContext,
+): Promise<ClusterRunResult> {
+  const source = cluster.kubernetes ? "kubernetes" : cluster.argocdApi ? "argocd-api" : "files";
+  const log = ctx.log.child({ cluster: cluster.name });
+  const runId = startRun(db, {
+    source: "reconciler",
+    scope: { cluster: cluster.name },
+    parameters: {
+      source,
+      ...(cluster.kubernetes
+        ? {
+            reconcilers: cluster.reconcilers,
+            namespaces: cluster.namespaces ?? "all",
+            events: cluster.events,
+            pageSize: cluster.pageSize,
+          }
+        : {}),
+      ...(cluster.argocdApi ? { url: cluster.argocdApi.url, projects: cluster.argocdApi.projects ?? "all" } : {}),
+      ...(cluster.files ? { files: cluster.files } : {}),
+    },
+    now: ctx.now(),
+  });
+  let read: ClusterRead;
+  try {
+    read = await readCluster(cluster, index, ctx);
+  } catch (e) {
+    finishRun(db, runId, {
+      status: "failed",
+      error: e instanceof Error ? e.message : String(e),
+      now: ctx.now(),
+    });
+    throw e;
+  }
+  const records = mapClusterRead(read, cluster.name);
+  for (const w of records.warnings) log.warn(w);
+  const result: ClusterRunResult = {
+    cluster: cluster.name,
+    runId,
+    records,
+    counts: {},
+    gaps: [],
+    notes: read.notes,
+    failed: read.failures.length > 0 || read.fatal !== null,
+    error: null,
+  };
+  db.transaction(() => {
+    const deployments = storeDeployments(db, runId, records.deployments);
+    const events = storeEvents(db, runId, records.events);
+    storeObservations(db, runId, records.observations);
+    const readNow = new Set(records.observations.map((o) => o.observedAt));
+    const found = historyGaps(readObservations(db, cluster.name)).filter((g) => readNow.has(g.foundAt));
+    result.gaps = [...found.map(describeGap), ...read.failures];
+    result.counts = {
+      applications: read.applications.length,
+      kustomizations: read.kustomizations.length,
+      helmReleases: read.helmReleases.length,
+      events: read.events.length,
+      deploymentsRead: records.deployments.length,
+      deploymentsAdded: deployments.added,
+      deploymentsUpdated: deployments.updated,
+      eventsAdded: events.added,
+      observations: records.observations.length,
+      historyGaps: found.length,
+      warnings: records.warnings.length,
+      requests: read.requests,
+      retries: read.retries,
+    };
+    const failures = read.fatal && read.failures.length === 0 ? [read.fatal.message] : read.failures;
+    result.error = failures.length > 0 ? failures.join("; ") : null;
+    finishRun(db, runId, {
+      status: result.failed ? "failed" : "succeeded",
+      counts: result.counts,
+      ...(result.failed
+        ? { error: failures.join("; ") }
+        : found.length > 0
+          ? { error: `gaps: ${found.map(describeGap).join("; ")}` }
+          : {}),
+      now: ctx.now(),
+    });
+  })();
+  for (const g of result.gaps) log.warn(g);
+  ctx.onRecords?.(runId, records, result);
+  if (read.fatal) throw read.fatal;
+  return result;
+}
+
+export interface FluxV1RunResult {
+  repo: string;
+  cluster: string;
+  runId: number;
+  counts: Record<string, number>;
+  warnings: string[];
+}
+
+/** Flux v1's sync tag and notes in a gitops repository the git collector just fetched: one run. */
+export async function collectFluxV1(
+  db: DB,
+  repo: string,
+  gitDir: string,
+  settings: FluxV1Config,
+  ctx: { log: ReadContext["log"]; now: () => Date },
+): Promise<FluxV1RunResult> {
+  const runId = startRun(db, {
+    source: "flux-v1",
+    scope: { repo, cluster: settings.cluster },
+    parameters: { tag: settings.tag, notesRef: settings.notesRef },
+    now: ctx.now(),
+  });
+  try {
+    const mapped = await readFluxV1(gitDir, { repo, ...settings, observedAt: ctx.now().toISOString() });
+    for (const w of mapped.warnings) ctx.log.warn(w, { repo });
+    const counts: Record<string, number> = {};
+    db.transaction(() => {
+      const stored = storeDeployments(db, runId, mapped.deployments);
+      Object.assign(counts, {
+        deploymentsRead: mapped.deployments.length,
+        deploymentsAdded: stored.added,
+        deploymentsUpdated: stored.updated,
+        warnings: mapped.warnings.length,
+      });
+      finishRun(db, runId, { status: "succeeded", counts, now: ctx.now() });
+    })();
+    return { repo, cluster: settings.cluster, runId, counts, warnings: mapped.warnings };
+  } catch (e) {
+    finishRun(db, runId, { status: "failed", error: e instanceof Error ? e.message : String(e), now: ctx.now() });
+    throw e;
+  }
+}

@@ -1,0 +1,170 @@
+import http from "node:http";
+import https from "node:https";
+
+/**
+ * One GET with a JSON answer, for the Kubernetes API and Argo CD. node:https rather than fetch:
+ * kubeconfig credentials are TLS material (CA, client certificate and key) that Node 20's fetch
+ * can't take without another HTTP client. The timeout covers the whole exchange, body included;
+ * a body cut off or not JSON is a failure, never an empty list.
+ */
+
+export interface TlsAndHeaders {
+  headers?: Record<string, string>;
+  ca?: string | Buffer | (string | Buffer)[];
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized?: boolean;
+}
+
+export type HttpFailureKind = "timeout" | "unreachable" | "broken" | "too-large";
+
+export class HttpFailure extends Error {
+  override name = "HttpFailure";
+  constructor(
+    readonly kind: HttpFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface JsonAnswer {
+  status: number;
+  /** The parsed body; undefined when the body is empty or (for errors) not JSON. */
+  json: unknown;
+  /** The first part of the body as text, for error messages. */
+  excerpt: string;
+}
+
+const MAX_BODY = 256 * 1024 * 1024;
+
+export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promise<JsonAnswer> {
+  const lib = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(
+      url,
+      {
+        method: "GET",
+        headers: { accept: "application/json", ...tls.headers },
+        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls.key !== undefined ? { key: tls.key } : {}),
+        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY) {
+            req.destroy(new HttpFailure("too-large", `the answer is larger than ${MAX_BODY} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on("aborted", () => req.destroy(new HttpFailure("broken", "the connection broke off mid-answer")));
+        res.on("error", (e) => req.destroy(e));
+        res.on("end", () => {
+          if (!res.complete) {
+            reject(new HttpFailure("broken", "the connection broke off mid-answer"));
+            return;
+          }
+          const text = Buffer.concat(chunks).toString("utf8");
+          const status = res.statusCode ?? 0;
+          let json: unknown;
+          if (text.trim() !== "") {
+            try {
+              json = JSON.parse(text);
+            } catch (e) {
+              if (status < 300) {
+                reject(new HttpFailure("broken", `the answer is not JSON (${text.length} bytes)`, { cause: e }));
+                return;
+              }
+            }
+          }
+          resolve({ status, json, excerpt: text.slice(0, 500) });
+        });
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new HttpFailure("timeout", `no answer within ${timeoutMs / 1000} s`)));
+    const timer = setTimeout(
+      () => req.destroy(new HttpFailure("timeout", `no complete answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+    req.on("close", () => clearTimeout(timer));
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      if (e instanceof HttpFailure) reject(e);
+      else if ((e as NodeJS.ErrnoException).code === "ECONNRESET")
+        reject(new HttpFailure("broken", "the connection was reset", { cause: e }));
+      else reject(new HttpFailure("unreachable", (e as NodeJS.ErrnoException).code ?? e.message, { cause: e }));
+    });
+    req.end();
+  });
+}
+
+export interface RetryOptions {
+  timeoutMs: number;
+  maxRetries: number;
+  /** First wait; doubled each retry (tests make it small). */
+  retryBaseMs: number;
+  /** Called before each retry with what failed. */
+  onRetry(failure: string, attempt: number): void;
+  /** Counts every attempt. */
+  onAttempt(): void;
+}
+
+/** The last failure after every retry, with how many attempts were made. */
+export class RetriesSpent extends Error {
+  override name = "RetriesSpent";
+  constructor(
+    readonly code: "E_CLUSTER_SERVER" | "E_CLUSTER_TIMEOUT" | "E_CLUSTER_UNREACHABLE" | "E_CLUSTER_RESPONSE",
+    readonly failure: string,
+    readonly attempts: number,
+  ) {
+    super(failure);
+  }
+}
+
+/**
+ * getJson, retrying what another attempt may fix (5xx, 429, timeouts, resets, broken bodies) with
+ * exponential back-off; any other answer is returned for the caller to judge.
+ */
+export async function getJsonRetrying(url: URL, tls: TlsAndHeaders, o: RetryOptions): Promise<JsonAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    o.onAttempt();
+    let failure: string;
+    let code: RetriesSpent["code"];
+    let last = attempt >= o.maxRetries;
+    try {
+      const answer = await getJson(url, tls, o.timeoutMs);
+      if (answer.status < 500 && answer.status !== 429) return answer;
+      failure = `HTTP ${answer.status}`;
+      code = "E_CLUSTER_SERVER";
+      const said = errorText(answer.json) ?? (answer.json === undefined ? answer.excerpt : undefined);
+      if (said) failure += `: ${said}`;
+    } catch (e) {
+      if (!(e instanceof HttpFailure)) throw e;
+      failure = e.kind === "unreachable" ? `cannot connect (${e.message})` : e.message;
+      code =
+        e.kind === "timeout"
+          ? "E_CLUSTER_TIMEOUT"
+          : e.kind === "unreachable"
+            ? "E_CLUSTER_UNREACHABLE"
+            : "E_CLUSTER_RESPONSE";
+      if (e.kind === "too-large") last = true;
+    }
+    if (last) throw new RetriesSpent(code, failure, attempt + 1);
+    o.onRetry(failure, attempt);
+    await new Promise((r) => setTimeout(r, o.retryBaseMs * 2 ** attempt));
+  }
+}
+
+/** The message of a Kubernetes Status or a grpc-gateway error body, if the body is one. */
+export function errorText(json: unknown): string | undefined {
+  if (json === null || typeof json !== "object") return undefined;
+  const o = json as { message?: unknown; error?: unknown; reason?: unknown };
+  for (const v of [o.message, o.error, o.reason]) if (typeof v === "string" && v !== "") return v;
+  return undefined;
+}
