@@ -130,7 +130,8 @@ const configObject = z.strictObject({
   output: z.string().min(1).default("reports"),
   /** Where URL repositories are mirrored; relative to the config file. */
   cache: z.string().min(1).default(".changeproof/cache"),
-  repos: z.array(repoSchema).min(1, "must list at least one repository"),
+  /** Repositories to audit; may be empty in a collector that reads only clusters (the in-cluster CronJob). */
+  repos: z.array(repoSchema).default([]),
   /** Pull requests, reviews, access and protection from GitHub; omit to collect git only. */
   github: githubSchema.optional(),
   /** Clusters whose reconcilers (Argo CD, Flux) record what was deployed. */
@@ -138,6 +139,9 @@ const configObject = z.strictObject({
 });
 
 export const configSchema = configObject.superRefine((cfg, ctx) => {
+  if (cfg.repos.length === 0 && !cfg.clusters?.length) {
+    ctx.addIssue({ code: "custom", path: ["repos"], message: "must list at least one repository (or a cluster)" });
+  }
   const seen = new Map<string, number>();
   cfg.repos.forEach((r, i) => {
     const prev = seen.get(r.name);

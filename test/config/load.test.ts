@@ -261,7 +261,7 @@ describe("parseConfig: every error names the file, the line and the field", () =
 
   it("refuses an empty list of repositories and an invalid branch name", () => {
     expect(configError(lines("database: x.db", "repos: []")).message).toBe(
-      `${FILE}:2: field "repos" must list at least one repository`,
+      `${FILE}:2: field "repos" must list at least one repository (or a cluster)`,
     );
     const e = configError(
       lines("repos:", "  - name: a", "    source: b", "    role: app", '    protectedBranches: ["ma in"]'),
@@ -391,5 +391,63 @@ describe("parseConfig: the github section", () => {
       lines("repos:", "  - name: api", "    source: api", "    role: app", "github:", "  org: acme"),
     );
     expect(e.message).toBe(`${FILE}:2: field "repos[0].github" is required`);
+  });
+});
+
+describe("clusters", () => {
+  const repo = ["repos:", "  - name: acme/gitops", "    source: gitops", "    role: gitops"];
+
+  it("resolves a cluster's files and kubeconfig against the config file, with defaults", () => {
+    const cfg = parseConfig(
+      lines(
+        ...repo,
+        "clusters:",
+        "  - name: prod",
+        "    kubernetes: { kubeconfig: kube/config, context: prod }",
+        "  - name: archive",
+        "    files: [exports/apps.json]",
+      ),
+      FILE,
+    );
+    const dir = path.dirname(path.resolve(FILE));
+    expect(cfg.clusters?.[0]).toMatchObject({
+      name: "prod",
+      kubernetes: { kubeconfig: path.join(dir, "kube/config"), context: "prod", inCluster: false },
+      reconcilers: ["argocd", "flux"],
+      events: true,
+      pageSize: 500,
+    });
+    expect(cfg.clusters?.[1]?.files).toEqual([path.join(dir, "exports/apps.json")]);
+  });
+
+  it("accepts a config of clusters alone (the in-cluster collector)", () => {
+    const cfg = parseConfig(lines("clusters:", "  - name: prod", "    kubernetes: { inCluster: true }"), FILE);
+    expect(cfg.repos).toEqual([]);
+  });
+
+  it("names the cluster entry that has no source or two, a duplicate name, and a mistyped field", () => {
+    expect(configError(lines(...repo, "clusters:", "  - name: prod")).message).toBe(
+      `${FILE}:6: field "clusters[0]" needs one source: kubernetes, argocdApi or files`,
+    );
+    expect(
+      configError(
+        lines(...repo, "clusters:", "  - name: prod", "    files: [a.json]", "    argocdApi: { url: https://argo.example }"),
+      ).message,
+    ).toBe(`${FILE}:6: field "clusters[0]" has argocdApi and files: give one source per cluster entry`);
+    expect(
+      configError(
+        lines(...repo, "clusters:", "  - name: prod", "    files: [a.json]", "  - name: prod", "    files: [b.json]"),
+      ).message,
+    ).toBe(`${FILE}:8: field "clusters[1].name" duplicates clusters[0].name "prod"`);
+    expect(
+      configError(lines(...repo, "clusters:", "  - name: prod", "    kubernets: { inCluster: true }")).message,
+    ).toMatch(/clusters\[0\].*kubernets.*did you mean "kubernetes"/);
+  });
+
+  it("refuses an Argo CD URL that carries credentials", () => {
+    expect(
+      configError(lines(...repo, "clusters:", "  - name: prod", "    argocdApi: { url: 'https://admin:pw@argo.example' }"))
+        .message,
+    ).toContain('field "clusters[0].argocdApi.url" must not embed credentials');
   });
 });
