@@ -431,7 +431,13 @@ describe("clusters", () => {
     );
     expect(
       configError(
-        lines(...repo, "clusters:", "  - name: prod", "    files: [a.json]", "    argocdApi: { url: https://argo.example }"),
+        lines(
+          ...repo,
+          "clusters:",
+          "  - name: prod",
+          "    files: [a.json]",
+          "    argocdApi: { url: https://argo.example }",
+        ),
       ).message,
     ).toBe(`${FILE}:6: field "clusters[0]" has argocdApi and files: give one source per cluster entry`);
     expect(
@@ -446,8 +452,9 @@ describe("clusters", () => {
 
   it("refuses an Argo CD URL that carries credentials", () => {
     expect(
-      configError(lines(...repo, "clusters:", "  - name: prod", "    argocdApi: { url: 'https://admin:pw@argo.example' }"))
-        .message,
+      configError(
+        lines(...repo, "clusters:", "  - name: prod", "    argocdApi: { url: 'https://admin:pw@argo.example' }"),
+      ).message,
     ).toContain('field "clusters[0].argocdApi.url" must not embed credentials');
   });
 });

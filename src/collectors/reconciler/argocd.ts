@@ -12,7 +12,8 @@ import { firstCommit } from "./revision.js";
  * Parsing is tolerant where Argo CD versions differ and strict where evidence depends on it.
  */
 
-const time = z.string().min(1);
+// Timestamps are evidence: one that does not parse makes the object malformed, never a record.
+const time = z.iso.datetime({ offset: true, error: "is not a date" });
 const source = z.looseObject({ repoURL: z.string().optional(), path: z.string().optional() });
 const initiator = z.looseObject({ username: z.string().optional(), automated: z.boolean().optional() });
 

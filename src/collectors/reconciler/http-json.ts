@@ -42,6 +42,15 @@ const MAX_BODY = 256 * 1024 * 1024;
 export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promise<JsonAnswer> {
   const lib = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
+    let settled = false;
+    // Whatever fails first (the request, the response stream, the clock) settles the promise once.
+    const fail = (e: HttpFailure) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(e);
+      req.destroy();
+    };
     const req = lib.request(
       url,
       {
@@ -57,17 +66,18 @@ export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promis
         let size = 0;
         res.on("data", (c: Buffer) => {
           size += c.length;
-          if (size > MAX_BODY) {
-            req.destroy(new HttpFailure("too-large", `the answer is larger than ${MAX_BODY} bytes`));
-            return;
-          }
-          chunks.push(c);
+          if (size > MAX_BODY) fail(new HttpFailure("too-large", `the answer is larger than ${MAX_BODY} bytes`));
+          else chunks.push(c);
         });
-        res.on("aborted", () => req.destroy(new HttpFailure("broken", "the connection broke off mid-answer")));
-        res.on("error", (e) => req.destroy(e));
+        res.on("aborted", () => fail(new HttpFailure("broken", "the connection broke off mid-answer")));
+        res.on("error", (e) => fail(new HttpFailure("broken", `the connection broke off mid-answer (${e.message})`)));
+        res.on("close", () => {
+          if (!res.complete) fail(new HttpFailure("broken", "the connection broke off mid-answer"));
+        });
         res.on("end", () => {
+          if (settled) return;
           if (!res.complete) {
-            reject(new HttpFailure("broken", "the connection broke off mid-answer"));
+            fail(new HttpFailure("broken", "the connection broke off mid-answer"));
             return;
           }
           const text = Buffer.concat(chunks).toString("utf8");
@@ -78,27 +88,25 @@ export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promis
               json = JSON.parse(text);
             } catch (e) {
               if (status < 300) {
-                reject(new HttpFailure("broken", `the answer is not JSON (${text.length} bytes)`, { cause: e }));
+                fail(new HttpFailure("broken", `the answer is not JSON (${text.length} bytes)`, { cause: e }));
                 return;
               }
             }
           }
+          settled = true;
+          clearTimeout(timer);
           resolve({ status, json, excerpt: text.slice(0, 500) });
         });
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new HttpFailure("timeout", `no answer within ${timeoutMs / 1000} s`)));
     const timer = setTimeout(
-      () => req.destroy(new HttpFailure("timeout", `no complete answer within ${timeoutMs / 1000} s`)),
+      () => fail(new HttpFailure("timeout", `no complete answer within ${timeoutMs / 1000} s`)),
       timeoutMs,
     );
-    req.on("close", () => clearTimeout(timer));
     req.on("error", (e) => {
-      clearTimeout(timer);
-      if (e instanceof HttpFailure) reject(e);
-      else if ((e as NodeJS.ErrnoException).code === "ECONNRESET")
-        reject(new HttpFailure("broken", "the connection was reset", { cause: e }));
-      else reject(new HttpFailure("unreachable", (e as NodeJS.ErrnoException).code ?? e.message, { cause: e }));
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ECONNRESET") fail(new HttpFailure("broken", "the connection was reset", { cause: e }));
+      else fail(new HttpFailure("unreachable", code ?? e.message, { cause: e }));
     });
     req.end();
   });

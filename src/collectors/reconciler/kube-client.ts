@@ -35,7 +35,7 @@ export const RESOURCES = {
   },
   ocirepositories: {
     group: "source.toolkit.fluxcd.io",
-    version: "v1beta2",
+    version: "v1",
     plural: "ocirepositories",
     kind: "OCIRepository",
   },

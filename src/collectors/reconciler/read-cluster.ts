@@ -128,7 +128,8 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
         items.push(...(await client.list(r, ns, how.fieldSelector)));
       } catch (e) {
         if (e instanceof NotServedError) {
-          read.notes.push(`${resourceName(r)} is not served on cluster ${cluster.name}`);
+          // A reconciler not installed is worth a note; a source kind not installed is not.
+          if (how.required) read.notes.push(`${resourceName(r)} is not served`);
           attempted--;
           return null;
         }

@@ -31,5 +31,6 @@ export {
   type RecordedKubeRequest,
   startFakeKube,
 } from "./kube-server.js";
+export { writeKubeconfig } from "./kubeconfig.js";
 export { KUBE_RESOURCES, type KubeResource, RESOURCE_INFO, type ResourceInfo } from "./resources.js";
 export type * from "./types.js";

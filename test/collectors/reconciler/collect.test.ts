@@ -1,0 +1,457 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { collectCluster } from "../../../src/collectors/reconciler/collect.js";
+import { clusterSchema } from "../../../src/config/schema.js";
+import {
+  argoApplication,
+  argoHistoryEntry,
+  argoOperationState,
+  coreEvent,
+  type FakeArgoCd,
+  type FakeKube,
+  fakeDigest,
+  fakeSha,
+  fluxGitRevision,
+  fluxSnapshot,
+  gitRepository,
+  helmRelease,
+  helmSnapshot,
+  KUSTOMIZE_REVISION_ANNOTATION,
+  kustomization,
+  objectRef,
+  readyCondition,
+  startFakeArgoCd,
+  startFakeKube,
+  writeKubeconfig,
+} from "../../../src/demo/fake-cluster/index.js";
+import { silentLogger } from "../../../src/log/logger.js";
+import { type DB, openStore } from "../../../src/store/db.js";
+import { listRuns } from "../../../src/store/ledger.js";
+import { readDeployments } from "../../../src/store/reconciler-store.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+/**
+ * The cluster collector against a fake Kubernetes API and a fake Argo CD, serving objects built
+ * like the real ones: pages, dedup across runs, truncation between runs, and each fault.
+ */
+
+const dir = tempDir("changeproof-reconciler-collect-");
+let n = 0;
+const freshStore = (): DB => openStore(path.join(dir, `c-${++n}.db`));
+const now = () => new Date("2026-07-20T12:00:00Z");
+
+const REPO = "https://github.com/acme/gitops.git";
+const SRC = { repoURL: REPO, path: "apps/payments", targetRevision: "main" };
+const sha = (s: string) => fakeSha(s);
+
+const entry = (id: number, day: number, user?: string) =>
+  argoHistoryEntry({
+    id,
+    revision: sha(`payments-${id}`),
+    deployStartedAt: `2026-07-${String(day).padStart(2, "0")}T09:00:00Z`,
+    deployedAt: `2026-07-${String(day).padStart(2, "0")}T09:00:30Z`,
+    source: SRC,
+    initiatedBy: user ? { username: user } : { automated: true },
+  });
+
+function payments(ids: number[], limit = 3) {
+  return argoApplication({
+    name: "payments",
+    project: "payments",
+    source: SRC,
+    revisionHistoryLimit: limit,
+    history: ids.map((id) => entry(id, id + 1, id === 1 ? "alice@acme.example" : undefined)),
+    operationState: argoOperationState({
+      phase: "Failed",
+      message: "one or more objects failed to apply",
+      startedAt: "2026-07-19T10:00:00Z",
+      finishedAt: "2026-07-19T10:00:09Z",
+      operation: { sync: { revision: sha("bad") }, initiatedBy: { automated: true } },
+      syncResult: { revision: sha("bad"), source: SRC },
+    }),
+  });
+}
+
+const apps = kustomization({
+  name: "apps",
+  path: "./apps/prod",
+  sourceRef: { kind: "GitRepository", name: "flux-system" },
+  lastAppliedRevision: fluxGitRevision("main", sha("k2")),
+  lastAttemptedRevision: fluxGitRevision("main", sha("k2")),
+  conditions: [
+    readyCondition({
+      status: "True",
+      reason: "ReconciliationSucceeded",
+      message: `Applied revision: ${fluxGitRevision("main", sha("k2"))}`,
+      lastTransitionTime: "2026-07-18T11:12:00Z",
+    }),
+  ],
+  history: [
+    fluxSnapshot({
+      digest: fakeDigest("k2"),
+      firstReconciled: "2026-07-18T11:11:00Z",
+      lastReconciled: "2026-07-19T11:11:00Z",
+      lastReconciledStatus: "ReconciliationSucceeded",
+      totalReconciliations: 40,
+      metadata: { revision: fluxGitRevision("main", sha("k2")) },
+    }),
+    fluxSnapshot({
+      digest: fakeDigest("k1"),
+      firstReconciled: "2026-07-10T08:00:00Z",
+      lastReconciled: "2026-07-18T11:00:00Z",
+      lastReconciledStatus: "HealthCheckFailed",
+      totalReconciliations: 3,
+      metadata: { revision: fluxGitRevision("main", sha("k1")) },
+    }),
+  ],
+});
+
+const podinfo = helmRelease({
+  name: "podinfo",
+  namespace: "podinfo",
+  chart: { spec: { chart: "podinfo", version: "6.x", sourceRef: { kind: "HelmRepository", name: "podinfo" } } },
+  history: [
+    helmSnapshot({
+      name: "podinfo",
+      namespace: "podinfo",
+      version: 2,
+      status: "deployed",
+      chartName: "podinfo",
+      chartVersion: "6.6.1",
+      firstDeployed: "2026-07-01T04:54:21Z",
+      lastDeployed: "2026-07-15T04:54:55Z",
+    }),
+    helmSnapshot({
+      name: "podinfo",
+      namespace: "podinfo",
+      version: 1,
+      status: "superseded",
+      chartName: "podinfo",
+      chartVersion: "6.6.0",
+      firstDeployed: "2026-07-01T04:54:21Z",
+      lastDeployed: "2026-07-01T04:54:21Z",
+    }),
+  ],
+});
+
+const succeeded = coreEvent({
+  namespace: "flux-system",
+  involvedObject: objectRef(apps),
+  reason: "ReconciliationSucceeded",
+  message: "Reconciliation finished in 1.2s, next run in 10m0s",
+  type: "Normal",
+  annotations: { [KUSTOMIZE_REVISION_ANNOTATION]: fluxGitRevision("main", sha("k2")) },
+  firstTimestamp: "2026-07-19T11:11:00Z",
+  source: { component: "kustomize-controller" },
+});
+
+const TOKEN = "kube-token-for-the-collector-0001";
+let kube: FakeKube;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  kube = await startFakeKube({
+    tokens: {
+      [TOKEN]: { name: "collector", allow: "all" },
+      "kube-token-without-flux-rights-02": {
+        name: "argo-only",
+        allow: [{ resource: "applications.argoproj.io/v1alpha1" }],
+      },
+    },
+    objects: {
+      "applications.argoproj.io/v1alpha1": [payments([0, 1, 2])],
+      "kustomizations.kustomize.toolkit.fluxcd.io/v1": [apps],
+      "helmreleases.helm.toolkit.fluxcd.io/v2": [podinfo],
+      "gitrepositories.source.toolkit.fluxcd.io/v1": [
+        gitRepository({
+          name: "flux-system",
+          url: REPO,
+          artifact: { revision: fluxGitRevision("main", sha("k2")), lastUpdateTime: "2026-07-18T11:10:00Z" },
+        }),
+      ],
+      events: [succeeded],
+    },
+    maxPageSize: 1,
+  });
+  kubeconfig = path.join(dir, "kubeconfig");
+  writeKubeconfig(kubeconfig, { server: kube.url, token: TOKEN });
+});
+afterAll(async () => {
+  await kube.close();
+});
+
+const cluster = (extra: Record<string, unknown> = {}) =>
+  clusterSchema.parse({ name: "prod", kubernetes: { kubeconfig }, maxRetries: 2, ...extra });
+const ctx = { log: silentLogger, now, env: {}, retryBaseMs: 1 };
+
+describe("collectCluster from the Kubernetes API", () => {
+  it("stores every kind of record once, resolves sources, and a second identical run adds nothing", async () => {
+    const db = freshStore();
+    const first = await collectCluster(db, cluster(), 0, ctx);
+    expect(first.failed).toBe(false);
+    expect(first.records.warnings).toEqual([]);
+    expect(first.counts).toMatchObject({
+      applications: 1,
+      kustomizations: 1,
+      helmReleases: 1,
+      events: 1,
+      deploymentsAdded: first.counts.deploymentsRead,
+      eventsAdded: 1,
+      observations: 3,
+      historyGaps: 1,
+    });
+    // Argo CD's history is at its limit (3) at the first read: what came before is unknown.
+    expect(first.gaps).toEqual([
+      expect.stringMatching(
+        /^argocd prod\/argocd\/payments: the history was already full at the first read .*; deployments before 2026-07-01T09:00:30Z are not known$/,
+      ),
+    ]);
+    const stored = readDeployments(db);
+    expect(stored.map((d) => `${d.reconciler}:${d.basis}:${d.outcome}:${d.commit ?? d.revisions[0]}`).sort()).toEqual(
+      [
+        `argocd:history:succeeded:${sha("payments-0")}`,
+        `argocd:history:succeeded:${sha("payments-1")}`,
+        `argocd:history:succeeded:${sha("payments-2")}`,
+        `argocd:operation:failed:${sha("bad")}`,
+        `flux-helmrelease:history:succeeded:6.6.0`,
+        `flux-helmrelease:history:succeeded:6.6.1`,
+        `flux-kustomization:event:succeeded:${sha("k2")}`,
+        `flux-kustomization:history:failed:${sha("k1")}`,
+        `flux-kustomization:history:succeeded:${sha("k2")}`,
+      ].sort(),
+    );
+    expect(stored.find((d) => d.initiatedBy === "alice@acme.example")).toMatchObject({ automated: false });
+    expect(stored.find((d) => d.reconciler === "flux-kustomization" && d.basis === "history")).toMatchObject({
+      sourceRepo: REPO,
+      sourcePath: "./apps/prod",
+    });
+    // One object per page: every list was paged through to its end.
+    expect(kube.requests.filter((r) => r.query.continue).length).toBeGreaterThan(0);
+
+    const second = await collectCluster(db, cluster(), 0, ctx);
+    expect(second.counts).toMatchObject({ deploymentsAdded: 0, deploymentsUpdated: 0, eventsAdded: 0, historyGaps: 0 });
+    expect(readDeployments(db)).toHaveLength(stored.length);
+    const runs = listRuns(db).filter((r) => r.source === "reconciler");
+    expect(runs.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
+    expect(JSON.parse(runs[0]?.scope ?? "{}")).toEqual({ cluster: "prod" });
+  });
+
+  it("restarts a list whose continue token expired, and still reads it whole", async () => {
+    const db = freshStore();
+    const before = kube.requests.length;
+    const second = argoApplication({ name: "orders", source: SRC, history: [entry(0, 3)] });
+    kube.add("applications.argoproj.io/v1alpha1", second);
+    kube.faults.add({ kind: "expireContinue" });
+    try {
+      const r = await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
+      expect(r.failed).toBe(false);
+      expect(kube.requests.slice(before).some((q) => q.status === 410)).toBe(true);
+      expect(r.counts).toMatchObject({ applications: 2, deploymentsAdded: 5 });
+    } finally {
+      kube.remove("applications.argoproj.io/v1alpha1", "argocd", "orders");
+    }
+  });
+
+  it("detects and records history the cluster dropped between two runs", async () => {
+    const db = freshStore();
+    await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
+    kube.set("applications.argoproj.io/v1alpha1", [payments([6, 7, 8])]);
+    try {
+      const later = await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, {
+        ...ctx,
+        now: () => new Date("2026-07-25T00:00:00Z"),
+      });
+      expect(later.counts.historyGaps).toBe(1);
+      expect(later.gaps).toEqual([
+        expect.stringMatching(
+          /^argocd prod\/argocd\/payments: 3 history entries were dropped by the cluster between the reads at .* and .*; collect more often$/,
+        ),
+      ]);
+      const run = listRuns(db)[0];
+      expect(run?.status).toBe("succeeded");
+      expect(run?.error).toContain("3 history entries were dropped");
+      // What the first run saw is kept, though the cluster forgot it.
+      expect(readDeployments(db).filter((d) => d.basis === "history")).toHaveLength(6);
+    } finally {
+      kube.set("applications.argoproj.io/v1alpha1", [payments([0, 1, 2])]);
+    }
+  });
+
+  it("refused credentials: one line naming the cluster and the kubeconfig, a failed run, nothing stored lost", async () => {
+    const db = freshStore();
+    await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
+    const bad = path.join(dir, "bad-kubeconfig");
+    writeKubeconfig(bad, { server: kube.url, token: "revoked-token-000000000000" });
+    const e = await collectCluster(db, cluster({ kubernetes: { kubeconfig: bad } }), 0, ctx).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "E_CLUSTER_AUTH" });
+    expect((e as Error).message).toMatch(
+      new RegExp(
+        `^cluster prod: the API server at ${kube.url} refused the credentials from kubeconfig ${bad}, context fake \\(401: Unauthorized\\)$`,
+      ),
+    );
+    expect((e as Error).message).not.toContain("revoked-token");
+    expect(listRuns(db)[0]).toMatchObject({ status: "failed" });
+    expect(readDeployments(db)).toHaveLength(4);
+  });
+
+  it("a list the credentials may not read: the rest is stored, the run is failed and says which list", async () => {
+    const db = freshStore();
+    const limited = path.join(dir, "limited-kubeconfig");
+    writeKubeconfig(limited, { server: kube.url, token: "kube-token-without-flux-rights-02" });
+    const r = await collectCluster(db, cluster({ kubernetes: { kubeconfig: limited } }), 0, ctx);
+    expect(r.failed).toBe(true);
+    expect(r.error).toMatch(/may not list kustomizations\.kustomize\.toolkit\.fluxcd\.io \(403: .*forbidden/);
+    expect(readDeployments(db).filter((d) => d.reconciler === "argocd")).toHaveLength(4);
+    expect(listRuns(db)[0]).toMatchObject({ status: "failed" });
+  });
+
+  it("retries a 500 and gives up with a clear line after the configured attempts; other lists still stored", async () => {
+    const db = freshStore();
+    const fault = kube.faults.add({
+      kind: "status",
+      code: 500,
+      message: "etcdserver: request timed out",
+      persistent: true,
+      resource: "helmreleases.helm.toolkit.fluxcd.io/v2",
+    });
+    try {
+      const r = await collectCluster(db, cluster({ events: false }), 0, ctx);
+      expect(r.failed).toBe(true);
+      expect(r.error).toBe(
+        `cluster prod: listing helmreleases.helm.toolkit.fluxcd.io at ${kube.url} failed: HTTP 500: etcdserver: request timed out (after 3 attempts)`,
+      );
+      expect(readDeployments(db).some((d) => d.reconciler === "flux-kustomization")).toBe(true);
+    } finally {
+      fault.remove();
+    }
+  });
+
+  it("a server that does not answer in time is a timeout, not a hang", async () => {
+    const db = freshStore();
+    const fault = kube.faults.add({ kind: "slow", delayMs: 5_000, persistent: true });
+    try {
+      const e = await collectCluster(
+        db,
+        cluster({ timeoutSeconds: 0.2, maxRetries: 0, reconcilers: ["argocd"] }),
+        0,
+        ctx,
+      ).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: "E_CLUSTER_TIMEOUT" });
+      expect((e as Error).message).toContain("no complete answer within 0.2 s");
+    } finally {
+      fault.remove();
+    }
+  });
+
+  it("an answer cut off mid-body is retried, then read whole", async () => {
+    const db = freshStore();
+    kube.faults.add({ kind: "truncated", resource: "applications.argoproj.io/v1alpha1" });
+    const r = await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
+    expect(r.failed).toBe(false);
+    expect(r.counts.retries).toBe(1);
+    expect(r.counts.deploymentsAdded).toBe(4);
+  });
+
+  it("skips a malformed object with a warning naming it, and an object without status quietly", async () => {
+    const db = freshStore();
+    const broken = payments([0]);
+    (broken.status as { history: { deployedAt: string }[] }).history[0] = {
+      ...(broken.status as { history: { deployedAt: string }[] }).history[0],
+      deployedAt: "yesterday",
+    } as { deployedAt: string };
+    const renamed = { ...broken, metadata: { ...broken.metadata, name: "broken" } };
+    const fresh = argoApplication({ name: "fresh", source: SRC, status: false });
+    kube.add("applications.argoproj.io/v1alpha1", renamed, fresh);
+    try {
+      const r = await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
+      expect(r.records.warnings).toEqual([
+        expect.stringMatching(/^Application argocd\/broken: skipped, status\.history\.0\.deployedAt /),
+      ]);
+      expect(r.failed).toBe(false);
+      expect(r.counts.deploymentsAdded).toBe(4);
+    } finally {
+      kube.remove("applications.argoproj.io/v1alpha1", "argocd", "broken");
+      kube.remove("applications.argoproj.io/v1alpha1", "argocd", "fresh");
+    }
+  });
+
+  it("names a kubeconfig context that does not exist", async () => {
+    const e = await collectCluster(freshStore(), cluster({ kubernetes: { kubeconfig, context: "prd" } }), 2, ctx).catch(
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).toBe(
+      `clusters[2].kubernetes.context: ${kubeconfig} has no context "prd" (it has: fake)`,
+    );
+  });
+});
+
+describe("collectCluster from Argo CD's API and from files", () => {
+  let argo: FakeArgoCd;
+  const ARGO_TOKEN = "argocd-api-token-for-tests-000001";
+  beforeAll(async () => {
+    argo = await startFakeArgoCd({
+      tokens: { [ARGO_TOKEN]: { projects: ["payments"] } },
+      applications: [payments([0, 1, 2]), argoApplication({ name: "other", project: "other", source: SRC })],
+    });
+  });
+  afterAll(async () => {
+    await argo.close();
+  });
+  const viaApi = (extra: Record<string, unknown> = {}) =>
+    clusterSchema.parse({
+      name: "staging",
+      argocdApi: { url: argo.url, projects: ["payments"], ...extra },
+      maxRetries: 1,
+    });
+
+  it("reads applications with the token, never asks Argo CD to refresh, and dedups across runs", async () => {
+    const db = freshStore();
+    const env = { ARGOCD_TOKEN: ARGO_TOKEN };
+    const r = await collectCluster(db, viaApi(), 0, { ...ctx, env });
+    expect(r.counts).toMatchObject({ applications: 1, deploymentsAdded: 4 });
+    expect((await collectCluster(db, viaApi(), 0, { ...ctx, env })).counts.deploymentsAdded).toBe(0);
+    expect(argo.requests.every((q) => !("refresh" in q.query))).toBe(true);
+    expect(argo.requests.at(-1)?.query.projects).toEqual(["payments"]);
+  });
+
+  it("a refused token and a missing one are clear errors that never show the token", async () => {
+    const e = await collectCluster(freshStore(), viaApi(), 0, {
+      ...ctx,
+      env: { ARGOCD_TOKEN: "wrong-token-0000000000" },
+    }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "E_CLUSTER_AUTH" });
+    expect((e as Error).message).toMatch(
+      /^cluster staging: Argo CD at http:\/\/127\.0\.0\.1:\d+ refused the token in \$ARGOCD_TOKEN \(401: /,
+    );
+    expect((e as Error).message).not.toContain("wrong-token");
+    const missing = await collectCluster(freshStore(), viaApi(), 4, { ...ctx, env: {} }).catch((x: unknown) => x);
+    expect((missing as Error).message).toMatch(/^clusters\[4\]\.argocdApi\.tokenEnv: \$ARGOCD_TOKEN is not set/);
+  });
+
+  it("reads kubectl exports (a JSON List and YAML documents), each object once however often imported", async () => {
+    const db = freshStore();
+    const json = path.join(dir, "apps.json");
+    writeFileSync(json, JSON.stringify({ apiVersion: "v1", kind: "List", items: [payments([0, 1, 2])], metadata: {} }));
+    const yaml = path.join(dir, "flux.yaml");
+    writeFileSync(
+      yaml,
+      `${stringify(apps)}---\n${stringify(podinfo)}---\n${stringify({ kind: "ConfigMap", metadata: { name: "x" } })}`,
+    );
+    const files = clusterSchema.parse({ name: "archive", files: [json, yaml] });
+    const r = await collectCluster(db, files, 0, ctx);
+    expect(r.counts).toMatchObject({ applications: 1, kustomizations: 1, helmReleases: 1 });
+    expect(r.records.warnings).toEqual([`${yaml}: 1 ConfigMap object(s) are not reconciler records; skipped`]);
+    expect((await collectCluster(db, files, 0, ctx)).counts.deploymentsAdded).toBe(0);
+  });
+
+  it("a file that is neither JSON nor YAML is named", async () => {
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, '{"kind": "List", "items": [');
+    const e = await collectCluster(freshStore(), clusterSchema.parse({ name: "archive", files: [bad] }), 0, ctx).catch(
+      (x: unknown) => x,
+    );
+    expect((e as Error).message).toMatch(new RegExp(`^cluster archive: ${bad} is neither JSON nor YAML`));
+  });
+});
