@@ -84,17 +84,22 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
   return counts;
 }
 
-export function storeObservations(db: DB, runId: number, observations: readonly HistoryObservation[]): number {
+/** Returns the observations that were new: one already recorded (an import seen twice) is not again. */
+export function storeObservations(
+  db: DB,
+  runId: number,
+  observations: readonly HistoryObservation[],
+): HistoryObservation[] {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO reconciler_observations (reconciler, cluster, namespace, name, observed_at, run_id, entries,
        capacity, horizon, seq_min, seq_max)
      VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @run, @entries, @capacity, @horizon, @seqMin, @seqMax)`,
   );
-  let n = 0;
+  const added: HistoryObservation[] = [];
   db.transaction(() => {
-    for (const o of observations) n += insert.run({ ...o, run: runId }).changes;
+    for (const o of observations) if (insert.run({ ...o, run: runId }).changes > 0) added.push(o);
   })();
-  return n;
+  return added;
 }
 
 /** Events: an aggregated Kubernetes Event keeps its uid and moves its count and last time. */

@@ -145,7 +145,7 @@ describe("storeEvents and storeObservations", () => {
       seqMin: 3,
       seqMax: 12,
     };
-    expect(storeObservations(db, 1, [o, o])).toBe(1);
+    expect(storeObservations(db, 1, [o, o])).toEqual([o]);
     expect(readObservations(db)).toEqual([o]);
     expect(readObservations(db, "staging")).toEqual([]);
   });

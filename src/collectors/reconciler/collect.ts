@@ -116,8 +116,7 @@ export async function collectCluster(
   db.transaction(() => {
     const deployments = storeDeployments(db, runId, records.deployments);
     const events = storeEvents(db, runId, records.events);
-    storeObservations(db, runId, records.observations);
-    const readNow = new Set(records.observations.map((o) => o.observedAt));
+    const readNow = new Set(storeObservations(db, runId, records.observations).map((o) => o.observedAt));
     const found = historyGaps(readObservations(db, cluster.name)).filter((g) => readNow.has(g.foundAt));
     result.gaps = [...found.map(describeGap), ...read.failures];
     result.counts = {

@@ -56,8 +56,7 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
   db.transaction(() => {
     const deployments = storeDeployments(db, runId, parsed.deployments);
     const events = storeEvents(db, runId, parsed.events);
-    storeObservations(db, runId, parsed.observations);
-    const readThen = new Set(parsed.observations.map((o) => o.observedAt));
+    const readThen = new Set(storeObservations(db, runId, parsed.observations).map((o) => o.observedAt));
     const found = historyGaps(readObservations(db, header.cluster)).filter((g) => readThen.has(g.foundAt));
     result.gaps = found.map(describeGap);
     result.counts = {

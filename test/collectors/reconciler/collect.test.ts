@@ -227,8 +227,11 @@ describe("collectCluster from the Kubernetes API", () => {
       sourceRepo: REPO,
       sourcePath: "./apps/prod",
     });
-    // One object per page: every list was paged through to its end.
-    expect(kube.requests.filter((r) => r.query.continue).length).toBeGreaterThan(0);
+    // Events are asked for by the kinds that deploy, as field selectors.
+    expect(kube.requests.filter((r) => r.resource === "events").map((r) => r.query.fieldSelector)).toEqual([
+      ["involvedObject.kind=Kustomization"],
+      ["involvedObject.kind=HelmRelease"],
+    ]);
 
     const second = await collectCluster(db, cluster(), 0, ctx);
     expect(second.counts).toMatchObject({ deploymentsAdded: 0, deploymentsUpdated: 0, eventsAdded: 0, historyGaps: 0 });
