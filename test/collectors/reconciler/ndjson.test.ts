@@ -99,7 +99,7 @@ describe("NDJSON export and import", () => {
     );
     const edited = path.join(dir, "edited.ndjson");
     writeFileSync(edited, lines.join("\n").replace('"automated":true', '"automated":false'));
-    expect(() => importExport(db, edited, now)).toThrow(/:5: the lines do not match the end line's count and SHA-256/);
+    expect(() => importExport(db, edited, now)).toThrow(/:6: the lines do not match the end line's count and SHA-256/);
     const foreign = path.join(dir, "foreign.ndjson");
     writeFileSync(foreign, '{"hello":"world"}\n{"type":"end"}\n');
     expect(() => importExport(db, foreign, now)).toThrow(`${foreign}:1: not a changeproof-reconciler/1 header`);
