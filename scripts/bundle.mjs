@@ -20,7 +20,17 @@ await build({
   target: "node20",
   sourcemap: true,
   logLevel: "warning",
-  external: ["better-sqlite3", "pdfkit", "handlebars", "simple-git", "dejavu-fonts-ttf", "@octokit/graphql-schema"],
+  external: [
+    "better-sqlite3",
+    "pdfkit",
+    "handlebars",
+    "simple-git",
+    "dejavu-fonts-ttf",
+    "@octokit/graphql-schema",
+    // Loaded only for a cluster read through the Kubernetes API; its optional native helpers
+    // (ws's bufferutil) and data files must resolve from its own folder.
+    "@kubernetes/client-node",
+  ],
   // Some bundled CommonJS dependencies call require(); ESM has none of its own.
   banner: {
     js: "import { createRequire as __changeproofRequire } from 'node:module'; const require = __changeproofRequire(import.meta.url);",

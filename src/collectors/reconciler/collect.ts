@@ -147,7 +147,8 @@ export async function collectCluster(
       now: ctx.now(),
     });
   })();
-  for (const g of result.gaps) log.warn(g);
+  // A failure that ends the read is said once, by the caller; partial failures and gaps here.
+  for (const g of read.fatal ? result.gaps.filter((x) => x !== read.fatal?.message) : result.gaps) log.warn(g);
   ctx.onRecords?.(runId, records, result);
   if (read.fatal) throw read.fatal;
   return result;

@@ -142,7 +142,6 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
         failed++;
         read.failures.push(e.message);
         firstError ??= e;
-        ctx.log.warn(e.message, { code: e.code });
         // Refused credentials or an unreachable server fail every other list the same way.
         if (e.code === "E_CLUSTER_AUTH" || e.code === "E_CLUSTER_UNREACHABLE") throw e;
         return null;
