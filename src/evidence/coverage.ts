@@ -1,3 +1,4 @@
+import { describeGap, type HistoryGap } from "../collectors/reconciler/history-gaps.js";
 import type { Period } from "../period.js";
 import type { LedgerCheck, RunRow } from "../store/ledger.js";
 
@@ -21,8 +22,8 @@ export interface Coverage {
   runsUsed: number[];
 }
 
-/** A string field of a run's scope ({ repo }, { org }), or undefined. */
-function scopeField(run: RunRow, key: "repo" | "org"): string | undefined {
+/** A string field of a run's scope ({ repo }, { org }, { cluster }), or undefined. */
+function scopeField(run: RunRow, key: "repo" | "org" | "cluster"): string | undefined {
   try {
     const v = (JSON.parse(run.scope) as Record<string, unknown>)[key];
     return typeof v === "string" ? v : undefined;
@@ -33,6 +34,16 @@ function scopeField(run: RunRow, key: "repo" | "org"): string | undefined {
 
 const scopeRepo = (run: RunRow): string | undefined => scopeField(run, "repo");
 const scopeOrg = (run: RunRow): string | undefined => scopeField(run, "org");
+const scopeCluster = (run: RunRow): string | undefined => scopeField(run, "cluster");
+
+/** Deployment records: runs per cluster (collected or imported), and history the clusters dropped. */
+export interface ClusterRuns {
+  runs: readonly RunRow[];
+  /** Clusters the config names: a gap even when no run for them was ever recorded. */
+  clusters: readonly string[];
+  /** Every history gap in the store; those that touch the period are the report's. */
+  historyGaps: readonly HistoryGap[];
+}
 
 /** What a report's population draws on besides git: GitHub runs, when GitHub is collected. */
 export interface GitHubRuns {
@@ -97,6 +108,7 @@ export function coverage(
   now: Date,
   contributing: readonly number[] = [],
   github?: GitHubRuns,
+  clusters?: ClusterRuns,
 ): Coverage {
   const gaps: string[] = [];
   const repos: RepoCoverage[] = [];
@@ -141,6 +153,29 @@ export function coverage(
         gaps,
       );
       if (after) runsUsed.add(after.id);
+    }
+  }
+  if (clusters) {
+    const names = [
+      ...new Set([...clusters.clusters, ...clusters.runs.map(scopeCluster).filter((c) => c !== undefined)]),
+    ];
+    for (const cluster of names.sort()) {
+      const after = sourceGaps(
+        `cluster ${cluster}`,
+        { name: "reconciler", data: "deployment history" },
+        clusters.runs.filter((r) => scopeCluster(r) === cluster),
+        period,
+        now,
+        gaps,
+      );
+      if (after) runsUsed.add(after.id);
+    }
+    const from = period.from.getTime();
+    const to = period.to.getTime();
+    for (const g of clusters.historyGaps) {
+      // A window of lost history that overlaps the period: deployments in it may be missing.
+      const lostFrom = g.after === null ? Number.NEGATIVE_INFINITY : Date.parse(g.after);
+      if (Date.parse(g.before) > from && lostFrom < to) gaps.push(describeGap(g));
     }
   }
   if (!ledger.intact) gaps.push(`the collection-run ledger is not intact: ${ledger.problems.join("; ")}`);

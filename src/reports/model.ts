@@ -1,8 +1,10 @@
+import { historyGaps } from "../collectors/reconciler/history-gaps.js";
 import { type BranchLog, changeLog, type Rewrite, rewrites } from "../evidence/change-log.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
 import type { Period } from "../period.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
+import { readObservations } from "../store/reconciler-store.js";
 import { branchCommitsIn, listRepos, rewritesIn, runsFor, trailersOf } from "../store/report-queries.js";
 import { toolVersion } from "../version.js";
 
@@ -36,7 +38,7 @@ export function buildChangeLogReport(
   period: Period,
   configuredRepos: readonly string[],
   now: Date,
-  sources: { githubOrg?: string } = {},
+  sources: { githubOrg?: string; clusters?: readonly string[] } = {},
 ): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
@@ -61,6 +63,9 @@ export function buildChangeLogReport(
     ...(sources.githubOrg ? { orgs: [sources.githubOrg] } : {}),
   };
   const withGitHub = sources.githubOrg !== undefined || gh.repoRuns.length + gh.orgRuns.length > 0;
+  // Reconciler coverage counts when clusters are configured, or were collected or imported here.
+  const clusterRuns = runsFor(db, "reconciler");
+  const withClusters = (sources.clusters?.length ?? 0) > 0 || clusterRuns.length > 0;
   const cov = coverage(
     names,
     runsFor(db, "git"),
@@ -69,6 +74,9 @@ export function buildChangeLogReport(
     now,
     contributing,
     withGitHub ? gh : undefined,
+    withClusters
+      ? { runs: clusterRuns, clusters: sources.clusters ?? [], historyGaps: historyGaps(readObservations(db)) }
+      : undefined,
   );
   const sum = (f: (b: BranchLog) => number): number => branches.reduce((n, b) => n + f(b), 0);
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { HistoryGap } from "../../src/collectors/reconciler/history-gaps.js";
 import { coverage } from "../../src/evidence/coverage.js";
 import { parsePeriod } from "../../src/period.js";
 import type { LedgerCheck, RunRow, RunStatus } from "../../src/store/ledger.js";
@@ -244,5 +245,65 @@ describe("coverage with GitHub", () => {
     const repo = ghRun("github", { repo: "acme/app" }, "succeeded", "2026-10-02T00:01:00Z");
     const c = coverage(["acme/app"], git, intact, Q3, AFTER, [], { repoRuns: [repo], orgRuns: [], orgs: ["acme"] });
     expect(c.gaps).toEqual(["organisation acme: members and teams was never collected successfully"]);
+  });
+});
+
+describe("coverage of clusters", () => {
+  const clusterRun = (cluster: string, status: RunStatus, startedAt: string): RunRow => ({
+    ...gitRun("", status, startedAt),
+    source: "reconciler",
+    scope: JSON.stringify({ cluster }),
+  });
+  const gitOk = [gitRun("acme/gitops", "succeeded", "2026-10-02T00:00:00Z")];
+  const gap = (after: string | null, before: string): HistoryGap => ({
+    kind: after === null ? "before-first-collection" : "missed",
+    reconciler: "argocd",
+    cluster: "prod",
+    namespace: "argocd",
+    name: "payments",
+    after,
+    before,
+    lost: after === null ? null : 2,
+    foundAt: "2026-10-02T00:00:00.000Z",
+  });
+
+  it("names a configured cluster never collected, a failed last run, and history lost inside the period only", () => {
+    const c = coverage(["acme/gitops"], gitOk, intact, Q3, AFTER, [], undefined, {
+      runs: [
+        clusterRun("prod", "succeeded", "2026-09-01T00:00:00Z"),
+        clusterRun("prod", "failed", "2026-10-02T00:00:00Z"),
+      ],
+      clusters: ["prod", "staging"],
+      historyGaps: [
+        gap("2026-08-01T00:00:00Z", "2026-08-09T00:00:00Z"),
+        gap("2026-10-05T00:00:00Z", "2026-10-09T00:00:00Z"),
+      ],
+    });
+    expect(c.gaps).toEqual([
+      expect.stringMatching(/^cluster prod: the latest reconciler collection \(run \d+\) failed/),
+      expect.stringMatching(
+        /^cluster prod: reconciler last collected 2026-09-01T00:00:00.000Z, before the period ends/,
+      ),
+      "cluster staging: deployment history was never collected successfully",
+      expect.stringMatching(
+        /^argocd prod\/argocd\/payments: 2 history entries were dropped .* between the reads at 2026-08-01T00:00:00Z/,
+      ),
+    ]);
+  });
+
+  it("counts history forgotten before the first collection only when it reaches into the period", () => {
+    const runs = [clusterRun("prod", "succeeded", "2026-10-02T00:00:00Z")];
+    const early = coverage(["acme/gitops"], gitOk, intact, Q3, AFTER, [], undefined, {
+      runs,
+      clusters: ["prod"],
+      historyGaps: [gap(null, "2026-06-01T00:00:00Z")],
+    });
+    expect(early.gaps).toEqual([]);
+    const late = coverage(["acme/gitops"], gitOk, intact, Q3, AFTER, [], undefined, {
+      runs,
+      clusters: ["prod"],
+      historyGaps: [gap(null, "2026-07-15T00:00:00Z")],
+    });
+    expect(late.gaps).toEqual([expect.stringMatching(/already full at the first read/)]);
   });
 });

@@ -22,7 +22,10 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
       period,
       cfg.repos.map((r) => r.name),
       now,
-      cfg.github ? { githubOrg: cfg.github.org } : {},
+      {
+        ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
+        ...(cfg.clusters ? { clusters: cfg.clusters.map((c) => c.name) } : {}),
+      },
     ),
   );
   const written = await writeChangeLogReport(report, period, cfg.output);
