@@ -5,6 +5,7 @@ import type {
   ReconcilerKind,
 } from "../collectors/reconciler/deployment.js";
 import { deploymentKey } from "../collectors/reconciler/deployment.js";
+import type { HistoryGap } from "../collectors/reconciler/history-gaps.js";
 import { parseRevision } from "../collectors/reconciler/revision.js";
 import type { DB } from "./db.js";
 import { canonical } from "./ledger.js";
@@ -92,8 +93,9 @@ export function storeObservations(
 ): HistoryObservation[] {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO reconciler_observations (reconciler, cluster, namespace, name, observed_at, run_id, entries,
-       capacity, horizon, seq_min, seq_max)
-     VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @run, @entries, @capacity, @horizon, @seqMin, @seqMax)`,
+       capacity, horizon, newest, seq_min, seq_max)
+     VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @run, @entries, @capacity, @horizon, @newest,
+       @seqMin, @seqMax)`,
   );
   const added: HistoryObservation[] = [];
   db.transaction(() => {
@@ -133,6 +135,7 @@ interface ObservationRow {
   entries: number;
   capacity: number | null;
   horizon: string | null;
+  newest: string | null;
   seq_min: number | null;
   seq_max: number | null;
 }
@@ -147,6 +150,7 @@ function observationOf(r: ObservationRow): HistoryObservation {
     entries: r.entries,
     capacity: r.capacity,
     horizon: r.horizon,
+    newest: r.newest,
     seqMin: r.seq_min,
     seqMax: r.seq_max,
   };
@@ -214,6 +218,18 @@ export function readDeployments(db: DB): DeploymentRecord[] {
     evidence: r.evidence,
     detail: JSON.parse(r.detail) as DeploymentRecord["detail"],
   }));
+}
+
+/** Gaps a run found; one already recorded (the same read imported again) is not recorded twice. */
+export function storeHistoryGaps(db: DB, runId: number, gaps: readonly HistoryGap[]): void {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO reconciler_history_gaps (run_id, kind, reconciler, cluster, namespace, name, after, before,
+       lost, found_at)
+     VALUES (@run, @kind, @reconciler, @cluster, @namespace, @name, @after, @before, @lost, @foundAt)`,
+  );
+  db.transaction(() => {
+    for (const g of gaps) insert.run({ ...g, run: runId });
+  })();
 }
 
 export function countDeployments(db: DB): number {

@@ -5,9 +5,10 @@ import { type CliResult, runCliAsync } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
- * `changeproof demo` runs the real collectors end to end: git from the demo repositories, and
- * GitHub over GraphQL from the fake GitHub serving the demo organisation. The store then holds
- * the story the demo tells.
+ * `changeproof demo` runs the real collectors end to end: git from the demo repositories, GitHub
+ * over GraphQL from the fake GitHub serving the demo organisation, and the production cluster's
+ * Argo CD and Flux objects from the fake Kubernetes API. The store then holds the story the demo
+ * tells.
  */
 
 const out = tempDir("changeproof-demo-");
@@ -63,6 +64,22 @@ describe("changeproof demo", () => {
     ]);
   });
 
+  it("keeps the cluster's deployments, the manual sync and rollback, and the Helm history it dropped", () => {
+    expect(
+      rows(`SELECT reconciler, basis, initiated_by, rollback FROM deployments
+            WHERE initiated_by IS NOT NULL ORDER BY finished_at`),
+    ).toEqual([
+      { reconciler: "argocd", basis: "history", initiated_by: "carol@acme.example", rollback: 0 },
+      { reconciler: "argocd", basis: "history", initiated_by: "alice@acme.example", rollback: 1 },
+    ]);
+    // The tip the force push replaced stays recorded as deployed, though the cluster moved on.
+    expect(rows("SELECT count(*) AS n FROM deployments WHERE reconciler = 'argocd'")).toEqual([{ n: 7 }]);
+    expect(rows("SELECT kind, lost, after, before FROM reconciler_history_gaps")).toEqual([
+      { kind: "missed", lost: 2, after: "2026-07-20T08:00:00Z", before: "2026-09-10T08:00:00Z" },
+    ]);
+    expect(r.stdout).toMatch(/^cluster prod: run \d+ ok, 10 new deployment records/m);
+  });
+
   it("leaves a config the commands work on afterwards (its GitHub section a comment: the fake is gone)", async () => {
     const config = path.join(out, "demo", "org", "changeproof.yaml");
     const collect = await runCliAsync(["collect", "-c", config, "-q"]);
@@ -70,6 +87,10 @@ describe("changeproof demo", () => {
     expect(collect.status).toBe(0);
     expect(collect.stdout).toContain("acme/payments-api: run");
     const report = await runCliAsync(["report", "-c", config, "--period", "2026Q3", "-q"]);
-    expect(report.status).toBe(0);
+    // The Helm history the demo cluster dropped between its two reads is a gap of the quarter.
+    expect(report.status).toBe(3);
+    expect(report.stderr).toMatch(
+      /^changeproof: report written, but its evidence is incomplete: flux-helmrelease prod\/ingress\/ingress-nginx: 2 history entries were dropped/m,
+    );
   });
 });

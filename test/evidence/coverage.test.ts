@@ -286,7 +286,7 @@ describe("coverage of clusters", () => {
       ),
       "cluster staging: deployment history was never collected successfully",
       expect.stringMatching(
-        /^argocd prod\/argocd\/payments: 2 history entries were dropped .* between the reads at 2026-08-01T00:00:00Z/,
+        /^argocd prod\/argocd\/payments: 2 history entries were dropped by the cluster before the read at .* \(deployed between 2026-08-01T00:00:00Z and 2026-08-09T00:00:00Z\)/,
       ),
     ]);
   });

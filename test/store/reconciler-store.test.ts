@@ -142,6 +142,7 @@ describe("storeEvents and storeObservations", () => {
       entries: 10,
       capacity: 10,
       horizon: "2026-07-01T00:00:00Z",
+      newest: "2026-07-04T00:00:00Z",
       seqMin: 3,
       seqMax: 12,
     };

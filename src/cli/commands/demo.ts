@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseConfig } from "../../config/load.js";
+import { demoClusterObjects, type KubeObjects, mainCommits } from "../../demo/cluster-model.js";
+import { type FakeKube, startFakeKube, writeKubeconfig } from "../../demo/fake-cluster/index.js";
 import { startFakeGitHub } from "../../demo/fake-github/index.js";
 import { afterForcePush, demoGitHubOrg } from "../../demo/github-model.js";
 import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
@@ -40,10 +42,25 @@ export async function runDemo(o: DemoOptions): Promise<ReportResult> {
     orgs: [model],
     tokens: { [token]: { login: "alice", scopes: ["repo", "read:org"] } },
   });
+  // The production cluster's API server, serving Argo CD and Flux objects to a read-only token.
+  const kubeToken = `demo-kube-${randomBytes(16).toString("hex")}`;
+  const kube = await startFakeKube({
+    tokens: { [kubeToken]: { name: "changeproof-collector", allow: "all" } },
+    objects: demoClusterObjects(mainCommits(org)),
+  });
   try {
-    return await collectAndReport(o, org, model, root, outDir, github.restBaseUrl, token);
+    const kubeconfig = path.join(root, "kubeconfig");
+    writeKubeconfig(kubeconfig, { server: kube.url, token: kubeToken, context: "demo-prod" });
+    return await collectAndReport(o, org, model, root, outDir, github.restBaseUrl, token, { kube, kubeconfig });
   } finally {
+    await kube.close();
     await github.close({ allowInvalid: true });
+  }
+}
+
+function serve(kube: FakeKube, objects: KubeObjects): void {
+  for (const [resource, list] of Object.entries(objects) as [keyof KubeObjects, KubeObjects[keyof KubeObjects]][]) {
+    kube.set(resource, list ?? []);
   }
 }
 
@@ -55,6 +72,7 @@ async function collectAndReport(
   outDir: string,
   githubUrl: string,
   token: string,
+  cluster: { kube: FakeKube; kubeconfig: string },
 ): Promise<ReportResult> {
   const env = { CHANGEPROOF_DEMO_TOKEN: token };
   const gitConfig = [
@@ -77,7 +95,12 @@ async function collectAndReport(
     `  baseUrl: ${JSON.stringify(githubUrl)}`,
     "  tokenEnv: CHANGEPROOF_DEMO_TOKEN",
   ];
-  const configText = [...gitConfig, ...githubSection, ""].join("\n");
+  const clusterSection = [
+    "clusters:",
+    "  - name: prod",
+    `    kubernetes: { kubeconfig: ${JSON.stringify(cluster.kubeconfig)} }`,
+  ];
+  const configText = [...gitConfig, ...githubSection, ...clusterSection, ""].join("\n");
   // The file left for trying the commands has the same repositories; its github section is a
   // comment, because the demo's GitHub (a fake on loopback) runs only while `changeproof demo` does.
   const configFile = path.join(root, "changeproof.yaml");
@@ -85,8 +108,9 @@ async function collectAndReport(
     configFile,
     [
       ...gitConfig,
-      "# The demo collected GitHub from a fake served on loopback while `changeproof demo` ran:",
+      "# The demo collected GitHub and its cluster from fakes served on loopback while `changeproof demo` ran:",
       ...githubSection.map((l) => `# ${l}`),
+      ...clusterSection.map((l) => `# ${l}`),
       "",
     ].join("\n"),
   );
@@ -100,8 +124,10 @@ async function collectAndReport(
   printSummary(first, o.out);
   throwIfIncomplete(first);
 
+  const mainBefore = mainCommits(org);
   const moved = forcePushGitops(org);
   afterForcePush(model, org);
+  serve(cluster.kube, demoClusterObjects(mainBefore, mainCommits(org)));
   o.log.info("force-pushed acme/platform-gitops main", {
     old: moved.oldTip.slice(0, 12),
     new: moved.newTip.slice(0, 12),

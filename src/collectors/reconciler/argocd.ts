@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type DeploymentOutcome, type DeploymentRecord, type Mapped, revisionsAt } from "./deployment.js";
+import { type DeploymentOutcome, type DeploymentRecord, type Mapped, revisionsAt, spanOf } from "./deployment.js";
 import { skipped } from "./malformed.js";
 import { firstCommit } from "./revision.js";
 
@@ -161,7 +161,7 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
       observedAt,
       entries: history.length,
       capacity: app.spec?.revisionHistoryLimit ?? DEFAULT_HISTORY_LIMIT,
-      horizon: history[0]?.deployedAt ?? null,
+      ...spanOf(history.map((h) => h.deployedAt)),
       seqMin: ids.length > 0 ? Math.min(...ids) : null,
       seqMax: ids.length > 0 ? Math.max(...ids) : null,
     },

@@ -1,7 +1,13 @@
 import type { ClusterConfig, FluxV1Config } from "../../config/schema.js";
 import type { DB } from "../../store/db.js";
 import { finishRun, startRun } from "../../store/ledger.js";
-import { readObservations, storeDeployments, storeEvents, storeObservations } from "../../store/reconciler-store.js";
+import {
+  readObservations,
+  storeDeployments,
+  storeEvents,
+  storeHistoryGaps,
+  storeObservations,
+} from "../../store/reconciler-store.js";
 import { argoDeployments } from "./argocd.js";
 import type { DeploymentRecord, HistoryObservation, Mapped, ReconcilerEventRecord } from "./deployment.js";
 import { coreEventRecords, helmReleaseDeployments, kustomizationDeployments, sourceIndex } from "./flux.js";
@@ -118,6 +124,7 @@ export async function collectCluster(
     const events = storeEvents(db, runId, records.events);
     const readNow = new Set(storeObservations(db, runId, records.observations).map((o) => o.observedAt));
     const found = historyGaps(readObservations(db, cluster.name)).filter((g) => readNow.has(g.foundAt));
+    storeHistoryGaps(db, runId, found);
     result.gaps = [...found.map(describeGap), ...read.failures];
     result.counts = {
       applications: read.applications.length,
@@ -139,11 +146,9 @@ export async function collectCluster(
     finishRun(db, runId, {
       status: result.failed ? "failed" : "succeeded",
       counts: result.counts,
-      ...(result.failed
-        ? { error: failures.join("; ") }
-        : found.length > 0
-          ? { error: `gaps: ${found.map(describeGap).join("; ")}` }
-          : {}),
+      // History gaps are recorded apart (reconciler_history_gaps) and judged against a report's
+      // period; they do not make the run partial.
+      ...(result.failed ? { error: failures.join("; ") } : {}),
       now: ctx.now(),
     });
   })();

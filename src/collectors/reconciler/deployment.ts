@@ -75,6 +75,8 @@ export interface HistoryObservation {
   capacity: number | null;
   /** The oldest time from which the history is still complete (its oldest entry's time). */
   horizon: string | null;
+  /** The newest entry's time: entries a later read finds missing came after it. */
+  newest: string | null;
   /**
    * Sequence numbers the history carries, when it has them (Argo CD history ids, Helm release
    * versions): consecutive, so a hole between two runs is exact rather than possible.
@@ -120,4 +122,21 @@ export function deploymentKey(d: DeploymentRecord): string {
 /** Identity of a record that is one sync: its revisions and finish time. */
 export function revisionsAt(revisions: readonly string[], at: string): string {
   return `${revisions.join(",")}@${at}`;
+}
+
+/** The oldest and newest of some timestamps (compared as instants, whatever their precision). */
+export function timeSpan(times: readonly string[]): { oldest: string | null; newest: string | null } {
+  let oldest: string | null = null;
+  let newest: string | null = null;
+  for (const t of times) {
+    if (oldest === null || Date.parse(t) < Date.parse(oldest)) oldest = t;
+    if (newest === null || Date.parse(t) > Date.parse(newest)) newest = t;
+  }
+  return { oldest, newest };
+}
+
+/** An observation's horizon (oldest entry) and newest entry, from the entries' times. */
+export function spanOf(times: readonly string[]): { horizon: string | null; newest: string | null } {
+  const { oldest, newest } = timeSpan(times);
+  return { horizon: oldest, newest };
 }

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type {
-  DeploymentOutcome,
-  DeploymentRecord,
-  HistoryObservation,
-  Mapped,
-  ReconcilerEventRecord,
-  ReconcilerKind,
+import {
+  type DeploymentOutcome,
+  type DeploymentRecord,
+  type HistoryObservation,
+  type Mapped,
+  type ReconcilerEventRecord,
+  type ReconcilerKind,
+  spanOf,
 } from "./deployment.js";
 import { skipped } from "./malformed.js";
 import { firstCommit } from "./revision.js";
@@ -226,12 +227,6 @@ function present(values: readonly (string | null | undefined)[]): string[] {
 }
 
 /** The earliest of RFC 3339 times (as written), or null. */
-function earliest(times: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const t of times) if (best === null || Date.parse(t) < Date.parse(best)) best = t;
-  return best;
-}
-
 function readyOf(conditions: Condition[] | null | undefined): Condition | undefined {
   return conditions?.find((c) => c.type === "Ready");
 }
@@ -368,7 +363,7 @@ export function kustomizationDeployments(
         entries: history.length,
         capacity: KUSTOMIZATION_HISTORY_CAPACITY,
         // Entries are evicted oldest-first, so none evicted is newer than the oldest kept.
-        horizon: earliest(history.map((h) => h.lastReconciled)),
+        ...spanOf(history.map((h) => h.lastReconciled)),
         seqMin: null,
         seqMax: null,
       }
@@ -456,7 +451,7 @@ export function helmReleaseDeployments(
         observedAt,
         entries: history.length,
         capacity: null, // truncated to the previous successful release, not to a fixed size
-        horizon: earliest(history.map((s) => s.lastDeployed)),
+        ...spanOf(history.map((s) => s.lastDeployed)),
         seqMin: versions.length > 0 ? Math.min(...versions) : null,
         seqMax: versions.length > 0 ? Math.max(...versions) : null,
       }

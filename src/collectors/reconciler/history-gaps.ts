@@ -19,7 +19,10 @@ export interface HistoryGap {
   cluster: string;
   namespace: string;
   name: string;
-  /** The window the lost entries fall in: after the previous run's read, before the oldest kept entry. */
+  /**
+   * The window the lost entries fall in: after the newest entry the previous read saw (or the
+   * read itself, when entries are not numbered), before the oldest kept entry.
+   */
   after: string | null;
   before: string;
   /** How many entries were lost, when the history numbers them. */
@@ -43,8 +46,10 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
   // Numbers that went backwards mean the object was recreated: fall back to times.
   if (cur.seqMin !== null && prev.seqMax !== null && cur.seqMax !== null && cur.seqMax >= prev.seqMax) {
     if (cur.seqMin <= prev.seqMax + 1) return null;
+    // The lost entries are newer than every entry the previous read saw.
     return {
       ...base,
+      after: prev.newest ?? prev.observedAt,
       kind: "missed",
       before: cur.horizon ?? cur.observedAt,
       lost: cur.seqMin - prev.seqMax - 1,
@@ -98,7 +103,7 @@ export function describeGap(g: HistoryGap): string {
   const target = `${g.reconciler} ${g.cluster}/${g.namespace ? `${g.namespace}/` : ""}${g.name}`;
   switch (g.kind) {
     case "missed":
-      return `${target}: ${g.lost} history ${g.lost === 1 ? "entry was" : "entries were"} dropped by the cluster between the reads at ${g.after} and ${g.foundAt} (deployed before ${g.before}); collect more often`;
+      return `${target}: ${g.lost} history ${g.lost === 1 ? "entry was" : "entries were"} dropped by the cluster before the read at ${g.foundAt} (deployed between ${g.after} and ${g.before}); collect more often`;
     case "possibly-missed":
       return `${target}: the history was full and began at ${g.before}, after the previous read at ${g.after}; deployments in between may be missing; collect more often`;
     case "before-first-collection":

@@ -1,7 +1,13 @@
 import path from "node:path";
 import type { DB } from "../../store/db.js";
 import { finishRun, startRun } from "../../store/ledger.js";
-import { readObservations, storeDeployments, storeEvents, storeObservations } from "../../store/reconciler-store.js";
+import {
+  readObservations,
+  storeDeployments,
+  storeEvents,
+  storeHistoryGaps,
+  storeObservations,
+} from "../../store/reconciler-store.js";
 import { describeGap, historyGaps } from "./history-gaps.js";
 import { readExport } from "./ndjson.js";
 
@@ -58,6 +64,7 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
     const events = storeEvents(db, runId, parsed.events);
     const readThen = new Set(storeObservations(db, runId, parsed.observations).map((o) => o.observedAt));
     const found = historyGaps(readObservations(db, header.cluster)).filter((g) => readThen.has(g.foundAt));
+    storeHistoryGaps(db, runId, found);
     result.gaps = found.map(describeGap);
     result.counts = {
       deploymentsRead: parsed.deployments.length,
@@ -73,16 +80,12 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
       path.basename(file),
       JSON.stringify(origin),
     );
-    const problems = [
-      ...(header.status === "failed"
-        ? [`the exporting run ${header.runId} failed: ${header.error ?? "no reason given"}`]
-        : []),
-      ...result.gaps,
-    ];
     finishRun(db, runId, {
       status: header.status === "failed" ? "failed" : "succeeded",
       counts: result.counts,
-      ...(problems.length > 0 ? { error: problems.join("; ") } : {}),
+      ...(header.status === "failed"
+        ? { error: `the exporting run ${header.runId} failed: ${header.error ?? "no reason given"}` }
+        : {}),
       now: now(),
     });
   })();

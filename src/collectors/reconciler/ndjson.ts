@@ -68,6 +68,7 @@ const observationSchema = z.strictObject({
   entries: z.number().int().min(0),
   capacity: z.number().int().min(0).nullable(),
   horizon: time.nullable(),
+  newest: time.nullable(),
   seqMin: z.number().int().nullable(),
   seqMax: z.number().int().nullable(),
 }) satisfies z.ZodType<HistoryObservation>;

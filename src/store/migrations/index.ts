@@ -337,6 +337,7 @@ CREATE TABLE reconciler_observations (
   entries INTEGER NOT NULL,
   capacity INTEGER,
   horizon TEXT,
+  newest TEXT,
   seq_min INTEGER,
   seq_max INTEGER,
   PRIMARY KEY (reconciler, cluster, namespace, name, observed_at)
@@ -362,6 +363,21 @@ CREATE TABLE reconciler_events (
   PRIMARY KEY (cluster, key)
 ) WITHOUT ROWID;
 CREATE INDEX reconciler_events_object ON reconciler_events (cluster, namespace, name, first_at);
+
+-- History a run found dropped between two reads of a target (SPEC P1), as it found it.
+CREATE TABLE reconciler_history_gaps (
+  run_id INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('missed', 'possibly-missed', 'before-first-collection')),
+  reconciler TEXT NOT NULL,
+  cluster TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  after TEXT,
+  before TEXT NOT NULL,
+  lost INTEGER,
+  found_at TEXT NOT NULL,
+  PRIMARY KEY (reconciler, cluster, namespace, name, found_at, kind)
+) WITHOUT ROWID;
 
 -- Exported record files imported here: the same file imported twice is refused as done.
 CREATE TABLE reconciler_imports (

@@ -173,6 +173,7 @@ describe("argoDeployments", () => {
       entries: 3,
       capacity: 3,
       horizon: "2026-07-01T00:00:00Z",
+      newest: "2026-07-03T00:00:00Z",
       seqMin: 1,
       seqMax: 3,
     });

@@ -269,12 +269,16 @@ describe("collectCluster from the Kubernetes API", () => {
       expect(later.counts.historyGaps).toBe(1);
       expect(later.gaps).toEqual([
         expect.stringMatching(
-          /^argocd prod\/argocd\/payments: 3 history entries were dropped by the cluster between the reads at .* and .*; collect more often$/,
+          /^argocd prod\/argocd\/payments: 3 history entries were dropped by the cluster before the read at .* \(deployed between 2026-07-03T09:00:30Z and 2026-07-07T09:00:30Z\); collect more often$/,
         ),
       ]);
       const run = listRuns(db)[0];
-      expect(run?.status).toBe("succeeded");
-      expect(run?.error).toContain("3 history entries were dropped");
+      expect(run).toMatchObject({ status: "succeeded", error: null });
+      expect(
+        db.prepare("SELECT run_id, kind, lost, after, before FROM reconciler_history_gaps WHERE kind = 'missed'").all(),
+      ).toEqual([
+        { run_id: run?.id, kind: "missed", lost: 3, after: "2026-07-03T09:00:30Z", before: "2026-07-07T09:00:30Z" },
+      ]);
       // What the first run saw is kept, though the cluster forgot it.
       expect(readDeployments(db).filter((d) => d.basis === "history")).toHaveLength(6);
     } finally {

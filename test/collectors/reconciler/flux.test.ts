@@ -220,6 +220,7 @@ describe("kustomizationDeployments", () => {
       entries: 2,
       capacity: 5,
       horizon: "2025-08-15T10:00:00Z",
+      newest: "2025-08-15T11:12:00Z",
       seqMin: null,
       seqMax: null,
     });
@@ -546,6 +547,7 @@ describe("helmReleaseDeployments", () => {
       entries: 2,
       capacity: null,
       horizon: "2024-05-07T04:54:21Z",
+      newest: "2024-05-07T04:54:55Z",
       seqMin: 1,
       seqMax: 2,
     });

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { HistoryObservation } from "../../../src/collectors/reconciler/deployment.js";
 import { describeGap, historyGaps } from "../../../src/collectors/reconciler/history-gaps.js";
 
-const argo = (observedAt: string, ids: [number, number], horizon: string, capacity = 10): HistoryObservation => ({
+const argo = (
+  observedAt: string,
+  ids: [number, number],
+  horizon: string,
+  capacity = 10,
+  newest = horizon,
+): HistoryObservation => ({
   reconciler: "argocd",
   cluster: "prod",
   namespace: "argocd",
@@ -11,6 +17,7 @@ const argo = (observedAt: string, ids: [number, number], horizon: string, capaci
   entries: ids[1] - ids[0] + 1,
   capacity,
   horizon,
+  newest,
   seqMin: ids[0],
   seqMax: ids[1],
 });
@@ -24,6 +31,7 @@ const kustomization = (observedAt: string, entries: number, horizon: string): Hi
   entries,
   capacity: 5,
   horizon,
+  newest: horizon,
   seqMin: null,
   seqMax: null,
 });
@@ -45,12 +53,13 @@ describe("historyGaps", () => {
     ]);
     expect(gaps).toEqual([]);
     const lost = historyGaps([
-      argo("2026-07-02T00:00:00.000Z", [0, 4], "2026-07-01T00:00:00Z"),
+      argo("2026-07-02T00:00:00.000Z", [0, 4], "2026-07-01T00:00:00Z", 10, "2026-07-01T20:00:00Z"),
       argo("2026-07-09T00:00:00.000Z", [8, 17], "2026-07-05T00:00:00Z"),
     ]);
-    expect(lost).toMatchObject([{ kind: "missed", lost: 3, after: "2026-07-02T00:00:00.000Z" }]);
+    // Lost entries are newer than the newest one the previous read saw.
+    expect(lost).toMatchObject([{ kind: "missed", lost: 3, after: "2026-07-01T20:00:00Z" }]);
     expect(describeGap(lost[0] as (typeof lost)[0])).toBe(
-      "argocd prod/argocd/payments: 3 history entries were dropped by the cluster between the reads at 2026-07-02T00:00:00.000Z and 2026-07-09T00:00:00.000Z (deployed before 2026-07-05T00:00:00Z); collect more often",
+      "argocd prod/argocd/payments: 3 history entries were dropped by the cluster before the read at 2026-07-09T00:00:00.000Z (deployed between 2026-07-01T20:00:00Z and 2026-07-05T00:00:00Z); collect more often",
     );
   });
 
