@@ -1,19 +1,13 @@
 import type { ClusterConfig, FluxV1Config } from "../../config/schema.js";
 import type { DB } from "../../store/db.js";
 import { finishRun, startRun } from "../../store/ledger.js";
-import {
-  readObservations,
-  storeDeployments,
-  storeEvents,
-  storeHistoryGaps,
-  storeObservations,
-} from "../../store/reconciler-store.js";
+import { storeDeployments } from "../../store/reconciler-store.js";
 import { argoDeployments } from "./argocd.js";
 import type { DeploymentRecord, HistoryObservation, Mapped, ReconcilerEventRecord } from "./deployment.js";
 import { coreEventRecords, helmReleaseDeployments, kustomizationDeployments, sourceIndex } from "./flux.js";
 import { readFluxV1 } from "./flux-v1.js";
-import { describeGap, historyGaps } from "./history-gaps.js";
 import { type ClusterRead, type ReadContext, readCluster } from "./read-cluster.js";
+import { storeClusterRecords } from "./store-records.js";
 
 /**
  * One cluster entry, one run: read its objects, map them to records, store them (deduplicated,
@@ -120,23 +114,14 @@ export async function collectCluster(
     error: null,
   };
   db.transaction(() => {
-    const deployments = storeDeployments(db, runId, records.deployments);
-    const events = storeEvents(db, runId, records.events);
-    const readNow = new Set(storeObservations(db, runId, records.observations).map((o) => o.observedAt));
-    const found = historyGaps(readObservations(db, cluster.name)).filter((g) => readNow.has(g.foundAt));
-    storeHistoryGaps(db, runId, found);
-    result.gaps = [...found.map(describeGap), ...read.failures];
+    const stored = storeClusterRecords(db, runId, cluster.name, records);
+    result.gaps = [...stored.gaps, ...read.failures];
     result.counts = {
       applications: read.applications.length,
       kustomizations: read.kustomizations.length,
       helmReleases: read.helmReleases.length,
       events: read.events.length,
-      deploymentsRead: records.deployments.length,
-      deploymentsAdded: deployments.added,
-      deploymentsUpdated: deployments.updated,
-      eventsAdded: events.added,
-      observations: records.observations.length,
-      historyGaps: found.length,
+      ...stored.counts,
       warnings: records.warnings.length,
       requests: read.requests,
       retries: read.retries,

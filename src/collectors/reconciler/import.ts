@@ -1,15 +1,8 @@
 import path from "node:path";
 import type { DB } from "../../store/db.js";
 import { finishRun, startRun } from "../../store/ledger.js";
-import {
-  readObservations,
-  storeDeployments,
-  storeEvents,
-  storeHistoryGaps,
-  storeObservations,
-} from "../../store/reconciler-store.js";
-import { describeGap, historyGaps } from "./history-gaps.js";
 import { readExport } from "./ndjson.js";
+import { storeClusterRecords } from "./store-records.js";
 
 /**
  * Imports one export file: checked whole first (readExport), then stored in one transaction as a
@@ -60,20 +53,9 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
   });
   const result: ImportResult = { ...base, runId };
   db.transaction(() => {
-    const deployments = storeDeployments(db, runId, parsed.deployments);
-    const events = storeEvents(db, runId, parsed.events);
-    const readThen = new Set(storeObservations(db, runId, parsed.observations).map((o) => o.observedAt));
-    const found = historyGaps(readObservations(db, header.cluster)).filter((g) => readThen.has(g.foundAt));
-    storeHistoryGaps(db, runId, found);
-    result.gaps = found.map(describeGap);
-    result.counts = {
-      deploymentsRead: parsed.deployments.length,
-      deploymentsAdded: deployments.added,
-      deploymentsUpdated: deployments.updated,
-      eventsAdded: events.added,
-      observations: parsed.observations.length,
-      historyGaps: found.length,
-    };
+    const stored = storeClusterRecords(db, runId, header.cluster, parsed);
+    result.gaps = stored.gaps;
+    result.counts = stored.counts;
     db.prepare("INSERT INTO reconciler_imports (sha256, run_id, file, origin) VALUES (?, ?, ?, ?)").run(
       parsed.sha256,
       runId,

@@ -605,24 +605,30 @@ export interface GitRepositoryOptions extends MetaOptions {
   conditions?: Condition[];
 }
 
+/** source-controller's Ready condition once it has stored an artifact. */
+function storedCondition(
+  art: { revision: string } | undefined,
+  given: ArtifactOptions | undefined,
+  what: "revision" | "digest",
+): Condition[] | undefined {
+  if (!art || !given) return undefined;
+  return [
+    readyCondition({
+      status: "True",
+      reason: "Succeeded",
+      message: `stored artifact for ${what} '${art.revision}'`,
+      lastTransitionTime: given.lastUpdateTime,
+    }),
+  ];
+}
+
 /** A Flux GitRepository (`source.toolkit.fluxcd.io/v1`). */
 export function gitRepository(o: GitRepositoryOptions): GitRepository {
   const namespace = o.namespace ?? "flux-system";
   const meta = objectMeta(SOURCE_API_VERSION, "GitRepository", o.name, namespace, o);
   const generation = meta.generation ?? 1;
   const art = o.artifact ? artifact("GitRepository", namespace, o.name, o.artifact) : undefined;
-  const conditions =
-    o.conditions ??
-    (art && o.artifact
-      ? [
-          readyCondition({
-            status: "True",
-            reason: "Succeeded",
-            message: `stored artifact for revision '${art.revision}'`,
-            lastTransitionTime: o.artifact.lastUpdateTime,
-          }),
-        ]
-      : undefined);
+  const conditions = o.conditions ?? storedCondition(art, o.artifact, "revision");
   return {
     apiVersion: SOURCE_API_VERSION,
     kind: "GitRepository",
@@ -665,18 +671,7 @@ export function ociRepository(o: OciRepositoryOptions): OciRepository {
   const meta = objectMeta(SOURCE_API_VERSION, "OCIRepository", o.name, namespace, o);
   const generation = meta.generation ?? 1;
   const art = o.artifact ? artifact("OCIRepository", namespace, o.name, o.artifact) : undefined;
-  const conditions =
-    o.conditions ??
-    (art && o.artifact
-      ? [
-          readyCondition({
-            status: "True",
-            reason: "Succeeded",
-            message: `stored artifact for digest '${art.revision}'`,
-            lastTransitionTime: o.artifact.lastUpdateTime,
-          }),
-        ]
-      : undefined);
+  const conditions = o.conditions ?? storedCondition(art, o.artifact, "digest");
   return {
     apiVersion,
     kind: "OCIRepository",

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type DocumentNode,
@@ -17,6 +16,8 @@ import {
   parse,
   validate,
 } from "graphql";
+// One loopback listener for every fake: port 0, sockets cut on close.
+import { listen } from "../fake-cluster/http.js";
 import { type FakeApp, type InstallationToken, InstallationTokens, isRefusal, verifyAppJwt } from "./app-auth.js";
 import { analyzeQuery, nodeLimitMessage, type QueryAnalysis } from "./cost.js";
 import {
@@ -699,26 +700,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub> {
   const fake = new FakeGitHubServer(options);
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    void fake.handle(req, res);
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const listening = await listen((req, res) => fake.handle(req, res));
+  const { url } = listening;
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
   fake.setOrigin(url);
-  let closed: Promise<void> | undefined;
   return {
     url,
     graphqlUrl: `${url}${prefix}/graphql`,
@@ -736,11 +721,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     inject: (fault) => fake.inject(fault),
     stats: () => fake.stats(),
     close: async (closeOptions) => {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      await closed;
+      await listening.close();
       const problems = fake.problems(closeOptions?.allowInvalid ?? false);
       if (problems.length > 0)
         throw new Error(`fake GitHub saw ${problems.length} problem(s):\n  ${problems.join("\n  ")}`);

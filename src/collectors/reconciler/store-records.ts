@@ -1,0 +1,43 @@
+import type { DB } from "../../store/db.js";
+import {
+  readObservations,
+  storeDeployments,
+  storeEvents,
+  storeHistoryGaps,
+  storeObservations,
+} from "../../store/reconciler-store.js";
+import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from "./deployment.js";
+import { describeGap, historyGaps } from "./history-gaps.js";
+
+/**
+ * One cluster's records into the store, in the caller's transaction, and the history its new
+ * observations show was dropped since the previous read (recorded with the run). Shared by a
+ * collection run and an import: both store what one read of the cluster saw.
+ */
+export function storeClusterRecords(
+  db: DB,
+  runId: number,
+  cluster: string,
+  records: {
+    deployments: readonly DeploymentRecord[];
+    observations: readonly HistoryObservation[];
+    events: readonly ReconcilerEventRecord[];
+  },
+): { counts: Record<string, number>; gaps: string[] } {
+  const deployments = storeDeployments(db, runId, records.deployments);
+  const events = storeEvents(db, runId, records.events);
+  const readNow = new Set(storeObservations(db, runId, records.observations).map((o) => o.observedAt));
+  const found = historyGaps(readObservations(db, cluster)).filter((g) => readNow.has(g.foundAt));
+  storeHistoryGaps(db, runId, found);
+  return {
+    counts: {
+      deploymentsRead: records.deployments.length,
+      deploymentsAdded: deployments.added,
+      deploymentsUpdated: deployments.updated,
+      eventsAdded: events.added,
+      observations: records.observations.length,
+      historyGaps: found.length,
+    },
+    gaps: found.map(describeGap),
+  };
+}
