@@ -93,9 +93,9 @@ export function storeObservations(
 ): HistoryObservation[] {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO reconciler_observations (reconciler, cluster, namespace, name, observed_at, run_id, entries,
-       capacity, horizon, newest, seq_min, seq_max)
+       capacity, horizon, newest, seq_min, seq_max, state)
      VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @run, @entries, @capacity, @horizon, @newest,
-       @seqMin, @seqMax)`,
+       @seqMin, @seqMax, @state)`,
   );
   const added: HistoryObservation[] = [];
   db.transaction(() => {
@@ -138,6 +138,7 @@ interface ObservationRow {
   newest: string | null;
   seq_min: number | null;
   seq_max: number | null;
+  state: string | null;
 }
 
 function observationOf(r: ObservationRow): HistoryObservation {
@@ -153,6 +154,7 @@ function observationOf(r: ObservationRow): HistoryObservation {
     newest: r.newest,
     seqMin: r.seq_min,
     seqMax: r.seq_max,
+    state: r.state,
   };
 }
 

@@ -145,6 +145,7 @@ describe("storeEvents and storeObservations", () => {
       newest: "2026-07-04T00:00:00Z",
       seqMin: 3,
       seqMax: 12,
+      state: "Synced to 4e28; Healthy",
     };
     expect(storeObservations(db, 1, [o, o])).toEqual([o]);
     expect(readObservations(db)).toEqual([o]);

@@ -59,6 +59,15 @@ export const argoApplicationSchema = z.looseObject({
   status: z
     .looseObject({
       history: z.array(historyEntry).nullable().optional(),
+      sync: z
+        .looseObject({
+          status: z.string().optional(),
+          revision: z.string().optional(),
+          revisions: z.array(z.string()).optional(),
+        })
+        .nullable()
+        .optional(),
+      health: z.looseObject({ status: z.string().optional() }).nullable().optional(),
       operationState: operationState.nullable().optional(),
     })
     .nullable()
@@ -87,6 +96,18 @@ function firstSource(one: Source | undefined, many: Source[] | undefined): Sourc
 }
 
 const OUTCOME: Record<string, DeploymentOutcome> = { Succeeded: "succeeded", Failed: "failed", Error: "error" };
+
+/** `Synced to <rev>; Healthy`: the sync status the application showed at the read. */
+function argoState(app: ArgoApplication): string | null {
+  const sync = app.status?.sync;
+  const health = app.status?.health?.status;
+  const revisions = revisionsOf(sync ?? {});
+  const parts = [
+    ...(sync?.status ? [`${sync.status}${revisions.length > 0 ? ` to ${revisions.join(", ")}` : ""}`] : []),
+    ...(health ? [health] : []),
+  ];
+  return parts.length > 0 ? parts.join("; ") : null;
+}
 
 /** An Application's syncs, and how far back its history reaches (read at `observedAt`). */
 export function argoDeployments(raw: unknown, cluster: string, observedAt: string): Mapped {
@@ -164,6 +185,7 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
       ...spanOf(history.map((h) => h.deployedAt)),
       seqMin: ids.length > 0 ? Math.min(...ids) : null,
       seqMax: ids.length > 0 ? Math.max(...ids) : null,
+      state: argoState(app),
     },
     warnings: [],
   };

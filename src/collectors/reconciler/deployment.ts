@@ -83,6 +83,11 @@ export interface HistoryObservation {
    */
   seqMin: number | null;
   seqMax: number | null;
+  /**
+   * What the reconciler said of the target at the read, in its words: Argo CD's sync and health
+   * status and revision, Flux's Ready condition, applied revision and its source's revision.
+   */
+  state: string | null;
 }
 
 /** A controller event about a reconciled object, from the Kubernetes API or a webhook. */

@@ -226,9 +226,15 @@ function present(values: readonly (string | null | undefined)[]): string[] {
   return values.filter((v): v is string => typeof v === "string" && v !== "");
 }
 
-/** The earliest of RFC 3339 times (as written), or null. */
 function readyOf(conditions: Condition[] | null | undefined): Condition | undefined {
   return conditions?.find((c) => c.type === "Ready");
+}
+
+/** `Ready True (ReconciliationSucceeded); applied main@sha1:…; source at main@sha1:…`. */
+function stateOf(ready: Condition | undefined, parts: readonly [string, string | null | undefined][]): string {
+  const said = ready ? [`Ready ${ready.status}${ready.reason ? ` (${ready.reason})` : ""}`] : ["no Ready condition"];
+  for (const [label, v] of parts) if (v) said.push(`${label} ${v}`);
+  return said.join("; ");
 }
 
 interface StatusFacts {
@@ -366,6 +372,16 @@ export function kustomizationDeployments(
         ...spanOf(history.map((h) => h.lastReconciled)),
         seqMin: null,
         seqMax: null,
+        state: stateOf(readyOf(status.conditions), [
+          ["applied", status.lastAppliedRevision],
+          [
+            "source at",
+            k.spec?.sourceRef
+              ? sources.lookup(k.spec.sourceRef.kind, k.spec.sourceRef.namespace || namespace, k.spec.sourceRef.name)
+                  ?.artifactRevision
+              : null,
+          ],
+        ]),
       }
     : null;
   return { deployments, observation, warnings: [] };
@@ -454,6 +470,7 @@ export function helmReleaseDeployments(
         ...spanOf(history.map((s) => s.lastDeployed)),
         seqMin: versions.length > 0 ? Math.min(...versions) : null,
         seqMax: versions.length > 0 ? Math.max(...versions) : null,
+        state: stateOf(readyOf(status.conditions), [["last attempted", status.lastAttemptedRevision]]),
       }
     : null;
   return { deployments, observation, warnings: [] };

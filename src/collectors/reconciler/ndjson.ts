@@ -71,6 +71,7 @@ const observationSchema = z.strictObject({
   newest: time.nullable(),
   seqMin: z.number().int().nullable(),
   seqMax: z.number().int().nullable(),
+  state: text.nullable(),
 }) satisfies z.ZodType<HistoryObservation>;
 
 const eventSchema = z.strictObject({

@@ -340,6 +340,7 @@ CREATE TABLE reconciler_observations (
   newest TEXT,
   seq_min INTEGER,
   seq_max INTEGER,
+  state TEXT,
   PRIMARY KEY (reconciler, cluster, namespace, name, observed_at)
 ) WITHOUT ROWID;
 

@@ -176,6 +176,7 @@ describe("argoDeployments", () => {
       newest: "2026-07-03T00:00:00Z",
       seqMin: 1,
       seqMax: 3,
+      state: `Synced to ${B}; Healthy`,
     });
     expect(argoDeployments(app({ history }), "prod", AT).observation?.capacity).toBe(10);
   });

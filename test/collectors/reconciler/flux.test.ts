@@ -223,6 +223,8 @@ describe("kustomizationDeployments", () => {
       newest: "2025-08-15T11:12:00Z",
       seqMin: null,
       seqMax: null,
+      state:
+        "Ready True (ReconciliationSucceeded); applied v1.0.1@sha1:450796ddb2ab6724ee1cc32a4be56da032d1cca0; source at main@sha1:450796ddb2ab6724ee1cc32a4be56da032d1cca0",
     });
   });
 
@@ -550,6 +552,7 @@ describe("helmReleaseDeployments", () => {
       newest: "2024-05-07T04:54:55Z",
       seqMin: 1,
       seqMax: 2,
+      state: "Ready True (UpgradeSucceeded); last attempted 6.6.1+0cc9a8446c95",
     });
   });
 

@@ -20,6 +20,7 @@ const argo = (
   newest,
   seqMin: ids[0],
   seqMax: ids[1],
+  state: null,
 });
 
 const kustomization = (observedAt: string, entries: number, horizon: string): HistoryObservation => ({
@@ -34,6 +35,7 @@ const kustomization = (observedAt: string, entries: number, horizon: string): Hi
   newest: horizon,
   seqMin: null,
   seqMax: null,
+  state: null,
 });
 
 describe("historyGaps", () => {
