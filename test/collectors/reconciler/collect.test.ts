@@ -155,6 +155,10 @@ beforeAll(async () => {
   kube = await startFakeKube({
     tokens: {
       [TOKEN]: { name: "collector", allow: "all" },
+      "kube-token-for-one-namespace-003": {
+        name: "argocd-namespace-only",
+        allow: [{ resource: "applications.argoproj.io/v1alpha1", namespace: "argocd" }],
+      },
       "kube-token-without-flux-rights-02": {
         name: "argo-only",
         allow: [{ resource: "applications.argoproj.io/v1alpha1" }],
@@ -382,6 +386,31 @@ describe("collectCluster from the Kubernetes API", () => {
       kube.remove("applications.argoproj.io/v1alpha1", "argocd", "broken");
       kube.remove("applications.argoproj.io/v1alpha1", "argocd", "fresh");
     }
+  });
+
+  it("reads only the configured namespaces, through the namespaced paths a Role allows", async () => {
+    const scoped = path.join(dir, "scoped-kubeconfig");
+    writeKubeconfig(scoped, { server: kube.url, token: "kube-token-for-one-namespace-003" });
+    const db = freshStore();
+    const r = await collectCluster(
+      db,
+      cluster({ kubernetes: { kubeconfig: scoped }, reconcilers: ["argocd"], namespaces: ["argocd"] }),
+      0,
+      ctx,
+    );
+    expect(r.failed).toBe(false);
+    expect(r.counts.deploymentsAdded).toBe(4);
+    expect(kube.requests.at(-1)?.path).toBe("/apis/argoproj.io/v1alpha1/namespaces/argocd/applications");
+    // Cluster-wide, the same credentials are refused, and the run says so.
+    const wide = await collectCluster(
+      db,
+      cluster({ kubernetes: { kubeconfig: scoped }, reconcilers: ["argocd"] }),
+      0,
+      ctx,
+    ).catch((x: unknown) => x);
+    expect((wide as Error).message).toMatch(
+      /may not list applications\.argoproj\.io \(403: .*at the cluster scope\); apply deploy\/rbac\.yaml$/,
+    );
   });
 
   it("names a kubeconfig context that does not exist", async () => {
