@@ -189,6 +189,24 @@ describe("changeproof collect with clusters", () => {
     ]);
   });
 
+  it("config check reaches the cluster and says what its credentials may read", async () => {
+    const ok = await runCliAsync(["config", "check", "-c", writeConfig("check", path.join(root, "kubeconfig"))], {
+      env,
+    });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(
+      /^cluster prod: http:\/\/127\.0\.0\.1:\d+ \(kubeconfig .*kubeconfig, context fake\): applications\.argoproj\.io readable, kustomizations\.kustomize\.toolkit\.fluxcd\.io readable, helmreleases\.helm\.toolkit\.fluxcd\.io readable, events readable$/m,
+    );
+    const bad = await runCliAsync(
+      ["config", "check", "-c", writeConfig("check-bad", path.join(root, "revoked-kubeconfig"))],
+      {
+        env,
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/check-bad\.yaml: cluster prod: the API server at .* refused the credentials/);
+  });
+
   it("a typo in a cluster field is a config error naming file, line and field", async () => {
     const file = path.join(root, "typo.yaml");
     writeFileSync(file, "repos: []\nclusters:\n  - name: prod\n    kubernetes: { kubeconfg: x }\n");

@@ -76,6 +76,12 @@ export async function checkConfig(
       problems.push(messageOf(e));
     }
   }
+  if (cfg.clusters?.length) {
+    const { checkClusters } = await import("../../collectors/reconciler/check.js");
+    const checked = await checkClusters(cfg.clusters, offline, env);
+    lines.push(...checked.lines);
+    problems.push(...checked.problems);
+  }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${cfg.file}: ${p}`).join("\n"));
   return lines;
 }

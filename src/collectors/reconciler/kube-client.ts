@@ -133,6 +133,14 @@ export class KubeClient {
     }
   }
 
+  /** One page of at most one object: whether the credentials may list the resource at all. */
+  async probe(resource: KubeResource, namespace?: string): Promise<void> {
+    const where = `${resourceName(resource)}${namespace ? ` in namespace ${namespace}` : ""}`;
+    const url = new URL(listPath(resource, namespace), this.access.server);
+    url.searchParams.set("limit", "1");
+    this.refuse(await this.get(url, where), where);
+  }
+
   private async get(url: URL, where: string): Promise<JsonAnswer> {
     try {
       return await getJsonRetrying(url, this.access.tls, {
