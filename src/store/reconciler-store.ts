@@ -85,21 +85,51 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
   return counts;
 }
 
-/** Returns the observations that were new: one already recorded (an import seen twice) is not again. */
+/** A new row of a target's history, and the row before it (null for the first read). */
+export interface NewObservation {
+  observation: HistoryObservation;
+  previous: HistoryObservation | null;
+}
+
+const SAME_HISTORY = ["entries", "capacity", "horizon", "newest", "seqMin", "seqMax", "state"] as const;
+
+/**
+ * A cron job reads every target every few minutes; most reads see the same history. A read like
+ * the target's latest row only moves that row's `seen_until`, so rows grow with changes, not with
+ * runs. A read that differs is a new row, returned with the row before it for the gap check; a
+ * read already recorded (an import seen twice) changes nothing.
+ */
 export function storeObservations(
   db: DB,
   runId: number,
   observations: readonly HistoryObservation[],
-): HistoryObservation[] {
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO reconciler_observations (reconciler, cluster, namespace, name, observed_at, run_id, entries,
-       capacity, horizon, newest, seq_min, seq_max, state)
-     VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @run, @entries, @capacity, @horizon, @newest,
-       @seqMin, @seqMax, @state)`,
+): NewObservation[] {
+  const latest = db.prepare(
+    `SELECT * FROM reconciler_observations WHERE reconciler = ? AND cluster = ? AND namespace = ? AND name = ?
+     ORDER BY seen_until DESC LIMIT 1`,
   );
-  const added: HistoryObservation[] = [];
+  const extend = db.prepare(
+    `UPDATE reconciler_observations SET observed_at = min(observed_at, @observedAt), seen_until = max(seen_until, @observedAt)
+     WHERE reconciler = @reconciler AND cluster = @cluster AND namespace = @namespace AND name = @name
+       AND observed_at = @previousAt`,
+  );
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO reconciler_observations (reconciler, cluster, namespace, name, observed_at, seen_until,
+       run_id, entries, capacity, horizon, newest, seq_min, seq_max, state)
+     VALUES (@reconciler, @cluster, @namespace, @name, @observedAt, @observedAt, @run, @entries, @capacity, @horizon,
+       @newest, @seqMin, @seqMax, @state)`,
+  );
+  const added: NewObservation[] = [];
   db.transaction(() => {
-    for (const o of observations) if (insert.run({ ...o, run: runId }).changes > 0) added.push(o);
+    for (const o of observations) {
+      const row = latest.get(o.reconciler, o.cluster, o.namespace, o.name) as ObservationRow | undefined;
+      const previous = row ? observationOf(row) : null;
+      if (previous && SAME_HISTORY.every((k) => previous[k] === o[k])) {
+        extend.run({ ...o, previousAt: previous.observedAt });
+      } else if (insert.run({ ...o, run: runId }).changes > 0) {
+        added.push({ observation: o, previous });
+      }
+    }
   })();
   return added;
 }
@@ -132,6 +162,7 @@ interface ObservationRow {
   namespace: string;
   name: string;
   observed_at: string;
+  seen_until: string;
   entries: number;
   capacity: number | null;
   horizon: string | null;
@@ -148,6 +179,7 @@ function observationOf(r: ObservationRow): HistoryObservation {
     namespace: r.namespace,
     name: r.name,
     observedAt: r.observed_at,
+    seenUntil: r.seen_until,
     entries: r.entries,
     capacity: r.capacity,
     horizon: r.horizon,

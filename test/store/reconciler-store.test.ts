@@ -131,7 +131,7 @@ describe("storeEvents and storeObservations", () => {
     });
   });
 
-  it("records each run's observation of a target once", () => {
+  it("keeps one row per state of a target's history: unchanged reads only move its last-seen time", () => {
     const db = freshStore();
     const o: HistoryObservation = {
       reconciler: "argocd",
@@ -147,8 +147,21 @@ describe("storeEvents and storeObservations", () => {
       seqMax: 12,
       state: "Synced to 4e28; Healthy",
     };
-    expect(storeObservations(db, 1, [o, o])).toEqual([o]);
-    expect(readObservations(db)).toEqual([o]);
+    expect(storeObservations(db, 1, [o, o])).toEqual([{ observation: o, previous: null }]);
+    const later = { ...o, observedAt: "2026-07-05T00:15:00.000Z" };
+    expect(storeObservations(db, 2, [later])).toEqual([]);
+    expect(readObservations(db)).toEqual([{ ...o, seenUntil: later.observedAt }]);
+    const moved = {
+      ...o,
+      observedAt: "2026-07-05T00:30:00.000Z",
+      seqMin: 4,
+      seqMax: 13,
+      newest: "2026-07-05T00:20:00Z",
+    };
+    expect(storeObservations(db, 3, [moved])).toEqual([
+      { observation: moved, previous: { ...o, seenUntil: later.observedAt } },
+    ]);
+    expect(readObservations(db)).toHaveLength(2);
     expect(readObservations(db, "staging")).toEqual([]);
   });
 });

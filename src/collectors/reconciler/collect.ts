@@ -114,7 +114,7 @@ export async function collectCluster(
     error: null,
   };
   db.transaction(() => {
-    const stored = storeClusterRecords(db, runId, cluster.name, records);
+    const stored = storeClusterRecords(db, runId, records);
     result.gaps = [...stored.gaps, ...read.failures];
     result.counts = {
       applications: read.applications.length,

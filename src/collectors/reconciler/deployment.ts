@@ -69,6 +69,8 @@ export interface HistoryObservation {
   name: string;
   /** When the object was read. */
   observedAt: string;
+  /** As stored: the last read that found the same history (reads in between changed nothing). */
+  seenUntil?: string;
   /** Entries in the history. */
   entries: number;
   /** The most entries the reconciler keeps for this target; null when it has no fixed cap. */

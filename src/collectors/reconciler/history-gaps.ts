@@ -35,12 +35,14 @@ const targetOf = (o: HistoryObservation) => [o.reconciler, o.cluster, o.namespac
 const ms = (t: string) => Date.parse(t);
 
 function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap | null {
+  // The previous state was last seen then: nothing after it had been lost yet.
+  const lastRead = prev.seenUntil ?? prev.observedAt;
   const base = {
     reconciler: cur.reconciler,
     cluster: cur.cluster,
     namespace: cur.namespace,
     name: cur.name,
-    after: prev.observedAt,
+    after: lastRead,
     foundAt: cur.observedAt,
   };
   // Numbers that went backwards mean the object was recreated: fall back to times.
@@ -49,14 +51,14 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
     // The lost entries are newer than every entry the previous read saw.
     return {
       ...base,
-      after: prev.newest ?? prev.observedAt,
+      after: prev.newest ?? lastRead,
       kind: "missed",
       before: cur.horizon ?? cur.observedAt,
       lost: cur.seqMin - prev.seqMax - 1,
     };
   }
   const full = cur.capacity !== null && cur.entries >= cur.capacity;
-  if (full && cur.horizon !== null && ms(cur.horizon) > ms(prev.observedAt)) {
+  if (full && cur.horizon !== null && ms(cur.horizon) > ms(lastRead)) {
     return { ...base, kind: "possibly-missed", before: cur.horizon, lost: null };
   }
   return null;

@@ -53,7 +53,7 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
   });
   const result: ImportResult = { ...base, runId };
   db.transaction(() => {
-    const stored = storeClusterRecords(db, runId, header.cluster, parsed);
+    const stored = storeClusterRecords(db, runId, parsed);
     result.gaps = stored.gaps;
     result.counts = stored.counts;
     db.prepare("INSERT INTO reconciler_imports (sha256, run_id, file, origin) VALUES (?, ?, ?, ?)").run(

@@ -1,11 +1,5 @@
 import type { DB } from "../../store/db.js";
-import {
-  readObservations,
-  storeDeployments,
-  storeEvents,
-  storeHistoryGaps,
-  storeObservations,
-} from "../../store/reconciler-store.js";
+import { storeDeployments, storeEvents, storeHistoryGaps, storeObservations } from "../../store/reconciler-store.js";
 import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from "./deployment.js";
 import { describeGap, historyGaps } from "./history-gaps.js";
 
@@ -17,7 +11,6 @@ import { describeGap, historyGaps } from "./history-gaps.js";
 export function storeClusterRecords(
   db: DB,
   runId: number,
-  cluster: string,
   records: {
     deployments: readonly DeploymentRecord[];
     observations: readonly HistoryObservation[];
@@ -26,8 +19,10 @@ export function storeClusterRecords(
 ): { counts: Record<string, number>; gaps: string[] } {
   const deployments = storeDeployments(db, runId, records.deployments);
   const events = storeEvents(db, runId, records.events);
-  const readNow = new Set(storeObservations(db, runId, records.observations).map((o) => o.observedAt));
-  const found = historyGaps(readObservations(db, cluster)).filter((g) => readNow.has(g.foundAt));
+  // Only a read that changed a target's history can show entries lost since the read before it.
+  const found = storeObservations(db, runId, records.observations).flatMap(({ observation, previous }) =>
+    historyGaps(previous ? [previous, observation] : [observation]).filter((g) => g.foundAt === observation.observedAt),
+  );
   storeHistoryGaps(db, runId, found);
   return {
     counts: {

@@ -333,6 +333,8 @@ CREATE TABLE reconciler_observations (
   namespace TEXT NOT NULL,
   name TEXT NOT NULL,
   observed_at TEXT NOT NULL,
+  -- The last read that found the history unchanged: one row per state, not per run.
+  seen_until TEXT NOT NULL,
   run_id INTEGER NOT NULL,
   entries INTEGER NOT NULL,
   capacity INTEGER,

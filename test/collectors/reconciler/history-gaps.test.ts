@@ -80,6 +80,14 @@ describe("historyGaps", () => {
     ).toEqual([]);
   });
 
+  it("judges from the last read that saw the previous state, not the first", () => {
+    const prev = {
+      ...kustomization("2026-07-02T00:00:00.000Z", 3, "2026-07-01T00:00:00Z"),
+      seenUntil: "2026-07-06T00:00:00.000Z",
+    };
+    expect(historyGaps([prev, kustomization("2026-07-09T00:00:00.000Z", 5, "2026-07-04T00:00:00Z")])).toEqual([]);
+  });
+
   it("says what the first read of an already full history cannot know", () => {
     expect(historyGaps([argo("2026-07-09T00:00:00.000Z", [20, 29], "2026-07-05T00:00:00Z")])).toMatchObject([
       { kind: "before-first-collection", before: "2026-07-05T00:00:00Z", after: null },
