@@ -21,9 +21,35 @@ export interface WriteCounts {
   updated: number;
 }
 
+interface StoredDeployment {
+  id: number;
+  basis: string;
+  finished_at: string;
+  revisions: string;
+  detail: string;
+  rollback: number;
+  commit_oid: string | null;
+  source_repo: string | null;
+}
+
+/** Whether a record seen again changes its stored row (the upsert's WHERE, in JS). */
+function movesForward(s: StoredDeployment, d: DeploymentRecord, revisions: string, detail: string): boolean {
+  if (s.basis === "status") return false;
+  return (
+    s.finished_at < d.finishedAt ||
+    s.revisions !== revisions ||
+    s.detail !== detail ||
+    s.rollback < (d.rollback ? 1 : 0) ||
+    (d.commit !== null && d.commit !== s.commit_oid) ||
+    (d.sourceRepo !== null && d.sourceRepo !== s.source_repo)
+  );
+}
+
 /** One transaction per call: a batch lands whole or not at all. */
 export function storeDeployments(db: DB, runId: number, records: readonly DeploymentRecord[]): WriteCounts {
-  const find = db.prepare("SELECT id FROM deployments WHERE key = ?").pluck();
+  const find = db.prepare(
+    "SELECT id, basis, finished_at, revisions, detail, rollback, commit_oid, source_repo FROM deployments WHERE key = ?",
+  );
   // A status record is an observation ("this revision was applied, seen first then"): the first
   // sighting stands. Other records only move forward: the latest finish, revisions and detail.
   const upsert = db.prepare(
@@ -54,7 +80,12 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
   db.transaction(() => {
     for (const d of records) {
       const key = deploymentKey(d);
-      const existed = find.get(key) !== undefined;
+      const stored = find.get(key) as StoredDeployment | undefined;
+      const revisions = JSON.stringify(d.revisions);
+      const detail = canonical(d.detail);
+      // Most records a run reads are stored already and unchanged: skip the write (the upsert's
+      // WHERE repeats the same rules, so this is only the fast path).
+      if (stored && !movesForward(stored, d, revisions, detail)) continue;
       const r = upsert.run({
         key,
         reconciler: d.reconciler,
@@ -65,7 +96,7 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
         identity: d.identity,
         sourceRepo: d.sourceRepo,
         sourcePath: d.sourcePath,
-        revisions: JSON.stringify(d.revisions),
+        revisions,
         commit: d.commit,
         startedAt: d.startedAt,
         finishedAt: d.finishedAt,
@@ -74,11 +105,12 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
         outcome: d.outcome,
         rollback: d.rollback ? 1 : 0,
         evidence: d.evidence,
-        detail: canonical(d.detail),
+        detail,
         run: runId,
       });
-      if (r.changes > 0) counts[existed ? "updated" : "added"]++;
-      const id = find.get(key) as number;
+      if (r.changes === 0) continue;
+      counts[stored ? "updated" : "added"]++;
+      const id = stored ? stored.id : Number(r.lastInsertRowid);
       for (const rev of d.revisions) revision.run(id, rev, parseRevision(rev).commit, runId);
     }
   })();
