@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { type DeploymentOutcome, type DeploymentRecord, type Mapped, revisionsAt, spanOf } from "./deployment.js";
-import { skipped } from "./malformed.js";
+import {
+  type DeploymentOutcome,
+  type DeploymentRecord,
+  type Mapped,
+  minMax,
+  revisionsAt,
+  spanOf,
+} from "./deployment.js";
+import { describeIssue, skipped } from "./malformed.js";
 import { firstCommit } from "./revision.js";
 
 /**
@@ -39,7 +46,13 @@ const operationState = z.looseObject({
   finishedAt: time.nullable().optional(),
   operation: z
     .looseObject({
-      sync: revisionsAndSources.optional(),
+      sync: revisionsAndSources
+        .extend({
+          dryRun: z.boolean().optional(),
+          // A partial sync names the resources it was limited to.
+          resources: z.array(z.unknown()).nullable().optional(),
+        })
+        .optional(),
       initiatedBy: initiator.optional(),
     })
     .optional(),
@@ -58,7 +71,8 @@ export const argoApplicationSchema = z.looseObject({
     .optional(),
   status: z
     .looseObject({
-      history: z.array(historyEntry).nullable().optional(),
+      // Entries are parsed one by one: a malformed entry is skipped with a warning, not the app.
+      history: z.array(z.unknown()).nullable().optional(),
       sync: z
         .looseObject({
           status: z.string().optional(),
@@ -78,6 +92,7 @@ export type ArgoApplication = z.infer<typeof argoApplicationSchema>;
 const DEFAULT_HISTORY_LIMIT = 10;
 
 type Source = z.infer<typeof source>;
+type HistoryEntry = z.infer<typeof historyEntry>;
 type Initiator = z.infer<typeof initiator>;
 
 function revisionsOf(entry: { revision?: string | undefined; revisions?: string[] | undefined }): string[] {
@@ -117,7 +132,13 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
   const namespace = app.metadata.namespace ?? "";
   const name = app.metadata.name;
   const base = { reconciler: "argocd" as const, cluster, namespace, name };
-  const history = app.status?.history ?? [];
+  const warnings: string[] = [];
+  const history: HistoryEntry[] = [];
+  for (const [i, raw] of (app.status?.history ?? []).entries()) {
+    const entry = historyEntry.safeParse(raw);
+    if (entry.success) history.push(entry.data);
+    else warnings.push(`Application ${namespace}/${name}: status.history[${i}] skipped, ${describeIssue(entry.error)}`);
+  }
   const deployments: DeploymentRecord[] = history.map((h, i) => {
     const revisions = revisionsOf(h);
     const src = firstSource(h.source, h.sources);
@@ -141,8 +162,10 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
 
   const op = app.status?.operationState;
   const outcome = op ? OUTCOME[op.phase] : undefined;
-  if (op && outcome && op.finishedAt) {
+  // A dry run deploys nothing (Argo CD keeps it out of history too).
+  if (op && outcome && op.finishedAt && op.operation?.sync?.dryRun !== true) {
     const sync = op.operation?.sync;
+    const partial = sync?.resources?.length ?? 0;
     const revisions =
       revisionsOf(op.syncResult ?? {}).length > 0 ? revisionsOf(op.syncResult ?? {}) : revisionsOf(sync ?? {});
     // A rollback names the source it goes back to; an ordinary sync leaves it to the app's spec.
@@ -153,8 +176,10 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
       (d) => d.startedAt === op.startedAt && d.revisions.join(",") === revisions.join(","),
     );
     if (outcome === "succeeded" && sameAsHistory) {
-      // The history entry is the record; the operation adds whether it was a rollback.
+      // The history entry is the record; the operation adds whether it was a rollback, and who
+      // started it when the entry does not say (entries before Argo CD 2.11 carry no initiatedBy).
       sameAsHistory.rollback = rollback;
+      if (sameAsHistory.automated === null) Object.assign(sameAsHistory, who(op.operation?.initiatedBy));
     } else {
       deployments.push({
         ...base,
@@ -170,11 +195,13 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
         outcome,
         rollback,
         evidence: "status.operationState",
-        detail: { phase: op.phase, message: op.message ?? null },
+        // A partial sync applied only some resources: the evidence layer must not read it as whole.
+        detail: { phase: op.phase, message: op.message ?? null, ...(partial > 0 ? { partialResources: partial } : {}) },
       });
     }
   }
   const ids = history.map((h) => h.id);
+  const seq = minMax(ids);
   return {
     deployments,
     observation: {
@@ -183,10 +210,10 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
       entries: history.length,
       capacity: app.spec?.revisionHistoryLimit ?? DEFAULT_HISTORY_LIMIT,
       ...spanOf(history.map((h) => h.deployedAt)),
-      seqMin: ids.length > 0 ? Math.min(...ids) : null,
-      seqMax: ids.length > 0 ? Math.max(...ids) : null,
+      seqMin: seq.min,
+      seqMax: seq.max,
       state: argoState(app),
     },
-    warnings: [],
+    warnings,
   };
 }

@@ -2,10 +2,12 @@ import type { ClusterConfig, FluxV1Config } from "../../config/schema.js";
 import type { DB } from "../../store/db.js";
 import { finishRun, startRun } from "../../store/ledger.js";
 import { storeDeployments } from "../../store/reconciler-store.js";
+import { append } from "../../util/append.js";
 import { argoDeployments } from "./argocd.js";
 import type { DeploymentRecord, HistoryObservation, Mapped, ReconcilerEventRecord } from "./deployment.js";
 import { coreEventRecords, helmReleaseDeployments, kustomizationDeployments, sourceIndex } from "./flux.js";
 import { readFluxV1 } from "./flux-v1.js";
+import { objectLabel } from "./malformed.js";
 import { type ClusterRead, type ReadContext, readCluster } from "./read-cluster.js";
 import { storeClusterRecords } from "./store-records.js";
 
@@ -40,16 +42,35 @@ export interface ClusterRunResult {
 /** Pure: what the raw objects of one read say. */
 export function mapClusterRead(read: ClusterRead, cluster: string): ClusterRecords {
   const out: ClusterRecords = { deployments: [], observations: [], events: [], warnings: [...read.warnings] };
-  const take = (m: Mapped) => {
-    out.deployments.push(...m.deployments);
-    if (m.observation) out.observations.push(m.observation);
-    out.warnings.push(...m.warnings);
+  // One object that breaks its mapper (a shape nobody foresaw) is skipped and named, never the cluster.
+  const guarded = (kind: string, raw: unknown, map: () => Mapped): Mapped => {
+    try {
+      return map();
+    } catch (e) {
+      return {
+        deployments: [],
+        observation: null,
+        warnings: [
+          `${objectLabel(kind, raw)}: skipped, it could not be read (${e instanceof Error ? e.message : String(e)})`,
+        ],
+      };
+    }
   };
-  for (const a of read.applications) take(argoDeployments(a.raw, cluster, a.observedAt));
+  const take = (m: Mapped) => {
+    append(out.deployments, m.deployments);
+    if (m.observation) out.observations.push(m.observation);
+    append(out.warnings, m.warnings);
+  };
+  for (const a of read.applications)
+    take(guarded("Application", a.raw, () => argoDeployments(a.raw, cluster, a.observedAt)));
   const sources = sourceIndex(read.sources);
-  out.warnings.push(...sources.warnings);
-  for (const k of read.kustomizations) take(kustomizationDeployments(k.raw, cluster, k.observedAt, sources.index));
-  for (const h of read.helmReleases) take(helmReleaseDeployments(h.raw, cluster, h.observedAt, sources.index));
+  append(out.warnings, sources.warnings);
+  for (const k of read.kustomizations) {
+    take(guarded("Kustomization", k.raw, () => kustomizationDeployments(k.raw, cluster, k.observedAt, sources.index)));
+  }
+  for (const h of read.helmReleases) {
+    take(guarded("HelmRelease", h.raw, () => helmReleaseDeployments(h.raw, cluster, h.observedAt, sources.index)));
+  }
   for (const raw of read.events) {
     const r = coreEventRecords(raw, cluster);
     if (r.event) out.events.push(r.event);

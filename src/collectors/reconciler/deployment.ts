@@ -142,6 +142,17 @@ export function timeSpan(times: readonly string[]): { oldest: string | null; new
   return { oldest, newest };
 }
 
+/** Smallest and largest of some numbers, without spreading them onto the stack (hostile sizes). */
+export function minMax(values: readonly number[]): { min: number | null; max: number | null } {
+  let min: number | null = null;
+  let max: number | null = null;
+  for (const v of values) {
+    if (min === null || v < min) min = v;
+    if (max === null || v > max) max = v;
+  }
+  return { min, max };
+}
+
 /** An observation's horizon (oldest entry) and newest entry, from the entries' times. */
 export function spanOf(times: readonly string[]): { horizon: string | null; newest: string | null } {
   const { oldest, newest } = timeSpan(times);

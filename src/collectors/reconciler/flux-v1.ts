@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, GitError } from "../../errors/index.js";
+import { append } from "../../util/append.js";
 import { runGit, streamGit } from "../git/git-process.js";
 import { type DeploymentOutcome, type DeploymentRecord, type Mapped, revisionsAt } from "./deployment.js";
 
@@ -420,7 +421,8 @@ export async function readFluxV1(gitDir: string, options: FluxV1Options): Promis
     noteRecords.push({
       ...base,
       basis: "note",
-      identity: jobID ?? n.commit,
+      // A commit has one note under a notes ref: keyed on it, a reused job id can't merge two records.
+      identity: n.commit,
       revisions: [n.commit],
       commit: n.commit,
       finishedAt,
@@ -438,6 +440,6 @@ export async function readFluxV1(gitDir: string, options: FluxV1Options): Promis
         ? -1
         : 1,
   );
-  deployments.push(...noteRecords);
+  append(deployments, noteRecords);
   return { deployments, observation: null, warnings };
 }

@@ -5,6 +5,7 @@ import {
   type DeploymentRecord,
   type HistoryObservation,
   type Mapped,
+  minMax,
   type ReconcilerEventRecord,
   type ReconcilerKind,
   spanOf,
@@ -391,6 +392,8 @@ export function kustomizationDeployments(
 // HelmRelease
 
 const HELM_FAILED = "failed";
+/** Helm statuses of a release that is, or was, the one running: anything else did not deploy. */
+const HELM_DEPLOYED = new Set(["deployed", "superseded"]);
 /** Helm statuses of a release still in progress (pending-install, pending-upgrade, pending-rollback). */
 const isPending = (s: HelmSnapshot) => s.status.startsWith("pending-");
 
@@ -421,7 +424,7 @@ export function helmReleaseDeployments(
 
   const remediated = status.conditions?.find((c) => c.type === "Remediated");
   const rolledBack = remediated?.status === "True" && remediated.reason === "RollbackSucceeded";
-  const newest = history && history.length > 0 ? Math.max(...history.map((s) => s.version)) : null;
+  const newest = minMax((history ?? []).map((s) => s.version)).max;
 
   const deployments: DeploymentRecord[] = [];
   (history ?? []).forEach((s, i) => {
@@ -439,7 +442,8 @@ export function helmReleaseDeployments(
       startedAt: s.lastDeployed,
       finishedAt: s.lastDeployed,
       ...AUTOMATED,
-      outcome: s.status === HELM_FAILED ? "failed" : "succeeded",
+      // uninstalled (e.g. by remediation after a failed install), unknown: not a deployment that took.
+      outcome: HELM_DEPLOYED.has(s.status) ? "succeeded" : "failed",
       // helm-controller's remediation rolled back: that rollback is the newest release.
       rollback: rolledBack && s.version === newest && s.status !== HELM_FAILED,
       evidence: `status.history[${i}]`,
@@ -468,8 +472,8 @@ export function helmReleaseDeployments(
         entries: history.length,
         capacity: null, // truncated to the previous successful release, not to a fixed size
         ...spanOf(history.map((s) => s.lastDeployed)),
-        seqMin: versions.length > 0 ? Math.min(...versions) : null,
-        seqMax: versions.length > 0 ? Math.max(...versions) : null,
+        seqMin: minMax(versions).min,
+        seqMax: minMax(versions).max,
         state: stateOf(readyOf(status.conditions), [["last attempted", status.lastAttemptedRevision]]),
       }
     : null;

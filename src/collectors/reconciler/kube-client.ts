@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ClusterError } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
+import { append } from "../../util/append.js";
 import { oneLine } from "../../util/visible.js";
 import { errorText, getJsonRetrying, type JsonAnswer, RetriesSpent, type TlsAndHeaders } from "./http-json.js";
 
@@ -115,7 +116,7 @@ export class KubeClient {
             `cluster ${this.options.cluster}: the list of ${where} is not a Kubernetes list (${page.error.issues[0]?.path.join(".") || "body"} ${page.error.issues[0]?.message ?? ""})`,
           );
         }
-        items.push(...(page.data.items ?? []));
+        append(items, page.data.items ?? []);
         cont = page.data.metadata?.continue || undefined;
       } while (cont);
       if (!expired) return items;

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import type { ClusterConfig } from "../../config/schema.js";
 import { ClusterError } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
+import { append } from "../../util/append.js";
 import { listArgoApplications } from "./argocd-api.js";
 import { kubeAccess } from "./kube-access.js";
 import { KubeClient, type KubeResource, NotServedError, RESOURCES, resourceName } from "./kube-client.js";
@@ -86,14 +87,14 @@ function readFiles(cluster: ClusterConfig): ClusterRead {
     // An export says what the cluster held when kubectl wrote it: the file's time is the read.
     const observedAt = statSync(file, { throwIfNoEntry: false })?.mtime.toISOString() ?? new Date(0).toISOString();
     const { byKind, warnings } = readObjectFiles(cluster.name, [file]);
-    read.warnings.push(...warnings);
+    append(read.warnings, warnings);
     for (const [kind, objects] of byKind) {
       const stamped = objects.map((raw) => ({ raw, observedAt }));
-      if (kind === "Application") read.applications.push(...stamped);
-      else if (kind === "Kustomization") read.kustomizations.push(...stamped);
-      else if (kind === "HelmRelease") read.helmReleases.push(...stamped);
-      else if (kind === "Event") read.events.push(...objects);
-      else if (SOURCE_KINDS.has(kind)) read.sources.push(...objects);
+      if (kind === "Application") append(read.applications, stamped);
+      else if (kind === "Kustomization") append(read.kustomizations, stamped);
+      else if (kind === "HelmRelease") append(read.helmReleases, stamped);
+      else if (kind === "Event") append(read.events, objects);
+      else if (SOURCE_KINDS.has(kind)) append(read.sources, objects);
       else read.warnings.push(`${file}: ${objects.length} ${kind} object(s) are not reconciler records; skipped`);
     }
   }
@@ -125,7 +126,7 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
     attempted++;
     for (const ns of namespaces) {
       try {
-        items.push(...(await client.list(r, ns, how.fieldSelector)));
+        append(items, await client.list(r, ns, how.fieldSelector));
       } catch (e) {
         if (e instanceof NotServedError) {
           // A reconciler not installed is worth a note; a source kind not installed is not.
@@ -158,7 +159,7 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
     }
     if (cluster.reconcilers.includes("flux")) {
       for (const r of [RESOURCES.gitrepositories, RESOURCES.ocirepositories, RESOURCES.helmrepositories]) {
-        read.sources.push(...((await listAll(r, { required: false })) ?? []));
+        append(read.sources, (await listAll(r, { required: false })) ?? []);
       }
       const ksAt = ctx.now().toISOString();
       read.kustomizations = ((await listAll(RESOURCES.kustomizations, { required: true })) ?? []).map((raw) => ({
@@ -176,7 +177,7 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
             required: true,
             fieldSelector: `involvedObject.kind=${kind}`,
           });
-          read.events.push(...(found ?? []));
+          append(read.events, found ?? []);
         }
       }
     }

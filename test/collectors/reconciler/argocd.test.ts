@@ -181,17 +181,55 @@ describe("argoDeployments", () => {
     expect(argoDeployments(app({ history }), "prod", AT).observation?.capacity).toBe(10);
   });
 
-  it("skips an object with a bad timestamp or no name with a warning naming it, and keeps no record of it", () => {
-    const bad = app({ history: [{ id: 1, revision: A, deployedAt: 17 }] });
-    expect(argoDeployments(bad, "prod", AT)).toEqual({
-      deployments: [],
-      observation: null,
-      warnings: [expect.stringMatching(/^Application argocd\/payments: skipped, status\.history\.0\.deployedAt /)],
+  it("skips a history entry with a bad timestamp, naming it, and keeps the rest; an object without a name whole", () => {
+    const bad = app({
+      history: [
+        { id: 1, revision: A, deployedAt: 17 },
+        { id: 2, revision: B, deployedAt: "2026-07-02T00:00:00Z" },
+      ],
     });
+    const o = argoDeployments(bad, "prod", AT);
+    expect(o.warnings).toEqual([
+      expect.stringMatching(/^Application argocd\/payments: status\.history\[0\] skipped, deployedAt /),
+    ]);
+    expect(o.deployments.map((d) => d.commit)).toEqual([B]);
+    expect(o.observation).toMatchObject({ entries: 1, seqMin: 2 });
     expect(argoDeployments({ metadata: {} }, "prod", AT).warnings).toEqual([
       expect.stringMatching(/^Application \?\/\?: skipped, metadata\.name /),
     ]);
     expect(argoDeployments(null, "prod", AT).deployments).toEqual([]);
+  });
+
+  it("records no deployment for a dry run, marks a partial sync, and takes who synced from the operation when the entry is silent", () => {
+    const op = (sync: Record<string, unknown>, phase = "Succeeded") => ({
+      operation: { sync: { revision: C, ...sync }, initiatedBy: { username: "alice@acme.example" } },
+      phase,
+      startedAt: "2026-07-14T11:00:00Z",
+      finishedAt: "2026-07-14T11:00:09Z",
+      syncResult: { revision: C, source: SRC },
+    });
+    expect(argoDeployments(app({ operationState: op({ dryRun: true }) }), "prod", AT).deployments).toEqual([]);
+    const partial = argoDeployments(
+      app({ operationState: op({ resources: [{ kind: "Deployment", name: "api" }] }) }),
+      "prod",
+      AT,
+    );
+    expect(partial.deployments[0]?.detail).toMatchObject({ partialResources: 1 });
+    // Argo CD before 2.11: the history entry has no initiatedBy; the operation that made it does.
+    const old = {
+      id: 4,
+      revision: C,
+      deployStartedAt: "2026-07-14T11:00:00Z",
+      deployedAt: "2026-07-14T11:00:09Z",
+      source: SRC,
+    };
+    const silent = argoDeployments(app({ history: [old], operationState: op({}) }), "prod", AT);
+    expect(silent.deployments).toHaveLength(1);
+    expect(silent.deployments[0]).toMatchObject({
+      basis: "history",
+      initiatedBy: "alice@acme.example",
+      automated: false,
+    });
   });
 
   it("tolerates an application that never synced (no status)", () => {

@@ -378,10 +378,11 @@ describe("collectCluster from the Kubernetes API", () => {
     try {
       const r = await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
       expect(r.records.warnings).toEqual([
-        expect.stringMatching(/^Application argocd\/broken: skipped, status\.history\.0\.deployedAt /),
+        expect.stringMatching(/^Application argocd\/broken: status\.history\[0\] skipped, deployedAt /),
       ]);
       expect(r.failed).toBe(false);
-      expect(r.counts.deploymentsAdded).toBe(4);
+      // The broken entry alone is skipped: the app's failed sync is kept.
+      expect(r.counts.deploymentsAdded).toBe(5);
     } finally {
       kube.remove("applications.argoproj.io/v1alpha1", "argocd", "broken");
       kube.remove("applications.argoproj.io/v1alpha1", "argocd", "fresh");

@@ -283,7 +283,7 @@ describe("fluxd's notes", () => {
       namespace: "",
       name: "acme/gitops",
       basis: "note",
-      identity: "job-auto",
+      identity: auto,
       sourceRepo: "acme/gitops",
       sourcePath: null,
       revisions: [auto],
@@ -298,14 +298,14 @@ describe("fluxd's notes", () => {
       detail: { jobID: "job-auto", type: "image", workloads: 1, failed: 0 },
     });
     expect(byCommit.get(byUser)).toMatchObject({
-      identity: "job-user",
+      identity: byUser,
       initiatedBy: "alice",
       automated: false,
       outcome: "failed",
       detail: { jobID: "job-user", type: "image", workloads: 3, failed: 1 },
     });
     expect(byCommit.get(policy)).toMatchObject({
-      identity: "job-policy",
+      identity: policy,
       initiatedBy: "bob",
       automated: false,
       outcome: "succeeded",
@@ -441,9 +441,13 @@ describe("many notes in a bare repository", () => {
     expect(notes.filter((d) => d.outcome === "failed")).toHaveLength(N / 10);
     expect(notes.filter((d) => d.initiatedBy === "carol")).toHaveLength(N / 3);
     expect(notes[0]).toMatchObject({
-      identity: "job-1",
+      detail: expect.objectContaining({ jobID: "job-1" }),
       finishedAt: new Date((t0 + 60) * 1000).toISOString().replace(".000", ""),
     });
-    expect(notes.at(-1)).toMatchObject({ identity: `job-${N}`, commit: tip });
+    expect(notes.at(-1)).toMatchObject({
+      identity: tip,
+      commit: tip,
+      detail: expect.objectContaining({ jobID: `job-${N}` }),
+    });
   });
 });
