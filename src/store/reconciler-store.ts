@@ -32,23 +32,42 @@ interface StoredDeployment {
   source_repo: string | null;
 }
 
-/** Whether a record seen again changes its stored row (the upsert's WHERE, in JS). */
+/**
+ * Whether a record seen again changes its stored row (the upsert's WHERE, in JS). A read older
+ * than the stored one (an export imported late) may only add what it alone knows (a rollback);
+ * it never moves the record back to an earlier revision.
+ */
 function movesForward(s: StoredDeployment, d: DeploymentRecord, revisions: string, detail: string): boolean {
   if (s.basis === "status") return false;
+  if (s.rollback < (d.rollback ? 1 : 0)) return true;
+  if (d.finishedAt < s.finished_at) return false;
   return (
     s.finished_at < d.finishedAt ||
     s.revisions !== revisions ||
     s.detail !== detail ||
-    s.rollback < (d.rollback ? 1 : 0) ||
     (d.commit !== null && d.commit !== s.commit_oid) ||
     (d.sourceRepo !== null && d.sourceRepo !== s.source_repo)
   );
 }
 
+/**
+ * Records that speak of a state rather than one sync (what the status showed at a read, an event
+ * each reconcile repeats): a new one is kept only when the target's state changed since the
+ * latest such record, so a revision re-applied later is a record again, and a reconcile repeated
+ * every ten minutes is not a deployment each time.
+ */
+const STATE_BASES = new Set<DeploymentRecord["basis"]>(["status", "event", "webhook"]);
+
 /** One transaction per call: a batch lands whole or not at all. */
 export function storeDeployments(db: DB, runId: number, records: readonly DeploymentRecord[]): WriteCounts {
   const find = db.prepare(
     "SELECT id, basis, finished_at, revisions, detail, rollback, commit_oid, source_repo FROM deployments WHERE key = ?",
+  );
+  const latestState = db.prepare(
+    `SELECT revisions FROM deployments
+     WHERE cluster = ? AND namespace = ? AND name = ? AND reconciler = ? AND basis = ? AND outcome = ?
+       AND finished_at <= ?
+     ORDER BY finished_at DESC, id DESC LIMIT 1`,
   );
   // A status record is an observation ("this revision was applied, seen first then"): the first
   // sighting stands. Other records only move forward: the latest finish, revisions and detail.
@@ -59,19 +78,19 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
      VALUES (@key, @reconciler, @cluster, @namespace, @name, @basis, @identity, @sourceRepo, @sourcePath, @revisions,
        @commit, @startedAt, @finishedAt, @initiatedBy, @automated, @outcome, @rollback, @evidence, @detail, @run, @run)
      ON CONFLICT (key) DO UPDATE SET
+       revisions = iif(excluded.finished_at >= finished_at, excluded.revisions, revisions),
+       commit_oid = iif(excluded.finished_at >= finished_at, coalesce(excluded.commit_oid, commit_oid), commit_oid),
+       source_repo = iif(excluded.finished_at >= finished_at, coalesce(excluded.source_repo, source_repo), source_repo),
+       source_path = iif(excluded.finished_at >= finished_at, coalesce(excluded.source_path, source_path), source_path),
+       evidence = iif(excluded.finished_at >= finished_at, excluded.evidence, evidence),
+       detail = iif(excluded.finished_at >= finished_at, excluded.detail, detail),
        finished_at = max(finished_at, excluded.finished_at),
-       revisions = excluded.revisions,
-       commit_oid = coalesce(excluded.commit_oid, commit_oid),
-       source_repo = coalesce(excluded.source_repo, source_repo),
-       source_path = coalesce(excluded.source_path, source_path),
        rollback = max(rollback, excluded.rollback),
-       evidence = excluded.evidence,
-       detail = excluded.detail,
        changed_run_id = excluded.changed_run_id
-     WHERE basis <> 'status' AND (finished_at < excluded.finished_at OR revisions <> excluded.revisions
-       OR detail <> excluded.detail OR rollback < excluded.rollback
+     WHERE basis <> 'status' AND (rollback < excluded.rollback OR (excluded.finished_at >= finished_at AND (
+       finished_at < excluded.finished_at OR revisions <> excluded.revisions OR detail <> excluded.detail
        OR coalesce(commit_oid, '') <> coalesce(excluded.commit_oid, commit_oid, '')
-       OR coalesce(source_repo, '') <> coalesce(excluded.source_repo, source_repo, ''))`,
+       OR coalesce(source_repo, '') <> coalesce(excluded.source_repo, source_repo, ''))))`,
   );
   const revision = db.prepare(
     "INSERT OR IGNORE INTO deployment_revisions (deployment_id, revision, commit_oid, first_run_id) VALUES (?, ?, ?, ?)",
@@ -83,6 +102,18 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
       const stored = find.get(key) as StoredDeployment | undefined;
       const revisions = JSON.stringify(d.revisions);
       const detail = canonical(d.detail);
+      if (!stored && STATE_BASES.has(d.basis)) {
+        // Compared with the latest record of the same outcome: applied and failed-attempt records
+        // of one target interleave, each a state of its own.
+        const before = latestState.get(d.cluster, d.namespace, d.name, d.reconciler, d.basis, d.outcome, d.finishedAt) as
+          | { revisions: string }
+          | undefined;
+        if (before && before.revisions === revisions) continue;
+      }
+      // Every revision a record ever showed is kept, even from a read too old to move the record.
+      if (stored && stored.revisions !== revisions) {
+        for (const rev of d.revisions) revision.run(stored.id, rev, parseRevision(rev).commit, runId);
+      }
       // Most records a run reads are stored already and unchanged: skip the write (the upsert's
       // WHERE repeats the same rules, so this is only the fast path).
       if (stored && !movesForward(stored, d, revisions, detail)) continue;
@@ -141,7 +172,7 @@ export function storeObservations(
      ORDER BY seen_until DESC LIMIT 1`,
   );
   const extend = db.prepare(
-    `UPDATE reconciler_observations SET observed_at = min(observed_at, @observedAt), seen_until = max(seen_until, @observedAt)
+    `UPDATE reconciler_observations SET seen_until = @observedAt
      WHERE reconciler = @reconciler AND cluster = @cluster AND namespace = @namespace AND name = @name
        AND observed_at = @previousAt`,
   );
@@ -156,7 +187,10 @@ export function storeObservations(
     for (const o of observations) {
       const row = latest.get(o.reconciler, o.cluster, o.namespace, o.name) as ObservationRow | undefined;
       const previous = row ? observationOf(row) : null;
-      if (previous && SAME_HISTORY.every((k) => previous[k] === o[k])) {
+      // Only a later read extends the latest state: an older one (imported late) is a row of its
+      // own, so rows never overlap in time and a state that recurs stays two states.
+      const later = previous !== null && o.observedAt >= (previous.seenUntil ?? previous.observedAt);
+      if (previous && later && SAME_HISTORY.every((k) => previous[k] === o[k])) {
         extend.run({ ...o, previousAt: previous.observedAt });
       } else if (insert.run({ ...o, run: runId }).changes > 0) {
         added.push({ observation: o, previous });

@@ -100,6 +100,49 @@ describe("storeDeployments", () => {
   });
 });
 
+describe("storeDeployments: states and late reads", () => {
+  const applied = (revision: string, at: string): DeploymentRecord => ({
+    ...fluxEntry(revision, at, 1),
+    basis: "status",
+    identity: `applied|main@sha1:${revision}|${at}`,
+    startedAt: null,
+    detail: { observedAt: at },
+  });
+
+  it("keeps a status record per change of the applied revision, not per read: A, B, then A again are three", () => {
+    const db = freshStore();
+    expect(storeDeployments(db, 1, [applied(A, "2026-07-01T00:00:00Z")]).added).toBe(1);
+    expect(storeDeployments(db, 2, [applied(A, "2026-07-01T00:15:00Z")]).added).toBe(0);
+    expect(storeDeployments(db, 3, [applied(B, "2026-07-01T00:30:00Z")]).added).toBe(1);
+    expect(storeDeployments(db, 4, [applied(A, "2026-07-01T00:45:00Z")]).added).toBe(1);
+    expect(readDeployments(db).map((d) => [d.commit, d.finishedAt])).toEqual([
+      [A, "2026-07-01T00:00:00Z"],
+      [B, "2026-07-01T00:30:00Z"],
+      [A, "2026-07-01T00:45:00Z"],
+    ]);
+  });
+
+  it("keeps one event-based record while a reconcile of the same revision repeats", () => {
+    const db = freshStore();
+    const event = (revision: string, at: string): DeploymentRecord => ({
+      ...fluxEntry(revision, at, 1),
+      basis: "event",
+      identity: `ReconciliationSucceeded|main@sha1:${revision}|${at}`,
+    });
+    const every10min = ["00", "10", "20", "30"].map((m) => event(A, `2026-07-01T00:${m}:00Z`));
+    expect(storeDeployments(db, 1, every10min).added).toBe(1);
+    expect(storeDeployments(db, 2, [event(B, "2026-07-01T00:40:00Z")]).added).toBe(1);
+  });
+
+  it("an older read imported late never moves a record back, but its revision is kept", () => {
+    const db = freshStore();
+    storeDeployments(db, 1, [fluxEntry(B, "2026-07-03T10:00:00Z", 7)]);
+    expect(storeDeployments(db, 2, [fluxEntry(A, "2026-07-02T10:00:00Z", 3)])).toEqual({ added: 0, updated: 0 });
+    expect(readDeployments(db)[0]).toMatchObject({ commit: B, finishedAt: "2026-07-03T10:00:00Z" });
+    expect(db.prepare("SELECT count(*) FROM deployment_revisions").pluck().get()).toBe(2);
+  });
+});
+
 describe("storeEvents and storeObservations", () => {
   const event: ReconcilerEventRecord = {
     cluster: "prod",

@@ -267,15 +267,17 @@ function statusRecords(
   if (options.applied && applied) {
     const confirmed = ready?.status === "True" && ready.lastTransitionTime && ready.message?.includes(applied);
     const origin = status.lastAppliedOriginRevision || null;
+    const appliedAt = confirmed && ready.lastTransitionTime ? ready.lastTransitionTime : observedAt;
     out.push({
       ...base,
       basis: "status",
-      identity: `applied|${applied}`,
+      // One record per time the revision became the applied one (the store keeps state changes).
+      identity: `applied|${applied}|${appliedAt}`,
       ...source,
       revisions: [applied],
       commit: options.commitOf(present([origin, applied])),
       startedAt: null,
-      finishedAt: confirmed && ready.lastTransitionTime ? ready.lastTransitionTime : observedAt,
+      finishedAt: appliedAt,
       ...AUTOMATED,
       outcome: "succeeded",
       rollback: false,
@@ -289,15 +291,16 @@ function statusRecords(
   }
   if (attempted && attempted !== applied && ready?.status === "False") {
     const reason = ready.reason ?? "";
+    const failedAt = ready.lastTransitionTime ?? observedAt;
     out.push({
       ...base,
       basis: "status",
-      identity: `attempted|${attempted}|${reason}`,
+      identity: `attempted|${attempted}|${reason}|${failedAt}`,
       ...source,
       revisions: [attempted],
       commit: options.commitOf([attempted]),
       startedAt: null,
-      finishedAt: ready.lastTransitionTime ?? observedAt,
+      finishedAt: failedAt,
       ...AUTOMATED,
       outcome: "failed",
       rollback: false,
