@@ -67,9 +67,12 @@ function sourceGaps(
   period: Period,
   now: Date,
   gaps: string[],
+  /** When a run's data was read; a run's start, unless it brought in an older read (an import). */
+  readAt: (r: RunRow) => string = (r) => r.started_at,
 ): RunRow | undefined {
   const ok = runs.filter((r) => r.status === "succeeded");
-  const lastOk = ok.at(-1);
+  // The freshest read, whenever it was stored: imports may arrive in any order.
+  const lastOk = ok.reduce<RunRow | undefined>((best, r) => (!best || readAt(r) > readAt(best) ? r : best), undefined);
   const last = runs.at(-1);
   if (!lastOk) {
     gaps.push(`${subject}: ${what.data} was never collected successfully`);
@@ -83,7 +86,7 @@ function sourceGaps(
     // A run that succeeded with a recorded gap (e.g. a list the credentials could not read).
     gaps.push(`${subject}: the latest ${what.name} collection (run ${lastOk.id}) is partial: ${lastOk.error}`);
   }
-  const reach = lastOk.started_at;
+  const reach = readAt(lastOk);
   const ended = period.to.getTime() < now.getTime();
   const needed = (ended ? period.to : now).toISOString();
   if (reach < needed) {
@@ -91,7 +94,32 @@ function sourceGaps(
       `${subject}: ${what.git ? "" : `${what.name} `}last collected ${reach}, before ${ended ? "the period ends" : "now"} (${needed}); later changes are missing`,
     );
   }
-  return ok.find((r) => r.started_at >= period.to.toISOString());
+  return ok.find((r) => readAt(r) >= period.to.toISOString());
+}
+
+/**
+ * When a reconciler run's records were read in the cluster: an import's exporting run's start,
+ * the export files' time for a `files` source, else the run's own start.
+ */
+export function clusterReadAt(run: RunRow): string {
+  try {
+    const p = JSON.parse(run.parameters) as { readAt?: unknown; origin?: { startedAt?: unknown } };
+    if (typeof p.origin?.startedAt === "string") return new Date(p.origin.startedAt).toISOString();
+    if (typeof p.readAt === "string") return new Date(p.readAt).toISOString();
+  } catch {
+    // An unreadable parameters column: the run's start is all there is.
+  }
+  return run.started_at;
+}
+
+/** Objects a cluster run skipped as malformed (its counts' `warnings`). */
+function skippedObjects(run: RunRow): number {
+  try {
+    const n = (JSON.parse(run.counts ?? "{}") as { warnings?: unknown }).warnings;
+    return typeof n === "number" ? n : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -160,15 +188,26 @@ export function coverage(
       ...new Set([...clusters.clusters, ...clusters.runs.map(scopeCluster).filter((c) => c !== undefined)]),
     ];
     for (const cluster of names.sort()) {
+      const runs = clusters.runs.filter((r) => scopeCluster(r) === cluster);
       const after = sourceGaps(
         `cluster ${cluster}`,
         { name: "reconciler", data: "deployment history" },
-        clusters.runs.filter((r) => scopeCluster(r) === cluster),
+        runs,
         period,
         now,
         gaps,
+        clusterReadAt,
       );
       if (after) runsUsed.add(after.id);
+      // Objects skipped as malformed are records the population may lack.
+      const inPeriodRuns = runs.filter((r) => clusterReadAt(r) >= period.from.toISOString());
+      const skipped = inPeriodRuns.filter((r) => skippedObjects(r) > 0);
+      if (skipped.length > 0) {
+        const ids = skipped.map((r) => r.id);
+        gaps.push(
+          `cluster ${cluster}: ${ids.length === 1 ? "a run" : `${ids.length} runs`} skipped objects or lists it could not read (run ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""}; see their warnings); their deployments may be missing`,
+        );
+      }
     }
     const from = period.from.getTime();
     const to = period.to.getTime();

@@ -64,7 +64,8 @@ export function buildChangeLogReport(
   };
   const withGitHub = sources.githubOrg !== undefined || gh.repoRuns.length + gh.orgRuns.length > 0;
   // Reconciler coverage counts when clusters are configured, or were collected or imported here.
-  const clusterRuns = runsFor(db, "reconciler");
+  // Flux v1 runs (scope { repo, cluster }) count for their cluster like any reconciler run.
+  const clusterRuns = [...runsFor(db, "reconciler"), ...runsFor(db, "flux-v1")].sort((a, b) => a.id - b.id);
   const withClusters = (sources.clusters?.length ?? 0) > 0 || clusterRuns.length > 0;
   const cov = coverage(
     names,

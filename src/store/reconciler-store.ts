@@ -105,9 +105,15 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
       if (!stored && STATE_BASES.has(d.basis)) {
         // Compared with the latest record of the same outcome: applied and failed-attempt records
         // of one target interleave, each a state of its own.
-        const before = latestState.get(d.cluster, d.namespace, d.name, d.reconciler, d.basis, d.outcome, d.finishedAt) as
-          | { revisions: string }
-          | undefined;
+        const before = latestState.get(
+          d.cluster,
+          d.namespace,
+          d.name,
+          d.reconciler,
+          d.basis,
+          d.outcome,
+          d.finishedAt,
+        ) as { revisions: string } | undefined;
         if (before && before.revisions === revisions) continue;
       }
       // Every revision a record ever showed is kept, even from a read too old to move the record.

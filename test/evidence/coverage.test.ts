@@ -291,6 +291,36 @@ describe("coverage of clusters", () => {
     ]);
   });
 
+  it("judges an import by when its records were read in the cluster, not when they were imported", () => {
+    const imported = {
+      ...clusterRun("prod", "succeeded", "2026-10-02T00:00:00Z"),
+      parameters: JSON.stringify({ source: "import", origin: { startedAt: "2026-07-05T00:00:00.000Z" } }),
+    };
+    const c = coverage(["acme/gitops"], gitOk, intact, Q3, AFTER, [], undefined, {
+      runs: [imported],
+      clusters: ["prod"],
+      historyGaps: [],
+    });
+    expect(c.gaps).toEqual([
+      "cluster prod: reconciler last collected 2026-07-05T00:00:00.000Z, before the period ends (2026-10-01T00:00:00.000Z); later changes are missing",
+    ]);
+  });
+
+  it("says which runs skipped objects it could not read", () => {
+    const warned = {
+      ...clusterRun("prod", "succeeded", "2026-10-02T00:00:00Z"),
+      counts: JSON.stringify({ warnings: 2 }),
+    };
+    const c = coverage(["acme/gitops"], gitOk, intact, Q3, AFTER, [], undefined, {
+      runs: [warned],
+      clusters: ["prod"],
+      historyGaps: [],
+    });
+    expect(c.gaps).toEqual([
+      `cluster prod: a run skipped objects or lists it could not read (run ${warned.id}; see their warnings); their deployments may be missing`,
+    ]);
+  });
+
   it("counts history forgotten before the first collection only when it reaches into the period", () => {
     const runs = [clusterRun("prod", "succeeded", "2026-10-02T00:00:00Z")];
     const early = coverage(["acme/gitops"], gitOk, intact, Q3, AFTER, [], undefined, {

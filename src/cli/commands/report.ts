@@ -24,7 +24,10 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
       now,
       {
         ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
-        ...(cfg.clusters ? { clusters: cfg.clusters.map((c) => c.name) } : {}),
+        clusters: [
+          ...(cfg.clusters ?? []).map((c) => c.name),
+          ...cfg.repos.flatMap((r) => (r.fluxV1 ? [r.fluxV1.cluster] : [])),
+        ],
       },
     ),
   );

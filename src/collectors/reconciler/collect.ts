@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type { ClusterConfig, FluxV1Config } from "../../config/schema.js";
 import type { DB } from "../../store/db.js";
 import { finishRun, startRun } from "../../store/ledger.js";
@@ -37,6 +38,11 @@ export interface ClusterRunResult {
   failed: boolean;
   /** When the run failed, why: the failures joined. */
   error: string | null;
+}
+
+function oldestFileTime(files: readonly string[]): string | null {
+  const times = files.map((f) => statSync(f, { throwIfNoEntry: false })?.mtime.getTime() ?? Number.NaN);
+  return times.some(Number.isNaN) ? null : new Date(Math.min(...times)).toISOString();
 }
 
 /** Pure: what the raw objects of one read say. */
@@ -107,7 +113,8 @@ export async function collectCluster(
           }
         : {}),
       ...(cluster.argocdApi ? { url: cluster.argocdApi.url, projects: cluster.argocdApi.projects ?? "all" } : {}),
-      ...(cluster.files ? { files: cluster.files } : {}),
+      // An export says what the cluster held when it was written: the oldest file is the read.
+      ...(cluster.files ? { files: cluster.files, readAt: oldestFileTime(cluster.files) } : {}),
     },
     now: ctx.now(),
   });
