@@ -172,7 +172,8 @@ describe("changeproof collect with clusters", () => {
 
   it("refused cluster credentials: one line, exit 3, the token nowhere, git and Flux v1 still collected", async () => {
     const config = writeConfig("revoked", path.join(root, "revoked-kubeconfig"));
-    const r = await runCliAsync(["collect", "-c", config, "-q"], { env });
+    const exports = path.join(root, "revoked-evidence");
+    const r = await runCliAsync(["collect", "-c", config, "-q", "--export-dir", exports], { env });
     expect(r.status).toBe(3);
     const lines = r.stderr.trim().split("\n");
     // One log line as it happened, one closing line: the failure is not repeated.
@@ -186,6 +187,18 @@ describe("changeproof collect with clusters", () => {
     expect(r.stdout).toMatch(/^acme\/gitops: run \d+ ok/m);
     expect(rows("revoked.db", "SELECT source, status FROM collection_runs WHERE source = 'reconciler'")).toEqual([
       { source: "reconciler", status: "failed" },
+    ]);
+    // The failed run is exported too, so the report machine learns of it.
+    const imported = await runCliAsync(
+      ["import", exports, "-c", config, "--db", path.join(root, "revoked-import.db")],
+      {
+        env,
+      },
+    );
+    expect(imported.status).toBe(3);
+    expect(imported.stdout).toMatch(/: cluster prod, run \d+ \(the exporting run FAILED\): 0 new deployment records/);
+    expect(rows("revoked-import.db", "SELECT status, error FROM collection_runs")).toEqual([
+      { status: "failed", error: expect.stringMatching(/^the exporting run \d+ failed: cluster prod: the API server/) },
     ]);
   });
 

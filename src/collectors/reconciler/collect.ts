@@ -122,11 +122,24 @@ export async function collectCluster(
   try {
     read = await readCluster(cluster, index, ctx);
   } catch (e) {
-    finishRun(db, runId, {
-      status: "failed",
-      error: e instanceof Error ? e.message : String(e),
-      now: ctx.now(),
-    });
+    const error = e instanceof Error ? e.message : String(e);
+    finishRun(db, runId, { status: "failed", error, now: ctx.now() });
+    // The report machine must learn of a failed run too: an export with no records says so.
+    const none: ClusterRecords = { deployments: [], observations: [], events: [], warnings: [] };
+    try {
+      ctx.onRecords?.(runId, none, {
+        cluster: cluster.name,
+        runId,
+        records: none,
+        counts: {},
+        gaps: [],
+        notes: [],
+        failed: true,
+        error,
+      });
+    } catch (exportError) {
+      log.error(exportError instanceof Error ? exportError.message : String(exportError));
+    }
     throw e;
   }
   const records = mapClusterRead(read, cluster.name);
