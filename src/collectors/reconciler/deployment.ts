@@ -73,7 +73,10 @@ export interface HistoryObservation {
   seenUntil?: string;
   /** Entries in the history. */
   entries: number;
-  /** The most entries the reconciler keeps for this target; null when it has no fixed cap. */
+  /**
+   * The most entries the reconciler keeps for this target; null when it has no fixed cap; 0 when
+   * it keeps no history at all (Flux before 2.7: only the revision applied now is known).
+   */
   capacity: number | null;
   /** The oldest time from which the history is still complete (its oldest entry's time). */
   horizon: string | null;

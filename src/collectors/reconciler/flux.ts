@@ -231,6 +231,25 @@ function readyOf(conditions: Condition[] | null | undefined): Condition | undefi
   return conditions?.find((c) => c.type === "Ready");
 }
 
+/**
+ * A reconciled object that keeps no history (Flux before 2.7, HelmRelease v2beta1): observed
+ * with capacity 0, so the report says once that deployments between reads may be missing.
+ */
+function withoutHistory(base: Base, observedAt: string, status: StatusFacts, state: string): HistoryObservation | null {
+  if (!status.lastAppliedRevision && !status.lastAttemptedRevision) return null;
+  return {
+    ...base,
+    observedAt,
+    entries: status.lastAppliedRevision ? 1 : 0,
+    capacity: 0,
+    horizon: null,
+    newest: null,
+    seqMin: null,
+    seqMax: null,
+    state,
+  };
+}
+
 /** `Ready True (ReconciliationSucceeded); applied main@sha1:…; source at main@sha1:…`. */
 function stateOf(ready: Condition | undefined, parts: readonly [string, string | null | undefined][]): string {
   const said = ready ? [`Ready ${ready.status}${ready.reason ? ` (${ready.reason})` : ""}`] : ["no Ready condition"];
@@ -366,6 +385,16 @@ export function kustomizationDeployments(
     ...statusRecords(base, source, status, observedAt, { applied: history === null, commitOf: firstCommit }),
   );
 
+  const state = stateOf(readyOf(status.conditions), [
+    ["applied", status.lastAppliedRevision],
+    [
+      "source at",
+      k.spec?.sourceRef
+        ? sources.lookup(k.spec.sourceRef.kind, k.spec.sourceRef.namespace || namespace, k.spec.sourceRef.name)
+            ?.artifactRevision
+        : null,
+    ],
+  ]);
   const observation: HistoryObservation | null = history
     ? {
         ...base,
@@ -376,18 +405,9 @@ export function kustomizationDeployments(
         ...spanOf(history.map((h) => h.lastReconciled)),
         seqMin: null,
         seqMax: null,
-        state: stateOf(readyOf(status.conditions), [
-          ["applied", status.lastAppliedRevision],
-          [
-            "source at",
-            k.spec?.sourceRef
-              ? sources.lookup(k.spec.sourceRef.kind, k.spec.sourceRef.namespace || namespace, k.spec.sourceRef.name)
-                  ?.artifactRevision
-              : null,
-          ],
-        ]),
+        state,
       }
-    : null;
+    : withoutHistory(base, observedAt, status, state);
   return { deployments, observation, warnings: [] };
 }
 
@@ -479,7 +499,15 @@ export function helmReleaseDeployments(
         seqMax: minMax(versions).max,
         state: stateOf(readyOf(status.conditions), [["last attempted", status.lastAttemptedRevision]]),
       }
-    : null;
+    : withoutHistory(
+        base,
+        observedAt,
+        status,
+        stateOf(readyOf(status.conditions), [
+          ["applied", status.lastAppliedRevision],
+          ["last attempted", status.lastAttemptedRevision],
+        ]),
+      );
   return { deployments, observation, warnings: [] };
 }
 

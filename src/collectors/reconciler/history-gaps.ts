@@ -11,7 +11,7 @@ import type { HistoryObservation, ReconcilerKind } from "./deployment.js";
  * The first run of a target whose history is already full cannot know what came before it.
  */
 
-export type HistoryGapKind = "missed" | "possibly-missed" | "before-first-collection";
+export type HistoryGapKind = "missed" | "possibly-missed" | "before-first-collection" | "no-history";
 
 export interface HistoryGap {
   kind: HistoryGapKind;
@@ -45,6 +45,8 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
     after: lastRead,
     foundAt: cur.observedAt,
   };
+  // A target without history shows one state per read; that it keeps none is said once, below.
+  if (cur.capacity === 0) return null;
   // Numbers that went backwards mean the object was recreated: fall back to times.
   if (cur.seqMin !== null && prev.seqMax !== null && cur.seqMax !== null && cur.seqMax >= prev.seqMax) {
     if (cur.seqMin <= prev.seqMax + 1) return null;
@@ -76,7 +78,19 @@ export function historyGaps(observations: readonly HistoryObservation[]): Histor
   for (const key of [...byTarget.keys()].sort()) {
     const list = (byTarget.get(key) ?? []).sort((a, b) => ms(a.observedAt) - ms(b.observedAt));
     const first = list[0];
-    if (first?.capacity != null && first.entries >= first.capacity && first.horizon !== null) {
+    if (first?.capacity === 0) {
+      gaps.push({
+        kind: "no-history",
+        reconciler: first.reconciler,
+        cluster: first.cluster,
+        namespace: first.namespace,
+        name: first.name,
+        after: null,
+        before: first.observedAt,
+        lost: null,
+        foundAt: first.observedAt,
+      });
+    } else if (first?.capacity != null && first.entries >= first.capacity && first.horizon !== null) {
       gaps.push({
         kind: "before-first-collection",
         reconciler: first.reconciler,
@@ -108,6 +122,8 @@ export function describeGap(g: HistoryGap): string {
       return `${target}: ${g.lost} history ${g.lost === 1 ? "entry was" : "entries were"} dropped by the cluster before the read at ${g.foundAt} (deployed between ${g.after} and ${g.before}); collect more often`;
     case "possibly-missed":
       return `${target}: the history was full and began at ${g.before}, after the previous read at ${g.after}; deployments in between may be missing; collect more often`;
+    case "no-history":
+      return `${target}: keeps no deployment history (Flux before 2.7, or a HelmRelease without status.history): only the revision applied at each read is known, so other deployments between reads may be missing (controller events fill in part)`;
     case "before-first-collection":
       return `${target}: the history was already full at the first read (${g.foundAt}); deployments before ${g.before} are not known`;
   }

@@ -370,7 +370,7 @@ CREATE INDEX reconciler_events_object ON reconciler_events (cluster, namespace, 
 -- History a run found dropped between two reads of a target (SPEC P1), as it found it.
 CREATE TABLE reconciler_history_gaps (
   run_id INTEGER NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('missed', 'possibly-missed', 'before-first-collection')),
+  kind TEXT NOT NULL CHECK (kind IN ('missed', 'possibly-missed', 'before-first-collection', 'no-history')),
   reconciler TEXT NOT NULL,
   cluster TEXT NOT NULL,
   namespace TEXT NOT NULL,

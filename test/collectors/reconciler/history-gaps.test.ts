@@ -103,3 +103,30 @@ describe("historyGaps", () => {
     ).toEqual([]);
   });
 });
+
+describe("targets that keep no history", () => {
+  it("say so once, at their first read, and never per read", () => {
+    const read = (observedAt: string, state: string): HistoryObservation => ({
+      reconciler: "flux-kustomization",
+      cluster: "prod",
+      namespace: "flux-system",
+      name: "legacy",
+      observedAt,
+      entries: 1,
+      capacity: 0,
+      horizon: null,
+      newest: null,
+      seqMin: null,
+      seqMax: null,
+      state,
+    });
+    const gaps = historyGaps([
+      read("2026-07-02T00:00:00.000Z", "applied main@sha1:a"),
+      read("2026-07-09T00:00:00.000Z", "applied main@sha1:b"),
+    ]);
+    expect(gaps).toEqual([expect.objectContaining({ kind: "no-history", before: "2026-07-02T00:00:00.000Z" })]);
+    expect(describeGap(gaps[0] as (typeof gaps)[0])).toMatch(
+      /^flux-kustomization prod\/flux-system\/legacy: keeps no deployment history/,
+    );
+  });
+});
