@@ -31,6 +31,9 @@ export interface HistoryGap {
   foundAt: string;
 }
 
+/** Where numbered histories start: Argo CD's first history id is 0, Helm's first release 1. */
+const FIRST_SEQ: Partial<Record<ReconcilerKind, number>> = { argocd: 0, "flux-helmrelease": 1 };
+
 const targetOf = (o: HistoryObservation) => [o.reconciler, o.cluster, o.namespace, o.name].join("\u0000");
 const ms = (t: string) => Date.parse(t);
 
@@ -90,6 +93,22 @@ export function historyGaps(observations: readonly HistoryObservation[]): Histor
         lost: null,
         foundAt: first.observedAt,
       });
+    } else if (first && first.seqMin !== null && FIRST_SEQ[first.reconciler] !== undefined) {
+      // Numbered: exactly how many entries came before the first read's oldest.
+      const start = FIRST_SEQ[first.reconciler] ?? 0;
+      if (first.seqMin > start) {
+        gaps.push({
+          kind: "before-first-collection",
+          reconciler: first.reconciler,
+          cluster: first.cluster,
+          namespace: first.namespace,
+          name: first.name,
+          after: null,
+          before: first.horizon ?? first.observedAt,
+          lost: first.seqMin - start,
+          foundAt: first.observedAt,
+        });
+      }
     } else if (first?.capacity != null && first.entries >= first.capacity && first.horizon !== null) {
       gaps.push({
         kind: "before-first-collection",
@@ -125,6 +144,8 @@ export function describeGap(g: HistoryGap): string {
     case "no-history":
       return `${target}: keeps no deployment history (Flux before 2.7, or a HelmRelease without status.history): only the revision applied at each read is known, so other deployments between reads may be missing (controller events fill in part)`;
     case "before-first-collection":
-      return `${target}: the history was already full at the first read (${g.foundAt}); deployments before ${g.before} are not known`;
+      return g.lost !== null
+        ? `${target}: ${g.lost} history ${g.lost === 1 ? "entry was" : "entries were"} gone already at the first read (${g.foundAt}); deployments before ${g.before} are not known`
+        : `${target}: the history was already full at the first read (${g.foundAt}); deployments before ${g.before} are not known`;
   }
 }

@@ -88,10 +88,12 @@ describe("historyGaps", () => {
     expect(historyGaps([prev, kustomization("2026-07-09T00:00:00.000Z", 5, "2026-07-04T00:00:00Z")])).toEqual([]);
   });
 
-  it("says what the first read of an already full history cannot know", () => {
-    expect(historyGaps([argo("2026-07-09T00:00:00.000Z", [20, 29], "2026-07-05T00:00:00Z")])).toMatchObject([
-      { kind: "before-first-collection", before: "2026-07-05T00:00:00Z", after: null },
+  it("says what the first read of an already full history cannot know (no ids: a Kustomization)", () => {
+    const gaps = historyGaps([kustomization("2026-07-09T00:00:00.000Z", 5, "2026-07-05T00:00:00Z")]);
+    expect(gaps).toMatchObject([
+      { kind: "before-first-collection", before: "2026-07-05T00:00:00Z", after: null, lost: null },
     ]);
+    expect(historyGaps([kustomization("2026-07-09T00:00:00.000Z", 4, "2026-07-05T00:00:00Z")])).toEqual([]);
   });
 
   it("falls back to times when the ids went backwards (the application was recreated)", () => {
@@ -100,7 +102,18 @@ describe("historyGaps", () => {
         argo("2026-07-02T00:00:00.000Z", [30, 34], "2026-07-01T00:00:00Z"),
         argo("2026-07-09T00:00:00.000Z", [0, 2], "2026-07-05T00:00:00Z"),
       ]),
-    ).toEqual([]);
+    ).toEqual([
+      expect.objectContaining({ kind: "before-first-collection", lost: 30, foundAt: "2026-07-02T00:00:00.000Z" }),
+    ]);
+  });
+
+  it("counts exactly what came before a numbered history's first read", () => {
+    const first = historyGaps([argo("2026-07-09T00:00:00.000Z", [20, 29], "2026-07-05T00:00:00Z")]);
+    expect(first).toMatchObject([{ kind: "before-first-collection", lost: 20, before: "2026-07-05T00:00:00Z" }]);
+    expect(describeGap(first[0] as (typeof first)[0])).toMatch(
+      /: 20 history entries were gone already at the first read/,
+    );
+    expect(historyGaps([argo("2026-07-09T00:00:00.000Z", [0, 9], "2026-07-05T00:00:00Z")])).toEqual([]);
   });
 });
 

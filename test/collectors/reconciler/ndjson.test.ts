@@ -61,7 +61,7 @@ describe("NDJSON export and import", () => {
   it("imports each file once, keeps the exporting run's identity, and detects history dropped between them", () => {
     const db = fresh();
     const a = importExport(db, first, now);
-    expect(a).toMatchObject({ cluster: "prod", counts: { deploymentsAdded: 3, historyGaps: 1 } });
+    expect(a).toMatchObject({ cluster: "prod", counts: { deploymentsAdded: 3, historyGaps: 0 } });
     const b = importExport(db, second, now);
     expect(b.counts).toMatchObject({ deploymentsAdded: 3, historyGaps: 1 });
     expect(b.gaps).toEqual([expect.stringMatching(/3 history entries were dropped by the cluster/)]);
