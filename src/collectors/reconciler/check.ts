@@ -3,7 +3,7 @@ import { ClusterError, messageOf } from "../../errors/index.js";
 import { silentLogger } from "../../log/logger.js";
 import { listArgoApplications } from "./argocd-api.js";
 import { kubeAccess } from "./kube-access.js";
-import { KubeClient, NotServedError, RESOURCES, resourceName } from "./kube-client.js";
+import { KubeClient, type KubeResource, NotServedError, resourceName, VERSIONS } from "./kube-client.js";
 import { readObjectFiles } from "./object-files.js";
 
 /**
@@ -39,24 +39,14 @@ export async function checkClusters(
           maxRetries: 0,
           log: silentLogger,
         });
-        const resources = [
-          ...(c.reconcilers.includes("argocd") ? [RESOURCES.applications] : []),
-          ...(c.reconcilers.includes("flux") ? [RESOURCES.kustomizations, RESOURCES.helmreleases] : []),
-          ...(c.reconcilers.includes("flux") && c.events ? [RESOURCES.events] : []),
+        const families = [
+          ...(c.reconcilers.includes("argocd") ? [VERSIONS.applications] : []),
+          ...(c.reconcilers.includes("flux") ? [VERSIONS.kustomizations, VERSIONS.helmreleases] : []),
+          ...(c.reconcilers.includes("flux") && c.events ? [VERSIONS.events] : []),
         ];
         const said: string[] = [];
-        for (const r of resources) {
-          for (const ns of c.namespaces ?? [undefined]) {
-            const where = `${resourceName(r)}${ns ? ` in ${ns}` : ""}`;
-            try {
-              await client.probe(r, ns);
-              said.push(`${where} readable`);
-            } catch (e) {
-              if (e instanceof NotServedError) said.push(`${where} not served`);
-              else if (e instanceof ClusterError && e.code === "E_CLUSTER_FORBIDDEN") problems.push(e.message);
-              else throw e;
-            }
-          }
+        for (const versions of families) {
+          for (const ns of c.namespaces ?? [undefined]) said.push(await probeFamily(client, versions, ns, problems));
         }
         lines.push(
           `cluster ${c.name}: ${access.server} (${access.credentials}): ${said.join(", ") || "nothing readable"}`,
@@ -67,4 +57,30 @@ export async function checkClusters(
     }
   }
   return { lines, problems };
+}
+
+/** `kustomizations.kustomize.toolkit.fluxcd.io readable`, in the first version the cluster serves. */
+async function probeFamily(
+  client: KubeClient,
+  versions: readonly KubeResource[],
+  ns: string | undefined,
+  problems: string[],
+): Promise<string> {
+  const where = (r: KubeResource) =>
+    `${resourceName(r)}${r === versions[0] ? "" : ` ${r.version}`}${ns ? ` in ${ns}` : ""}`;
+  for (const r of versions) {
+    try {
+      await client.probe(r, ns);
+      return `${where(r)} readable`;
+    } catch (e) {
+      if (e instanceof NotServedError) continue;
+      if (e instanceof ClusterError && e.code === "E_CLUSTER_FORBIDDEN") {
+        problems.push(e.message);
+        return `${where(r)} forbidden`;
+      }
+      throw e;
+    }
+  }
+  const first = versions[0];
+  return `${first ? resourceName(first) : "?"}${ns ? ` in ${ns}` : ""} not served`;
 }

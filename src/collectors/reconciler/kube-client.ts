@@ -49,6 +49,25 @@ export const RESOURCES = {
   events: { group: "", version: "v1", plural: "events", kind: "Event" },
 } as const satisfies Record<string, KubeResource>;
 
+/**
+ * Each resource in the API versions the collector reads, newest first: a cluster with an older
+ * Flux serves only an older version (HelmRelease v2beta1 before Flux 2.3, OCIRepository v1beta2
+ * before 2.6), and its objects map the same way.
+ */
+export const VERSIONS = {
+  applications: [RESOURCES.applications],
+  kustomizations: [RESOURCES.kustomizations, { ...RESOURCES.kustomizations, version: "v1beta2" }],
+  helmreleases: [
+    RESOURCES.helmreleases,
+    { ...RESOURCES.helmreleases, version: "v2beta2" },
+    { ...RESOURCES.helmreleases, version: "v2beta1" },
+  ],
+  gitrepositories: [RESOURCES.gitrepositories, { ...RESOURCES.gitrepositories, version: "v1beta2" }],
+  ocirepositories: [RESOURCES.ocirepositories, { ...RESOURCES.ocirepositories, version: "v1beta2" }],
+  helmrepositories: [RESOURCES.helmrepositories, { ...RESOURCES.helmrepositories, version: "v1beta2" }],
+  events: [RESOURCES.events],
+} as const satisfies Record<string, readonly KubeResource[]>;
+
 export interface KubeAccess {
   server: string;
   tls: TlsAndHeaders;

@@ -5,7 +5,7 @@ import type { Logger } from "../../log/logger.js";
 import { append } from "../../util/append.js";
 import { listArgoApplications } from "./argocd-api.js";
 import { kubeAccess } from "./kube-access.js";
-import { KubeClient, type KubeResource, NotServedError, RESOURCES, resourceName } from "./kube-client.js";
+import { KubeClient, type KubeResource, NotServedError, resourceName, VERSIONS } from "./kube-client.js";
 import { readObjectFiles } from "./object-files.js";
 
 /**
@@ -64,6 +64,8 @@ function emptyRead(endpoint: string): ClusterRead {
 
 const SOURCE_KINDS = new Set(["GitRepository", "OCIRepository", "HelmRepository", "Bucket"]);
 
+const NOT_SERVED = Symbol("not served");
+
 export async function readCluster(cluster: ClusterConfig, index: number, ctx: ReadContext): Promise<ClusterRead> {
   if (cluster.files) return readFiles(cluster);
   if (cluster.argocdApi) {
@@ -117,23 +119,38 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
   let failed = 0;
   let firstError: ClusterError | null = null;
 
-  /** Every page of one resource in every configured namespace; null when it could not be read. */
+  /**
+   * Every page of one resource in every configured namespace, in the first of its API versions
+   * the cluster serves (older Flux serves older versions); null when it could not be read.
+   */
   const listAll = async (
-    r: KubeResource,
+    versions: readonly KubeResource[],
     how: { required: boolean; fieldSelector?: string },
   ): Promise<unknown[] | null> => {
-    const items: unknown[] = [];
     attempted++;
+    for (const r of versions) {
+      const items = await listVersion(r, how);
+      if (items !== NOT_SERVED) return items;
+    }
+    // A reconciler not installed is worth a note; a source kind not installed is not.
+    const first = versions[0];
+    if (how.required && first) {
+      read.notes.push(`${resourceName(first)} is not served (${versions.map((v) => v.version).join(", ")})`);
+    }
+    attempted--;
+    return null;
+  };
+
+  const listVersion = async (
+    r: KubeResource,
+    how: { required: boolean; fieldSelector?: string },
+  ): Promise<unknown[] | null | typeof NOT_SERVED> => {
+    const items: unknown[] = [];
     for (const ns of namespaces) {
       try {
         append(items, await client.list(r, ns, how.fieldSelector));
       } catch (e) {
-        if (e instanceof NotServedError) {
-          // A reconciler not installed is worth a note; a source kind not installed is not.
-          if (how.required) read.notes.push(`${resourceName(r)} is not served`);
-          attempted--;
-          return null;
-        }
+        if (e instanceof NotServedError) return NOT_SERVED;
         if (!(e instanceof ClusterError)) throw e;
         if (!how.required) {
           read.warnings.push(e.message);
@@ -154,26 +171,26 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
   try {
     if (cluster.reconcilers.includes("argocd")) {
       const observedAt = ctx.now().toISOString();
-      const apps = await listAll(RESOURCES.applications, { required: true });
+      const apps = await listAll(VERSIONS.applications, { required: true });
       read.applications = (apps ?? []).map((raw) => ({ raw, observedAt }));
     }
     if (cluster.reconcilers.includes("flux")) {
-      for (const r of [RESOURCES.gitrepositories, RESOURCES.ocirepositories, RESOURCES.helmrepositories]) {
+      for (const r of [VERSIONS.gitrepositories, VERSIONS.ocirepositories, VERSIONS.helmrepositories]) {
         append(read.sources, (await listAll(r, { required: false })) ?? []);
       }
       const ksAt = ctx.now().toISOString();
-      read.kustomizations = ((await listAll(RESOURCES.kustomizations, { required: true })) ?? []).map((raw) => ({
+      read.kustomizations = ((await listAll(VERSIONS.kustomizations, { required: true })) ?? []).map((raw) => ({
         raw,
         observedAt: ksAt,
       }));
       const hrAt = ctx.now().toISOString();
-      read.helmReleases = ((await listAll(RESOURCES.helmreleases, { required: true })) ?? []).map((raw) => ({
+      read.helmReleases = ((await listAll(VERSIONS.helmreleases, { required: true })) ?? []).map((raw) => ({
         raw,
         observedAt: hrAt,
       }));
       if (cluster.events) {
         for (const kind of ["Kustomization", "HelmRelease"]) {
-          const found = await listAll(RESOURCES.events, {
+          const found = await listAll(VERSIONS.events, {
             required: true,
             fieldSelector: `involvedObject.kind=${kind}`,
           });

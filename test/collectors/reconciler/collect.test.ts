@@ -21,6 +21,7 @@ import {
   KUSTOMIZE_REVISION_ANNOTATION,
   kustomization,
   objectRef,
+  ociRepository,
   readyCondition,
   startFakeArgoCd,
   startFakeKube,
@@ -408,6 +409,56 @@ describe("collectCluster from the Kubernetes API", () => {
     expect((wide as Error).message).toMatch(
       /may not list applications\.argoproj\.io \(403: .*at the cluster scope\); apply deploy\/rbac\.yaml$/,
     );
+  });
+
+  it("reads the versions an older Flux serves, and notes a reconciler that is not installed", async () => {
+    const old = await startFakeKube({
+      tokens: { [TOKEN]: { allow: "all" } },
+      served: [
+        "kustomizations.kustomize.toolkit.fluxcd.io/v1",
+        "ocirepositories.source.toolkit.fluxcd.io/v1beta2",
+        "events",
+      ],
+      objects: {
+        "kustomizations.kustomize.toolkit.fluxcd.io/v1": [
+          kustomization({
+            name: "apps",
+            path: "./apps",
+            sourceRef: { kind: "OCIRepository", name: "manifests" },
+            lastAppliedRevision: `latest@sha256:${"a".repeat(64)}`,
+            history: [
+              fluxSnapshot({
+                digest: fakeDigest("oci"),
+                firstReconciled: "2026-07-03T10:00:00Z",
+                lastReconciled: "2026-07-03T11:00:00Z",
+                lastReconciledStatus: "ReconciliationSucceeded",
+                metadata: { revision: `latest@sha256:${"a".repeat(64)}` },
+              }),
+            ],
+          }),
+        ],
+        "ocirepositories.source.toolkit.fluxcd.io/v1beta2": [
+          ociRepository({
+            name: "manifests",
+            url: "oci://ghcr.io/acme/manifests",
+            apiVersion: "source.toolkit.fluxcd.io/v1beta2",
+          }),
+        ],
+      },
+    });
+    try {
+      const oldConfig = path.join(dir, "old-flux-kubeconfig");
+      writeKubeconfig(oldConfig, { server: old.url, token: TOKEN });
+      const r = await collectCluster(freshStore(), cluster({ kubernetes: { kubeconfig: oldConfig } }), 0, ctx);
+      expect(r.failed).toBe(false);
+      expect(r.records.deployments.find((d) => d.basis === "history")?.sourceRepo).toBe("oci://ghcr.io/acme/manifests");
+      expect(r.notes).toEqual([
+        "applications.argoproj.io is not served (v1alpha1)",
+        "helmreleases.helm.toolkit.fluxcd.io is not served (v2, v2beta2, v2beta1)",
+      ]);
+    } finally {
+      await old.close();
+    }
   });
 
   it("names a kubeconfig context that does not exist", async () => {
