@@ -59,6 +59,14 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 /** After refusing an oversized body, how long the rest may still drain (discarded) before the socket is cut. */
 const DRAIN_GRACE_MS = 2_000;
+/** Connections at once: notification-controller posts one event at a time per alert. */
+const MAX_CONNECTIONS = 64;
+/**
+ * Bytes of bodies buffered at once, across all requests. Bodies are read before the signature
+ * can be checked, so without a budget many slow uploads from anyone could fill memory; past it
+ * a request is answered 503 (notification-controller retries) and its body is not read.
+ */
+const BUFFER_BUDGET = 16 * 1024 * 1024;
 
 /** Algorithms notification-controller's docs accept in `X-Signature: <algo>=<hex>`; digest sizes in bytes. */
 const SIGNATURE_ALGORITHMS: Record<string, number> = { sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
@@ -195,6 +203,7 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
   const path = options.path ?? "/";
   if (!path.startsWith("/")) throw new Error(`Flux receiver: path must start with "/", got ${JSON.stringify(path)}`);
 
+  let buffered = 0;
   const handle = async (req: IncomingMessage): Promise<Reply> => {
     const pathname = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && pathname === "/healthz") return { status: 200, body: { ok: true }, reason: "healthz" };
@@ -211,7 +220,18 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
     if (declared !== undefined && Number(declared) > maxBody) {
       throw refuse(413, "body-too-large", `body larger than ${maxBody} bytes`);
     }
-    const body = await readBody(req, maxBody);
+    // Reserve the most this body may take; a request that would exceed the budget waits outside.
+    const reserve = declared !== undefined && Number.isSafeInteger(Number(declared)) ? Number(declared) : maxBody;
+    if (buffered + reserve > BUFFER_BUDGET) {
+      throw refuse(503, "busy", "too many requests in flight; retry", { "retry-after": "1" });
+    }
+    buffered += reserve;
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody);
+    } finally {
+      buffered -= reserve;
+    }
     if (hmacKey) {
       const refused = verifySignature(req.headers["x-signature"], body, hmacKey);
       if (refused) throw refused;
@@ -275,6 +295,7 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
       },
     );
   });
+  server.maxConnections = MAX_CONNECTIONS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;

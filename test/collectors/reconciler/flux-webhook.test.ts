@@ -344,4 +344,17 @@ describe("startFluxReceiver configuration", () => {
     const r = await send(open1.url, { headers: JSON_HEADERS, body: BODY });
     expect(r.status).toBe(202);
   });
+
+  it("answers 503 to an upload that would push buffered bodies past the budget, without reading it", async () => {
+    const { receiver, store } = await start({ maxBodyBytes: 10 * 1024 * 1024 });
+    const nineMiB = String(9 * 1024 * 1024);
+    const headers = { ...JSON_HEADERS, "content-length": nineMiB, "x-signature": sign(BODY) };
+    // Two slow uploads of 9 MiB each: whichever the server sees second would take it past 16 MiB.
+    const first = unfinishedUpload(receiver.url, headers, [Buffer.alloc(1024, 32)]);
+    const second = unfinishedUpload(receiver.url, headers, [Buffer.alloc(1024, 32)]);
+    const answered = await Promise.race([first, second]);
+    expect(answered.status).toBe(503);
+    expect(answered.headers["retry-after"]).toBe("1");
+    expect(store.calls()).toBe(0);
+  });
 });
