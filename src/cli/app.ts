@@ -182,7 +182,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .positional("files", { type: "string", array: true, describe: "Export files, or folders holding them" })
           .example("$0 import /evidence/", "every export in the folder; files imported before are skipped")
           .epilogue(
-            `A file is checked whole (line count and SHA-256) before anything is stored; a cut-off or edited file is refused.\n\n${EXIT_CODES}`,
+            `A file is checked whole (line count and SHA-256) before anything is stored; a cut-off or corrupted file is refused. The check is not a signature: keep the export folder writable only by the collector.\n\n${EXIT_CODES}`,
           ),
       async (a) => {
         const g = globals(a);

@@ -10,7 +10,9 @@ import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from
  * Reconciler records as NDJSON files: a run inside the cluster writes what it read, and a report
  * run elsewhere imports it, so the machine that builds reports needs no cluster credentials. One
  * file per run: a header naming the run, one line per record, and a trailer with the line count
- * and the SHA-256 of every line before it, so a cut-off or edited file is refused whole.
+ * and the SHA-256 of every line before it, so a cut-off or corrupted file is refused whole. The
+ * checksum is not a signature (anyone who can write the file can recompute it): the folder or
+ * bucket the exports travel through must be writable by the collector alone.
  */
 
 export const FORMAT = "changeproof-reconciler/1";
