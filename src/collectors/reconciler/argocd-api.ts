@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ClusterConfig } from "../../config/schema.js";
 import { ClusterError, ConfigError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
+import { append } from "../../util/append.js";
 import { registerSecret } from "../../util/redact.js";
 import { oneLine } from "../../util/visible.js";
 import { getJsonRetrying, RetriesSpent } from "./http-json.js";
@@ -48,54 +49,62 @@ export async function listArgoApplications(
   }
   const url = new URL("api/v1/applications", api.url.endsWith("/") ? api.url : `${api.url}/`);
   for (const p of api.projects ?? []) url.searchParams.append("projects", p);
+  // Apps in any namespace: the API takes one appNamespace per request.
+  const urls = (cluster.namespaces ?? [undefined]).map((ns) => {
+    const u = new URL(url);
+    if (ns) u.searchParams.set("appNamespace", ns);
+    return u;
+  });
   const read: ArgoApiRead = { items: [], requests: 0, retries: 0, endpoint: url.origin + url.pathname };
   const what = `cluster ${cluster.name}: Argo CD at ${url.origin}`;
-  let answer: Awaited<ReturnType<typeof getJsonRetrying>>;
-  try {
-    answer = await getJsonRetrying(
-      url,
-      { headers: { authorization: `Bearer ${token}` }, ...(ca ? { ca } : {}) },
-      {
-        timeoutMs: cluster.timeoutSeconds * 1000,
-        maxRetries: cluster.maxRetries,
-        retryBaseMs: o.retryBaseMs ?? 1000,
-        onAttempt: () => read.requests++,
-        onRetry: (failure, attempt) => {
-          read.retries++;
-          o.log.debug("retrying", { cluster: cluster.name, failure, attempt });
+  for (const u of urls) {
+    let answer: Awaited<ReturnType<typeof getJsonRetrying>>;
+    try {
+      answer = await getJsonRetrying(
+        u,
+        { headers: { authorization: `Bearer ${token}` }, ...(ca ? { ca } : {}) },
+        {
+          timeoutMs: cluster.timeoutSeconds * 1000,
+          maxRetries: cluster.maxRetries,
+          retryBaseMs: o.retryBaseMs ?? 1000,
+          onAttempt: () => read.requests++,
+          onRetry: (failure, attempt) => {
+            read.retries++;
+            o.log.debug("retrying", { cluster: cluster.name, failure, attempt });
+          },
         },
-      },
-    );
-  } catch (e) {
-    if (!(e instanceof RetriesSpent)) throw e;
-    throw new ClusterError(
-      e.code,
-      `${what}: listing applications failed: ${oneLine(e.failure, 300)}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`,
-      { transient: true, cause: e },
-    );
+      );
+    } catch (e) {
+      if (!(e instanceof RetriesSpent)) throw e;
+      throw new ClusterError(
+        e.code,
+        `${what}: listing applications failed: ${oneLine(e.failure, 300)}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`,
+        { transient: true, cause: e },
+      );
+    }
+    if (answer.status === 401) {
+      throw new ClusterError(
+        "E_CLUSTER_AUTH",
+        `${what} refused the token in $${api.tokenEnv} (401${statusText(answer)})`,
+      );
+    }
+    if (answer.status === 403) {
+      throw new ClusterError(
+        "E_CLUSTER_FORBIDDEN",
+        `${what}: the token in $${api.tokenEnv} may not list applications (403${statusText(answer)})`,
+      );
+    }
+    if (answer.status !== 200) {
+      throw new ClusterError(
+        "E_CLUSTER_RESPONSE",
+        `${what}: listing applications answered HTTP ${answer.status}${statusText(answer)}`,
+      );
+    }
+    const list = listSchema.safeParse(answer.json);
+    if (!list.success) {
+      throw new ClusterError("E_CLUSTER_RESPONSE", `${what}: the answer is not an application list`);
+    }
+    append(read.items, list.data.items ?? []);
   }
-  if (answer.status === 401) {
-    throw new ClusterError(
-      "E_CLUSTER_AUTH",
-      `${what} refused the token in $${api.tokenEnv} (401${statusText(answer)})`,
-    );
-  }
-  if (answer.status === 403) {
-    throw new ClusterError(
-      "E_CLUSTER_FORBIDDEN",
-      `${what}: the token in $${api.tokenEnv} may not list applications (403${statusText(answer)})`,
-    );
-  }
-  if (answer.status !== 200) {
-    throw new ClusterError(
-      "E_CLUSTER_RESPONSE",
-      `${what}: listing applications answered HTTP ${answer.status}${statusText(answer)}`,
-    );
-  }
-  const list = listSchema.safeParse(answer.json);
-  if (!list.success) {
-    throw new ClusterError("E_CLUSTER_RESPONSE", `${what}: the answer is not an application list`);
-  }
-  read.items = list.data.items ?? [];
   return read;
 }

@@ -78,6 +78,12 @@ export async function readCluster(cluster: ClusterConfig, index: number, ctx: Re
     read.applications = api.items.map((raw) => ({ raw, observedAt }));
     read.requests = api.requests;
     read.retries = api.retries;
+    // Argo CD filters a list by the token's RBAC instead of refusing it: none may mean "not allowed".
+    if (api.items.length === 0) {
+      read.notes.push(
+        "Argo CD listed no applications: the token's RBAC may hide them (argocd account can-i get applications)",
+      );
+    }
     return read;
   }
   return readKube(cluster, index, ctx);

@@ -483,11 +483,12 @@ describe("collectCluster from Argo CD's API and from files", () => {
   afterAll(async () => {
     await argo.close();
   });
-  const viaApi = (extra: Record<string, unknown> = {}) =>
+  const viaApi = (extra: Record<string, unknown> = {}, namespaces?: string[]) =>
     clusterSchema.parse({
       name: "staging",
       argocdApi: { url: argo.url, projects: ["payments"], ...extra },
       maxRetries: 1,
+      ...(namespaces ? { namespaces } : {}),
     });
 
   it("reads applications with the token, never asks Argo CD to refresh, and dedups across runs", async () => {
@@ -498,6 +499,18 @@ describe("collectCluster from Argo CD's API and from files", () => {
     expect((await collectCluster(db, viaApi(), 0, { ...ctx, env })).counts.deploymentsAdded).toBe(0);
     expect(argo.requests.every((q) => !("refresh" in q.query))).toBe(true);
     expect(argo.requests.at(-1)?.query.projects).toEqual(["payments"]);
+  });
+
+  it("reads apps in any namespace one appNamespace at a time, and notes a token that sees none", async () => {
+    const env = { ARGOCD_TOKEN: ARGO_TOKEN };
+    const before = argo.requests.length;
+    const r = await collectCluster(freshStore(), viaApi({}, ["argocd", "team-a"]), 0, { ...ctx, env });
+    expect(argo.requests.slice(before).map((q) => q.query.appNamespace)).toEqual([["argocd"], ["team-a"]]);
+    expect(r.counts.applications).toBe(1);
+    const none = await collectCluster(freshStore(), viaApi({ projects: ["nobody"] }), 0, { ...ctx, env });
+    expect(none.notes).toEqual([
+      expect.stringMatching(/^Argo CD listed no applications: the token's RBAC may hide them/),
+    ]);
   });
 
   it("a refused token and a missing one are clear errors that never show the token", async () => {
