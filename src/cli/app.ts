@@ -219,7 +219,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
                 default: 1048576,
                 describe: "Larger bodies are refused (413)",
               })
-              .option("roll-seconds", { type: "number", default: 3600, hidden: true })
+              .option("roll-seconds", {
+                type: "number",
+                default: 3600,
+                describe: "Seal the receiver's run and start a new one this often (each sealed run is exported)",
+              })
+              .option("export-dir", {
+                type: "string",
+                describe: "Write each sealed run's events there as NDJSON, for `changeproof import` on another machine",
+              })
               .example(
                 "FLUX_WEBHOOK_HMAC_KEY=... $0 receive flux --cluster prod --listen 0.0.0.0:9292",
                 "bad signatures get 401 and store nothing; a redelivered event is stored once",
@@ -245,6 +253,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
                 tokenEnv: typeof a.tokenEnv === "string" ? a.tokenEnv : undefined,
                 maxBodyBytes: maxBody,
                 rollSeconds: Math.max(1, Number(a.rollSeconds) || 3600),
+                exportDir: typeof a.exportDir === "string" ? a.exportDir : undefined,
               },
               process.env,
               makeLogger(g, io),

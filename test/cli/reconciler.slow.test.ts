@@ -239,7 +239,20 @@ describe("changeproof receive flux", () => {
     const config = writeConfig("webhook", path.join(root, "kubeconfig"));
     child = spawn(
       process.execPath,
-      [cliPath, "receive", "flux", "-c", config, "--cluster", "prod", "--listen", "127.0.0.1:0", "-q"],
+      [
+        cliPath,
+        "receive",
+        "flux",
+        "-c",
+        config,
+        "--cluster",
+        "prod",
+        "--listen",
+        "127.0.0.1:0",
+        "--export-dir",
+        path.join(root, "webhook-evidence"),
+        "-q",
+      ],
       { env: { ...process.env, ...env, FLUX_WEBHOOK_HMAC_KEY: KEY } },
     );
     child.stdout?.setEncoding("utf8");
@@ -300,5 +313,22 @@ describe("changeproof receive flux", () => {
     expect(run).toMatchObject({ source: "flux-webhook", status: "succeeded" });
     expect(JSON.parse(run?.counts ?? "{}")).toEqual({ delivered: 2, stored: 1, duplicates: 1, deploymentsAdded: 1 });
     expect(readFileSync(path.join(root, "webhook.db")).includes(Buffer.from(KEY))).toBe(false);
+    // The sealed run was exported: the report machine imports what the receiver took in.
+    expect(stdout).toMatch(/^exported .*webhook-evidence\/changeproof-prod-.*\.ndjson$/m);
+    const imported = await runCliAsync(
+      [
+        "import",
+        path.join(root, "webhook-evidence"),
+        "-c",
+        path.join(root, "webhook.yaml"),
+        "--db",
+        path.join(root, "webhook-import.db"),
+      ],
+      { env },
+    );
+    expect(imported.status).toBe(0);
+    expect(rows("webhook-import.db", "SELECT reason, via FROM reconciler_events")).toEqual([
+      { reason: "ReconciliationSucceeded", via: "webhook" },
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import type { DeploymentRecord, ReconcilerEventRecord } from "../../collectors/reconciler/deployment.js";
 import { importExport } from "../../collectors/reconciler/import.js";
+import { writeExport } from "../../collectors/reconciler/ndjson.js";
 import type { LoadedConfig } from "../../config/load.js";
 import {
   ClusterError,
@@ -77,6 +79,8 @@ export interface ReceiveArgs {
   maxBodyBytes: number;
   /** Seal the receiver's run and open a new one this often, so the ledger never holds a day-long open run. */
   rollSeconds: number;
+  /** Write each sealed run's events as NDJSON there, for `changeproof import` elsewhere. */
+  exportDir: string | undefined;
 }
 
 function parseListen(listen: string): { host: string; port: number } {
@@ -123,9 +127,34 @@ export async function receiveFlux(
     });
   abandonDeadRuns(db, now());
   let runId = open();
+  // What this run stored, for its export: the receiver in the cluster has the only copy.
+  let events: ReconcilerEventRecord[] = [];
+  let deployments: DeploymentRecord[] = [];
   const seal = () => {
     finishRun(db, runId, { status: "succeeded", counts, now: now() });
+    if (a.exportDir && events.length > 0) {
+      const { started_at, parameters } = db
+        .prepare("SELECT started_at, parameters FROM collection_runs WHERE id = ?")
+        .get(runId) as { started_at: string; parameters: string };
+      const file = writeExport(
+        a.exportDir,
+        {
+          cluster: a.cluster,
+          runId,
+          startedAt: started_at,
+          status: "succeeded",
+          error: null,
+          counts,
+          gaps: [],
+          parameters: JSON.parse(parameters) as Record<string, unknown>,
+        },
+        { deployments, observations: [], events },
+      );
+      out(`exported ${file}`);
+    }
     counts = { delivered: 0, stored: 0, duplicates: 0, deploymentsAdded: 0 };
+    events = [];
+    deployments = [];
   };
   const roll = setInterval(() => {
     seal();
@@ -149,6 +178,10 @@ export async function receiveFlux(
           if (deployment) counts.deploymentsAdded += storeDeployments(db, runId, [deployment]).added;
           return true;
         })();
+        if (stored) {
+          events.push(event);
+          if (deployment) deployments.push(deployment);
+        }
         counts[stored ? "stored" : "duplicates"]++;
         return stored ? "stored" : "duplicate";
       },
