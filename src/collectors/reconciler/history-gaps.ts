@@ -69,6 +69,33 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
   return null;
 }
 
+/** What a target's first read cannot know: a history kept nowhere, or begun before the read. */
+function atFirstRead(first: HistoryObservation): HistoryGap | null {
+  const gap = (kind: HistoryGapKind, before: string, lost: number | null): HistoryGap => ({
+    kind,
+    reconciler: first.reconciler,
+    cluster: first.cluster,
+    namespace: first.namespace,
+    name: first.name,
+    after: null,
+    before,
+    lost,
+    foundAt: first.observedAt,
+  });
+  if (first.capacity === 0) return gap("no-history", first.observedAt, null);
+  const start = FIRST_SEQ[first.reconciler];
+  if (first.seqMin !== null && start !== undefined) {
+    // Numbered: exactly how many entries came before the first read's oldest.
+    return first.seqMin > start
+      ? gap("before-first-collection", first.horizon ?? first.observedAt, first.seqMin - start)
+      : null;
+  }
+  if (first.capacity !== null && first.entries >= first.capacity && first.horizon !== null) {
+    return gap("before-first-collection", first.horizon, null);
+  }
+  return null;
+}
+
 /** Gaps in the given observations (any order, any targets), oldest first per target. */
 export function historyGaps(observations: readonly HistoryObservation[]): HistoryGap[] {
   const byTarget = new Map<string, HistoryObservation[]>();
@@ -81,47 +108,8 @@ export function historyGaps(observations: readonly HistoryObservation[]): Histor
   for (const key of [...byTarget.keys()].sort()) {
     const list = (byTarget.get(key) ?? []).sort((a, b) => ms(a.observedAt) - ms(b.observedAt));
     const first = list[0];
-    if (first?.capacity === 0) {
-      gaps.push({
-        kind: "no-history",
-        reconciler: first.reconciler,
-        cluster: first.cluster,
-        namespace: first.namespace,
-        name: first.name,
-        after: null,
-        before: first.observedAt,
-        lost: null,
-        foundAt: first.observedAt,
-      });
-    } else if (first && first.seqMin !== null && FIRST_SEQ[first.reconciler] !== undefined) {
-      // Numbered: exactly how many entries came before the first read's oldest.
-      const start = FIRST_SEQ[first.reconciler] ?? 0;
-      if (first.seqMin > start) {
-        gaps.push({
-          kind: "before-first-collection",
-          reconciler: first.reconciler,
-          cluster: first.cluster,
-          namespace: first.namespace,
-          name: first.name,
-          after: null,
-          before: first.horizon ?? first.observedAt,
-          lost: first.seqMin - start,
-          foundAt: first.observedAt,
-        });
-      }
-    } else if (first?.capacity != null && first.entries >= first.capacity && first.horizon !== null) {
-      gaps.push({
-        kind: "before-first-collection",
-        reconciler: first.reconciler,
-        cluster: first.cluster,
-        namespace: first.namespace,
-        name: first.name,
-        after: null,
-        before: first.horizon,
-        lost: null,
-        foundAt: first.observedAt,
-      });
-    }
+    const gap = first ? atFirstRead(first) : null;
+    if (gap) gaps.push(gap);
     for (let i = 1; i < list.length; i++) {
       const prev = list[i - 1];
       const cur = list[i];
