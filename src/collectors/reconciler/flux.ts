@@ -526,6 +526,8 @@ const NONE: EventRecords = { event: null, deployment: null, warning: null };
 const RECONCILER_OF: Record<string, ReconcilerKind> = {
   Kustomization: "flux-kustomization",
   HelmRelease: "flux-helmrelease",
+  // Argo CD's own Events: a failed sync that a later sync replaced in operationState is only here.
+  Application: "argocd",
 };
 
 /** API group of each kind, for events whose involvedObject carries no apiVersion. */
@@ -564,6 +566,21 @@ const TERMINAL: Record<string, Record<string, { outcome: DeploymentOutcome; roll
   },
 };
 
+/**
+ * Argo CD says what an operation did only in its Event's message (docs/reference/reconcilers.md
+ * §1.8): `Sync operation to <rev> succeeded`, `Sync operation to <rev> failed: <why>`. Partial
+ * syncs are not whole deployments, and other reasons are not outcomes.
+ */
+const ARGO_OUTCOME = /^Sync operation to (.+?) (succeeded|failed)(?:: ([\s\S]*))?$/;
+
+function argoOperation(reason: string, message: string): { revisions: string[]; outcome: DeploymentOutcome } | null {
+  if (reason !== "OperationCompleted") return null;
+  const m = ARGO_OUTCOME.exec(message);
+  if (!m?.[1]) return null;
+  // Multi-source apps list their revisions comma-separated.
+  return { revisions: m[1].split(/,\s*/).filter((r) => r !== ""), outcome: m[2] === "failed" ? "failed" : "succeeded" };
+}
+
 function groupOf(kind: string, apiVersion: string | undefined): string {
   const slash = apiVersion?.lastIndexOf("/") ?? -1;
   return apiVersion && slash > 0 ? apiVersion.slice(0, slash) : (GROUP_OF[kind] ?? "");
@@ -601,8 +618,9 @@ interface EventFacts {
 function eventRecords(f: EventFacts): EventRecords {
   const { kind, namespace, name } = f.involved;
   const group = groupOf(kind, f.involved.apiVersion);
-  const revision = metadataValue(f.metadata, group, "revision");
-  const origin = metadataValue(f.metadata, group, "originRevision");
+  const argo = kind === "Application" ? argoOperation(f.reason, f.message) : null;
+  const revision = argo ? argo.revisions.join(", ") || null : metadataValue(f.metadata, group, "revision");
+  const origin = argo ? null : metadataValue(f.metadata, group, "originRevision");
   const shown = revision ?? origin;
   const key = typeof f.key === "string" ? f.key : f.key(shown);
   const event: ReconcilerEventRecord = {
@@ -622,8 +640,10 @@ function eventRecords(f: EventFacts): EventRecords {
     count: f.count,
   };
   const reconciler = RECONCILER_OF[kind];
-  const terminal = TERMINAL[kind]?.[f.reason];
+  const terminal = argo ? { outcome: argo.outcome, rollback: false } : TERMINAL[kind]?.[f.reason];
   if (!reconciler || !terminal || shown === null) return { event, deployment: null, warning: null };
+  // Argo CD names the user who started an operation in the `user` annotation, when there was one.
+  const user = argo ? value(f.metadata, "user") : null;
   const deployment: DeploymentRecord = {
     reconciler,
     cluster: f.cluster,
@@ -633,12 +653,12 @@ function eventRecords(f: EventFacts): EventRecords {
     identity: `${f.reason}|${shown}|${f.firstAt}`,
     sourceRepo: null,
     sourcePath: null,
-    revisions: [shown],
+    revisions: argo ? argo.revisions : [shown],
     // Prefer the origin revision (an OCI artifact's source commit), as Event.GetRevision does.
-    commit: firstCommit(present([origin, revision])),
+    commit: firstCommit(argo ? argo.revisions : present([origin, revision])),
     startedAt: null,
     finishedAt: f.firstAt,
-    ...AUTOMATED,
+    ...(argo ? (user ? { initiatedBy: user, automated: false } : { initiatedBy: null, automated: null }) : AUTOMATED),
     outcome: terminal.outcome,
     rollback: terminal.rollback,
     evidence: f.evidence(key),

@@ -179,6 +179,14 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
       const observedAt = ctx.now().toISOString();
       const apps = await listAll(VERSIONS.applications, { required: true });
       read.applications = (apps ?? []).map((raw) => ({ raw, observedAt }));
+      // Argo CD's Events keep a failed sync that the next operation replaced (for about an hour).
+      if (cluster.events && apps !== null) {
+        const found = await listAll(VERSIONS.events, {
+          required: true,
+          fieldSelector: "involvedObject.kind=Application",
+        });
+        append(read.events, found ?? []);
+      }
     }
     if (cluster.reconcilers.includes("flux")) {
       for (const r of [VERSIONS.gitrepositories, VERSIONS.ocirepositories, VERSIONS.helmrepositories]) {

@@ -230,6 +230,7 @@ describe("collectCluster from the Kubernetes API", () => {
     });
     // Events are asked for by the kinds that deploy, as field selectors.
     expect(kube.requests.filter((r) => r.resource === "events").map((r) => r.query.fieldSelector)).toEqual([
+      ["involvedObject.kind=Application"],
       ["involvedObject.kind=Kustomization"],
       ["involvedObject.kind=HelmRelease"],
     ]);
@@ -392,7 +393,7 @@ describe("collectCluster from the Kubernetes API", () => {
     const db = freshStore();
     const r = await collectCluster(
       db,
-      cluster({ kubernetes: { kubeconfig: scoped }, reconcilers: ["argocd"], namespaces: ["argocd"] }),
+      cluster({ kubernetes: { kubeconfig: scoped }, reconcilers: ["argocd"], namespaces: ["argocd"], events: false }),
       0,
       ctx,
     );

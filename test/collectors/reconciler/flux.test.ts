@@ -893,9 +893,9 @@ describe("coreEventRecords", () => {
     expect(r.deployment).toMatchObject({ commit: B, finishedAt: "2025-08-15T11:12:00.123456Z" });
   });
 
-  it("ignores events about Argo CD Applications and other kinds, without a warning", () => {
-    const argo = {
-      metadata: { name: "guestbook.17cd", namespace: "argocd" },
+  it("reads Argo CD's OperationCompleted events (a failed sync only they may keep), and ignores other kinds", () => {
+    const argoEvent = (message: string, annotations: Record<string, string> = {}) => ({
+      metadata: { name: "guestbook.17cd", namespace: "argocd", uid: `u-${message.length}`, annotations },
       involvedObject: {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Application",
@@ -903,11 +903,42 @@ describe("coreEventRecords", () => {
         namespace: "argocd",
       },
       reason: "OperationCompleted",
-      source: { component: "argocd-server" },
-      firstTimestamp: "not even a date",
-    };
-    expect(coreEventRecords(argo, "prod")).toEqual({ event: null, deployment: null, warning: null });
-    const pod = { ...argo, involvedObject: { kind: "Pod", name: "web-0", namespace: "default" } };
+      message,
+      type: message.includes("failed") ? "Warning" : "Normal",
+      source: { component: "argocd-application-controller" },
+      reportingComponent: "",
+      firstTimestamp: "2026-07-14T11:00:09Z",
+      lastTimestamp: "2026-07-14T11:00:09Z",
+    });
+    const failed = coreEventRecords(
+      argoEvent(`Sync operation to ${C} failed: one or more objects failed to apply`, { user: "alice@acme.example" }),
+      "prod",
+    );
+    expect(failed.event).toMatchObject({
+      kind: "Application",
+      revision: C,
+      controller: "argocd-application-controller",
+    });
+    expect(failed.deployment).toMatchObject({
+      reconciler: "argocd",
+      basis: "event",
+      revisions: [C],
+      commit: C,
+      outcome: "failed",
+      initiatedBy: "alice@acme.example",
+      automated: false,
+    });
+    // Automated or unknown: the event does not say who.
+    expect(coreEventRecords(argoEvent(`Sync operation to ${C} succeeded`), "prod").deployment).toMatchObject({
+      outcome: "succeeded",
+      initiatedBy: null,
+      automated: null,
+    });
+    // A partial sync is not a whole deployment; the event is still kept.
+    const partial = coreEventRecords(argoEvent(`Partial sync operation to ${C} succeeded`), "prod");
+    expect(partial.deployment).toBeNull();
+    expect(partial.event).not.toBeNull();
+    const pod = { ...argoEvent("x"), involvedObject: { kind: "Pod", name: "web-0", namespace: "default" } };
     expect(coreEventRecords(pod, "prod")).toEqual({ event: null, deployment: null, warning: null });
   });
 
