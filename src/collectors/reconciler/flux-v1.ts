@@ -59,6 +59,8 @@ const USER_AUTOMATED = "<automated>";
 
 /** Notes and commits larger than this are not read whole (fluxd's are a few hundred bytes). */
 const MAX_OBJECT_BYTES = 1 << 20;
+/** All objects kept at once: a hostile notes ref of many large notes is read only this far. */
+const MAX_TOTAL_BYTES = 128 << 20;
 /** The most of any untrusted text a warning quotes. */
 const MAX_QUOTE = 200;
 
@@ -133,6 +135,7 @@ async function catFileBatch(gitDir: string, inputs: readonly string[], what: str
   const out: BatchEntry[] = [];
   let pending: Buffer = Buffer.alloc(0);
   let body: { oid: string; type: string; size: number; read: number; parts: Buffer[] } | null = null;
+  let keptTotal = 0;
   const finish = (b: { oid: string; type: string; size: number; parts: Buffer[] }) => {
     out.push({
       input: inputs[out.length] ?? "",
@@ -152,7 +155,11 @@ async function catFileBatch(gitDir: string, inputs: readonly string[], what: str
           // The object's bytes and the LF git writes after them.
           const take = Math.min(body.size + 1 - body.read, buf.length - pos);
           const keepEnd = Math.min(body.size, MAX_OBJECT_BYTES);
-          if (body.read < keepEnd) body.parts.push(buf.subarray(pos, pos + Math.min(take, keepEnd - body.read)));
+          if (body.read < keepEnd && keptTotal < MAX_TOTAL_BYTES) {
+            const part = buf.subarray(pos, pos + Math.min(take, keepEnd - body.read));
+            body.parts.push(part);
+            keptTotal += part.length;
+          }
           body.read += take;
           pos += take;
           if (body.read === body.size + 1) {
@@ -392,6 +399,10 @@ export async function readFluxV1(gitDir: string, options: FluxV1Options): Promis
     }
     if (blob.size > MAX_OBJECT_BYTES) {
       warnings.push(`${label}: skipped, the note is too large (${blob.size} bytes)`);
+      return;
+    }
+    if (blob.data.length < blob.size) {
+      warnings.push(`${label}: skipped, the notes read before it already fill the memory budget`);
       return;
     }
     const text = blob.data.toString("utf8");
