@@ -1,6 +1,7 @@
 import { describeGap, type HistoryGap } from "../collectors/reconciler/history-gaps.js";
 import type { Period } from "../period.js";
 import type { LedgerCheck, RunRow } from "../store/ledger.js";
+import { clusterReadAt } from "../store/reconciler-store.js";
 
 /**
  * How complete the evidence is (SPEC P1): for each configured repository, whether git was
@@ -72,8 +73,10 @@ function sourceGaps(
 ): RunRow | undefined {
   const ok = runs.filter((r) => r.status === "succeeded");
   // The freshest read, whenever it was stored: imports may arrive in any order.
-  const lastOk = ok.reduce<RunRow | undefined>((best, r) => (!best || readAt(r) > readAt(best) ? r : best), undefined);
-  const last = runs.at(-1);
+  const latest = (rows: readonly RunRow[]) =>
+    rows.reduce<RunRow | undefined>((best, r) => (!best || readAt(r) >= readAt(best) ? r : best), undefined);
+  const lastOk = latest(ok);
+  const last = latest(runs);
   if (!lastOk) {
     gaps.push(`${subject}: ${what.data} was never collected successfully`);
     return undefined;
@@ -95,21 +98,6 @@ function sourceGaps(
     );
   }
   return ok.find((r) => readAt(r) >= period.to.toISOString());
-}
-
-/**
- * When a reconciler run's records were read in the cluster: an import's exporting run's start,
- * the export files' time for a `files` source, else the run's own start.
- */
-export function clusterReadAt(run: RunRow): string {
-  try {
-    const p = JSON.parse(run.parameters) as { readAt?: unknown; origin?: { startedAt?: unknown } };
-    if (typeof p.origin?.startedAt === "string") return new Date(p.origin.startedAt).toISOString();
-    if (typeof p.readAt === "string") return new Date(p.readAt).toISOString();
-  } catch {
-    // An unreadable parameters column: the run's start is all there is.
-  }
-  return run.started_at;
 }
 
 /** Objects a cluster run skipped as malformed (its counts' `warnings`). */

@@ -8,7 +8,7 @@ import { deploymentKey } from "../collectors/reconciler/deployment.js";
 import type { HistoryGap } from "../collectors/reconciler/history-gaps.js";
 import { parseRevision } from "../collectors/reconciler/revision.js";
 import type { DB } from "./db.js";
-import { canonical } from "./ledger.js";
+import { canonical, type RunRow } from "./ledger.js";
 
 /**
  * Writes and reads of reconciler records. A record seen again is one row: what Flux moves in place
@@ -58,6 +58,9 @@ function movesForward(s: StoredDeployment, d: DeploymentRecord, revisions: strin
  */
 const STATE_BASES = new Set<DeploymentRecord["basis"]>(["status", "event", "webhook"]);
 
+/** Argo CD's events each report one operation (a failed sync), not a state that repeats. */
+const isState = (d: DeploymentRecord) => STATE_BASES.has(d.basis) && d.reconciler !== "argocd";
+
 /** One transaction per call: a batch lands whole or not at all. */
 export function storeDeployments(db: DB, runId: number, records: readonly DeploymentRecord[]): WriteCounts {
   const find = db.prepare(
@@ -66,7 +69,7 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
   const latestState = db.prepare(
     `SELECT revisions FROM deployments
      WHERE cluster = ? AND namespace = ? AND name = ? AND reconciler = ? AND basis = ? AND outcome = ?
-       AND finished_at <= ?
+       AND rollback = ? AND finished_at <= ?
      ORDER BY finished_at DESC, id DESC LIMIT 1`,
   );
   // A status record is an observation ("this revision was applied, seen first then"): the first
@@ -102,9 +105,10 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
       const stored = find.get(key) as StoredDeployment | undefined;
       const revisions = JSON.stringify(d.revisions);
       const detail = canonical(d.detail);
-      if (!stored && STATE_BASES.has(d.basis)) {
+      if (!stored && isState(d)) {
         // Compared with the latest record of the same outcome: applied and failed-attempt records
-        // of one target interleave, each a state of its own.
+        // of one target interleave, each a state of its own; so is a rollback (Helm
+        // RollbackSucceeded) to the revision deployed before.
         const before = latestState.get(
           d.cluster,
           d.namespace,
@@ -112,6 +116,7 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
           d.reconciler,
           d.basis,
           d.outcome,
+          d.rollback ? 1 : 0,
           d.finishedAt,
         ) as { revisions: string } | undefined;
         if (before && before.revisions === revisions) continue;
@@ -340,4 +345,19 @@ export function storeHistoryGaps(db: DB, runId: number, gaps: readonly HistoryGa
 
 export function countDeployments(db: DB): number {
   return db.prepare("SELECT count(*) FROM deployments").pluck().get() as number;
+}
+
+/**
+ * When a reconciler run's records were read in the cluster: an import's exporting run's start,
+ * the export files' time for a `files` source, else the run's own start.
+ */
+export function clusterReadAt(run: RunRow): string {
+  try {
+    const p = JSON.parse(run.parameters) as { readAt?: unknown; origin?: { startedAt?: unknown } };
+    if (typeof p.origin?.startedAt === "string") return new Date(p.origin.startedAt).toISOString();
+    if (typeof p.readAt === "string") return new Date(p.readAt).toISOString();
+  } catch {
+    // An unreadable parameters column: the run's start is all there is.
+  }
+  return run.started_at;
 }

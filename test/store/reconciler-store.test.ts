@@ -134,6 +134,32 @@ describe("storeDeployments: states and late reads", () => {
     expect(storeDeployments(db, 2, [event(B, "2026-07-01T00:40:00Z")]).added).toBe(1);
   });
 
+  it("keeps every failed Argo CD sync its events report, and a rollback to the revision before as a state of its own", () => {
+    const db = freshStore();
+    const argoFailed = (at: string, user: string): DeploymentRecord => ({
+      ...argoEntry(A, at),
+      basis: "event",
+      identity: `OperationCompleted|${A}|${at}`,
+      outcome: "failed",
+      initiatedBy: user,
+      automated: false,
+    });
+    expect(
+      storeDeployments(db, 1, [argoFailed("2026-07-01T10:00:00Z", "alice"), argoFailed("2026-07-01T11:00:00Z", "bob")])
+        .added,
+    ).toBe(2);
+    const helm = (revision: string, at: string, rollback: boolean): DeploymentRecord => ({
+      ...fluxEntry(revision, at, 1),
+      reconciler: "flux-helmrelease",
+      basis: "event",
+      identity: `${rollback ? "RollbackSucceeded" : "UpgradeSucceeded"}|${revision}|${at}`,
+      rollback,
+    });
+    expect(
+      storeDeployments(db, 2, [helm(A, "2026-07-02T00:00:00Z", false), helm(A, "2026-07-03T00:00:00Z", true)]).added,
+    ).toBe(2);
+  });
+
   it("an older read imported late never moves a record back, but its revision is kept", () => {
     const db = freshStore();
     storeDeployments(db, 1, [fluxEntry(B, "2026-07-03T10:00:00Z", 7)]);

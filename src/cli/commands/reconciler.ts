@@ -58,6 +58,7 @@ export function importCommand(
             `${r.gaps.length > 0 ? `; gaps: ${r.gaps.join("; ")}` : ""}`,
         );
         if (r.originFailed) failures.push(`${file}: the run that wrote it failed`);
+        if (r.outOfOrder) log.warn(`${file}: ${r.outOfOrder}`);
       } catch (e) {
         if (!(e instanceof ClusterError)) throw e;
         log.error(e.message, { code: e.code });

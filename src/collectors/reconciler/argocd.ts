@@ -200,8 +200,8 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
       });
     }
   }
-  const ids = history.map((h) => h.id);
-  const seq = minMax(ids);
+  // A skipped entry leaves a hole in the ids that is not a loss: then judge by times, not ids.
+  const seq = warnings.length > 0 ? { min: null, max: null } : minMax(history.map((h) => h.id));
   return {
     deployments,
     observation: {

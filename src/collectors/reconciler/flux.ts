@@ -568,17 +568,18 @@ const TERMINAL: Record<string, Record<string, { outcome: DeploymentOutcome; roll
 
 /**
  * Argo CD says what an operation did only in its Event's message (docs/reference/reconcilers.md
- * §1.8): `Sync operation to <rev> succeeded`, `Sync operation to <rev> failed: <why>`. Partial
- * syncs are not whole deployments, and other reasons are not outcomes.
+ * §1.8): `Sync operation to <rev> failed: <why>`; the revision is empty for multi-source apps
+ * (`to  failed`) and absent when the sync failed before it had a result (`Sync operation failed`).
+ * Only failures become deployments: a success is in status.history already, and a dry run's
+ * success reads exactly like a real one. Partial syncs and other reasons are not outcomes.
  */
-const ARGO_OUTCOME = /^Sync operation to (.+?) (succeeded|failed)(?:: ([\s\S]*))?$/;
+const ARGO_FAILED = /^Sync operation (?:to (.*?) )?failed(?:: [\s\S]*)?$/;
 
 function argoOperation(reason: string, message: string): { revisions: string[]; outcome: DeploymentOutcome } | null {
   if (reason !== "OperationCompleted") return null;
-  const m = ARGO_OUTCOME.exec(message);
-  if (!m?.[1]) return null;
-  // Multi-source apps list their revisions comma-separated.
-  return { revisions: m[1].split(/,\s*/).filter((r) => r !== ""), outcome: m[2] === "failed" ? "failed" : "succeeded" };
+  const m = ARGO_FAILED.exec(message);
+  if (!m) return null;
+  return { revisions: m[1] ? [m[1]] : [], outcome: "failed" };
 }
 
 function groupOf(kind: string, apiVersion: string | undefined): string {
@@ -619,7 +620,7 @@ function eventRecords(f: EventFacts): EventRecords {
   const { kind, namespace, name } = f.involved;
   const group = groupOf(kind, f.involved.apiVersion);
   const argo = kind === "Application" ? argoOperation(f.reason, f.message) : null;
-  const revision = argo ? argo.revisions.join(", ") || null : metadataValue(f.metadata, group, "revision");
+  const revision = argo ? (argo.revisions[0] ?? null) : metadataValue(f.metadata, group, "revision");
   const origin = argo ? null : metadataValue(f.metadata, group, "originRevision");
   const shown = revision ?? origin;
   const key = typeof f.key === "string" ? f.key : f.key(shown);
@@ -641,8 +642,9 @@ function eventRecords(f: EventFacts): EventRecords {
   };
   const reconciler = RECONCILER_OF[kind];
   const terminal = argo ? { outcome: argo.outcome, rollback: false } : TERMINAL[kind]?.[f.reason];
-  if (!reconciler || !terminal || shown === null) return { event, deployment: null, warning: null };
-  // Argo CD names the user who started an operation in the `user` annotation, when there was one.
+  // A failed Argo CD sync is a record even when the event names no revision (it failed before one).
+  if (!reconciler || !terminal || (shown === null && !argo)) return { event, deployment: null, warning: null };
+  // Argo CD's API server names the user in the `user` annotation; the controller's events never do.
   const user = argo ? value(f.metadata, "user") : null;
   const deployment: DeploymentRecord = {
     reconciler,
@@ -650,10 +652,10 @@ function eventRecords(f: EventFacts): EventRecords {
     namespace,
     name,
     basis: f.via === "api" ? "event" : "webhook",
-    identity: `${f.reason}|${shown}|${f.firstAt}`,
+    identity: `${f.reason}|${shown ?? ""}|${f.firstAt}`,
     sourceRepo: null,
     sourcePath: null,
-    revisions: argo ? argo.revisions : [shown],
+    revisions: argo ? argo.revisions : present([shown]),
     // Prefer the origin revision (an OCI artifact's source commit), as Event.GetRevision does.
     commit: firstCommit(argo ? argo.revisions : present([origin, revision])),
     startedAt: null,

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { DB } from "../../store/db.js";
-import { finishRun, startRun } from "../../store/ledger.js";
+import { finishRun, type RunRow, startRun } from "../../store/ledger.js";
+import { clusterReadAt } from "../../store/reconciler-store.js";
 import { readExport } from "./ndjson.js";
 import { storeClusterRecords } from "./store-records.js";
 
@@ -20,6 +21,21 @@ export interface ImportResult {
   counts: Record<string, number>;
   gaps: string[];
   originFailed: boolean;
+  /** A later read of the cluster was stored already: see importExport. */
+  outOfOrder: string | null;
+}
+
+/** When the latest stored read of a cluster was made (collected here or imported). */
+function latestReadOf(db: DB, cluster: string): string | null {
+  const runs = db
+    .prepare("SELECT * FROM collection_runs WHERE source = 'reconciler' AND json_extract(scope, '$.cluster') = ?")
+    .all(cluster) as RunRow[];
+  let latest: string | null = null;
+  for (const r of runs) {
+    const at = clusterReadAt(r);
+    if (latest === null || at > latest) latest = at;
+  }
+  return latest;
 }
 
 export function importExport(db: DB, file: string, now: () => Date): ImportResult {
@@ -33,11 +49,19 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
     counts: {},
     gaps: [],
     originFailed: header.status === "failed",
+    outOfOrder: null,
   };
   const earlier = db.prepare("SELECT run_id FROM reconciler_imports WHERE sha256 = ?").pluck().get(parsed.sha256) as
     | number
     | undefined;
   if (earlier !== undefined) return { ...base, earlierRunId: earlier };
+  // Records of a state (a status, a repeated event) are kept per change, judged against what came
+  // before them: a read older than one stored already can't be judged against what came after.
+  // Import exports in the order they were written (a folder is imported in file-name order).
+  const later = latestReadOf(db, header.cluster);
+  if (later && later > header.startedAt) {
+    base.outOfOrder = `a later read of cluster ${header.cluster} (${later}) was stored first; state records (status, events) of this one may be kept twice or merged`;
+  }
   const origin = {
     runId: header.runId,
     startedAt: header.startedAt,
@@ -55,7 +79,8 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
   db.transaction(() => {
     const stored = storeClusterRecords(db, runId, parsed);
     result.gaps = stored.gaps;
-    result.counts = stored.counts;
+    // What the exporting run skipped or could not read travels with it: the report names it here too.
+    result.counts = { ...stored.counts, warnings: header.counts.warnings ?? 0 };
     db.prepare("INSERT INTO reconciler_imports (sha256, run_id, file, origin) VALUES (?, ?, ?, ?)").run(
       parsed.sha256,
       runId,

@@ -928,11 +928,21 @@ describe("coreEventRecords", () => {
       initiatedBy: "alice@acme.example",
       automated: false,
     });
-    // Automated or unknown: the event does not say who.
-    expect(coreEventRecords(argoEvent(`Sync operation to ${C} succeeded`), "prod").deployment).toMatchObject({
-      outcome: "succeeded",
+    // A success is in history already (and a dry run's reads the same): the event is kept, no deployment.
+    const ok = coreEventRecords(argoEvent(`Sync operation to ${C} succeeded`), "prod");
+    expect(ok.deployment).toBeNull();
+    expect(ok.event).toMatchObject({ reason: "OperationCompleted" });
+    // The controller's own events name no user; a multi-source app's name no revision.
+    expect(coreEventRecords(argoEvent("Sync operation to  failed: ComparisonError"), "prod").deployment).toMatchObject({
+      revisions: [],
+      commit: null,
+      outcome: "failed",
       initiatedBy: null,
       automated: null,
+    });
+    expect(coreEventRecords(argoEvent("Sync operation failed: no such revision"), "prod").deployment).toMatchObject({
+      revisions: [],
+      outcome: "failed",
     });
     // A partial sync is not a whole deployment; the event is still kept.
     const partial = coreEventRecords(argoEvent(`Partial sync operation to ${C} succeeded`), "prod");

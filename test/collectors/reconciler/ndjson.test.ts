@@ -43,7 +43,7 @@ const header = (runId: number, startedAt: string, status: "succeeded" | "failed"
   startedAt,
   status,
   error: status === "failed" ? "cluster prod: listing kustomizations failed: HTTP 500" : null,
-  counts: { deploymentsRead: 3 },
+  counts: { deploymentsRead: 3, warnings: 1 },
   gaps: [],
   parameters: { source: "kubernetes" },
 });
@@ -61,7 +61,8 @@ describe("NDJSON export and import", () => {
   it("imports each file once, keeps the exporting run's identity, and detects history dropped between them", () => {
     const db = fresh();
     const a = importExport(db, first, now);
-    expect(a).toMatchObject({ cluster: "prod", counts: { deploymentsAdded: 3, historyGaps: 0 } });
+    // The exporting run's skipped objects travel with it, for the report's cover.
+    expect(a).toMatchObject({ cluster: "prod", counts: { deploymentsAdded: 3, historyGaps: 0, warnings: 1 } });
     const b = importExport(db, second, now);
     expect(b.counts).toMatchObject({ deploymentsAdded: 3, historyGaps: 1 });
     expect(b.gaps).toEqual([expect.stringMatching(/3 history entries were dropped by the cluster/)]);
@@ -74,6 +75,14 @@ describe("NDJSON export and import", () => {
       origin: { runId: 2, startedAt: "2026-07-20T00:00:00.000Z", status: "succeeded" },
     });
     expect(verifyLedger(db).intact).toBe(true);
+  });
+
+  it("warns when an export older than a stored read is imported after it", () => {
+    const db = fresh();
+    expect(importExport(db, second, now).outOfOrder).toBeNull();
+    expect(importExport(db, first, now).outOfOrder).toMatch(
+      /^a later read of cluster prod \(2026-07-20T00:00:00\.000Z\) was stored first; state records/,
+    );
   });
 
   it("a failed exporting run is a failed import run: the gap follows the records", () => {
