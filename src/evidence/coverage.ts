@@ -202,10 +202,7 @@ export function coverage(
     for (const g of clusters.historyGaps) {
       // A window of lost history that overlaps the period: deployments in it may be missing.
       const lostFrom = g.after === null ? Number.NEGATIVE_INFINITY : Date.parse(g.after);
-      // A target that keeps no history leaves a gap for as long as it is read: from its first read on.
-      const overlaps =
-        g.kind === "no-history" ? Date.parse(g.before) < to : Date.parse(g.before) > from && lostFrom < to;
-      if (overlaps) gaps.push(describeGap(g));
+      if (Date.parse(g.before) > from && lostFrom < to) gaps.push(describeGap(g));
     }
   }
   if (!ledger.intact) gaps.push(`the collection-run ledger is not intact: ${ledger.problems.join("; ")}`);

@@ -31,6 +31,9 @@ export interface HistoryGap {
   foundAt: string;
 }
 
+/** The end of a window that has not closed: a target that still keeps no history. */
+export const STILL_OPEN = "9999-12-31T23:59:59.999Z";
+
 /** Where numbered histories start: Argo CD's first history id is 0, Helm's first release 1. */
 const FIRST_SEQ: Partial<Record<ReconcilerKind, number>> = { argocd: 0, "flux-helmrelease": 1 };
 
@@ -109,6 +112,11 @@ export function historyGaps(observations: readonly HistoryObservation[]): Histor
     const list = (byTarget.get(key) ?? []).sort((a, b) => ms(a.observedAt) - ms(b.observedAt));
     const first = list[0];
     const gap = first ? atFirstRead(first) : null;
+    if (gap?.kind === "no-history") {
+      // Deployments may be missed from the first read until a read shows the target keeping history.
+      gap.after = first?.observedAt ?? null;
+      gap.before = list.find((o) => o.capacity !== 0)?.observedAt ?? STILL_OPEN;
+    }
     if (gap) gaps.push(gap);
     for (let i = 1; i < list.length; i++) {
       const prev = list[i - 1];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryObservation } from "../../../src/collectors/reconciler/deployment.js";
-import { describeGap, historyGaps } from "../../../src/collectors/reconciler/history-gaps.js";
+import { describeGap, historyGaps, STILL_OPEN } from "../../../src/collectors/reconciler/history-gaps.js";
 
 const argo = (
   observedAt: string,
@@ -137,7 +137,15 @@ describe("targets that keep no history", () => {
       read("2026-07-02T00:00:00.000Z", "applied main@sha1:a"),
       read("2026-07-09T00:00:00.000Z", "applied main@sha1:b"),
     ]);
-    expect(gaps).toEqual([expect.objectContaining({ kind: "no-history", before: "2026-07-02T00:00:00.000Z" })]);
+    // Open until a read shows the target keeping history.
+    expect(gaps).toEqual([
+      expect.objectContaining({ kind: "no-history", after: "2026-07-02T00:00:00.000Z", before: STILL_OPEN }),
+    ]);
+    const upgraded = historyGaps([
+      read("2026-07-02T00:00:00.000Z", "applied main@sha1:a"),
+      { ...read("2026-08-01T00:00:00.000Z", "Ready True"), capacity: 5, entries: 1, horizon: "2026-07-31T00:00:00Z" },
+    ]);
+    expect(upgraded).toEqual([expect.objectContaining({ kind: "no-history", before: "2026-08-01T00:00:00.000Z" })]);
     expect(describeGap(gaps[0] as (typeof gaps)[0])).toMatch(
       /^flux-kustomization prod\/flux-system\/legacy: keeps no deployment history/,
     );
