@@ -93,6 +93,7 @@ const DEFAULT_HISTORY_LIMIT = 10;
 
 type Source = z.infer<typeof source>;
 type HistoryEntry = z.infer<typeof historyEntry>;
+const historyList = z.array(historyEntry);
 type Initiator = z.infer<typeof initiator>;
 
 function revisionsOf(entry: { revision?: string | undefined; revisions?: string[] | undefined }): string[] {
@@ -133,11 +134,18 @@ export function argoDeployments(raw: unknown, cluster: string, observedAt: strin
   const name = app.metadata.name;
   const base = { reconciler: "argocd" as const, cluster, namespace, name };
   const warnings: string[] = [];
-  const history: HistoryEntry[] = [];
-  for (const [i, raw] of (app.status?.history ?? []).entries()) {
-    const entry = historyEntry.safeParse(raw);
-    if (entry.success) history.push(entry.data);
-    else warnings.push(`Application ${namespace}/${name}: status.history[${i}] skipped, ${describeIssue(entry.error)}`);
+  const rawHistory = app.status?.history ?? [];
+  // The whole list at once when it is sound (the usual case, and the cheaper parse); entry by
+  // entry only to find and skip the bad ones.
+  const whole = historyList.safeParse(rawHistory);
+  const history: HistoryEntry[] = whole.success ? whole.data : [];
+  if (!whole.success) {
+    for (const [i, raw] of rawHistory.entries()) {
+      const entry = historyEntry.safeParse(raw);
+      if (entry.success) history.push(entry.data);
+      else
+        warnings.push(`Application ${namespace}/${name}: status.history[${i}] skipped, ${describeIssue(entry.error)}`);
+    }
   }
   const deployments: DeploymentRecord[] = history.map((h, i) => {
     const revisions = revisionsOf(h);
