@@ -185,6 +185,10 @@ export function verifyLedger(db: DB): LedgerCheck {
   return { runs: rows.length, sealed: sealed.length, intact: problems.length === 0, problems, head: prev };
 }
 
+export function getRun(db: DB, id: number): RunRow | undefined {
+  return db.prepare("SELECT * FROM collection_runs WHERE id = ?").get(id) as RunRow | undefined;
+}
+
 export function listRuns(db: DB, limit = 50): RunRow[] {
   return db.prepare("SELECT * FROM collection_runs ORDER BY id DESC LIMIT ?").all(limit) as RunRow[];
 }

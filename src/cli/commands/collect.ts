@@ -6,7 +6,7 @@ import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import { openStore, storeFailure } from "../../store/db.js";
-import { abandonDeadRuns } from "../../store/ledger.js";
+import { abandonDeadRuns, getRun } from "../../store/ledger.js";
 import { plural } from "../../util/plural.js";
 
 export interface CollectSummary {
@@ -164,24 +164,18 @@ async function collectClusters(
           ...(exportDir
             ? {
                 onRecords: (runId, records, result) => {
-                  const run = db
-                    .prepare("SELECT started_at, parameters FROM collection_runs WHERE id = ?")
-                    .get(runId) as {
-                    started_at: string;
-                    parameters: string;
-                  };
+                  const run = getRun(db, runId);
+                  if (!run) return;
                   summary.exports.push(
-                    reconciler.writeExport(
+                    reconciler.exportRun(
                       exportDir,
+                      run,
+                      cluster.name,
                       {
-                        cluster: cluster.name,
-                        runId,
-                        startedAt: run.started_at,
                         status: result.failed ? "failed" : "succeeded",
                         error: result.error,
                         counts: result.counts,
                         gaps: result.gaps,
-                        parameters: JSON.parse(run.parameters) as Record<string, unknown>,
                       },
                       records,
                     ),

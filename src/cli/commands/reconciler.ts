@@ -2,7 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DeploymentRecord, ReconcilerEventRecord } from "../../collectors/reconciler/deployment.js";
 import { importExport } from "../../collectors/reconciler/import.js";
-import { writeExport } from "../../collectors/reconciler/ndjson.js";
+import { exportRun } from "../../collectors/reconciler/ndjson.js";
 import type { LoadedConfig } from "../../config/load.js";
 import {
   ClusterError,
@@ -13,7 +13,7 @@ import {
 } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import { openStore } from "../../store/db.js";
-import { abandonDeadRuns, finishRun, startRun } from "../../store/ledger.js";
+import { abandonDeadRuns, finishRun, getRun, startRun } from "../../store/ledger.js";
 import { storeDeployments, storeEvents } from "../../store/reconciler-store.js";
 import { plural } from "../../util/plural.js";
 import { registerSecret } from "../../util/redact.js";
@@ -134,24 +134,21 @@ export async function receiveFlux(
   const seal = () => {
     finishRun(db, runId, { status: "succeeded", counts, now: now() });
     if (a.exportDir && events.length > 0) {
-      const { started_at, parameters } = db
-        .prepare("SELECT started_at, parameters FROM collection_runs WHERE id = ?")
-        .get(runId) as { started_at: string; parameters: string };
-      const file = writeExport(
-        a.exportDir,
-        {
-          cluster: a.cluster,
-          runId,
-          startedAt: started_at,
-          status: "succeeded",
-          error: null,
-          counts,
-          gaps: [],
-          parameters: JSON.parse(parameters) as Record<string, unknown>,
-        },
-        { deployments, observations: [], events },
-      );
-      out(`exported ${file}`);
+      const run = getRun(db, runId);
+      const file = run
+        ? exportRun(
+            a.exportDir,
+            run,
+            a.cluster,
+            { status: "succeeded", error: null, counts, gaps: [] },
+            {
+              deployments,
+              observations: [],
+              events,
+            },
+          )
+        : null;
+      if (file) out(`exported ${file}`);
     }
     counts = { delivered: 0, stored: 0, duplicates: 0, deploymentsAdded: 0 };
     events = [];

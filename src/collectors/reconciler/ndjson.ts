@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { z } from "zod";
 import { ClusterError, messageOf } from "../../errors/index.js";
+import type { RunRow } from "../../store/ledger.js";
 import { toolVersion } from "../../version.js";
 import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from "./deployment.js";
 
@@ -145,6 +146,27 @@ export function writeExport(dir: string, header: ExportHeader, content: ExportCo
     throw new ClusterError("E_EXPORT_WRITE", `cannot write export ${file}: ${messageOf(e)}`, { cause: e });
   }
   return file;
+}
+
+/** Exports one stored run: its header is the run as the ledger has it, with the outcome given. */
+export function exportRun(
+  dir: string,
+  run: RunRow,
+  cluster: string,
+  outcome: Pick<ExportHeader, "status" | "error" | "counts" | "gaps">,
+  content: ExportContent,
+): string {
+  return writeExport(
+    dir,
+    {
+      cluster,
+      runId: run.id,
+      startedAt: run.started_at,
+      ...outcome,
+      parameters: JSON.parse(run.parameters) as Record<string, unknown>,
+    },
+    content,
+  );
 }
 
 export interface ParsedExport extends ExportContent {
