@@ -5,8 +5,7 @@ import { ClusterError, ConfigError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import { append } from "../../util/append.js";
 import { registerSecret } from "../../util/redact.js";
-import { oneLine } from "../../util/visible.js";
-import { getJsonRetrying, RetriesSpent } from "./http-json.js";
+import { getJsonRetrying } from "./http-json.js";
 import { statusText } from "./kube-client.js";
 
 /**
@@ -58,30 +57,21 @@ export async function listArgoApplications(
   const read: ArgoApiRead = { items: [], requests: 0, retries: 0, endpoint: url.origin + url.pathname };
   const what = `cluster ${cluster.name}: Argo CD at ${url.origin}`;
   for (const u of urls) {
-    let answer: Awaited<ReturnType<typeof getJsonRetrying>>;
-    try {
-      answer = await getJsonRetrying(
-        u,
-        { headers: { authorization: `Bearer ${token}` }, ...(ca ? { ca } : {}) },
-        {
-          timeoutMs: cluster.timeoutSeconds * 1000,
-          maxRetries: cluster.maxRetries,
-          retryBaseMs: o.retryBaseMs ?? 1000,
-          onAttempt: () => read.requests++,
-          onRetry: (failure, attempt) => {
-            read.retries++;
-            o.log.debug("retrying", { cluster: cluster.name, failure, attempt });
-          },
+    const answer = await getJsonRetrying(
+      u,
+      { headers: { authorization: `Bearer ${token}` }, ...(ca ? { ca } : {}) },
+      {
+        what: `${what}: listing applications`,
+        timeoutMs: cluster.timeoutSeconds * 1000,
+        maxRetries: cluster.maxRetries,
+        retryBaseMs: o.retryBaseMs ?? 1000,
+        onAttempt: () => read.requests++,
+        onRetry: (failure, attempt) => {
+          read.retries++;
+          o.log.debug("retrying", { cluster: cluster.name, failure, attempt });
         },
-      );
-    } catch (e) {
-      if (!(e instanceof RetriesSpent)) throw e;
-      throw new ClusterError(
-        e.code,
-        `${what}: listing applications failed: ${oneLine(e.failure, 300)}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""}`,
-        { transient: true, cause: e },
-      );
-    }
+      },
+    );
     if (answer.status === 401) {
       throw new ClusterError(
         "E_CLUSTER_AUTH",

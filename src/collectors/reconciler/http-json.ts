@@ -1,5 +1,7 @@
 import http from "node:http";
 import https from "node:https";
+import { ClusterError } from "../../errors/index.js";
+import { oneLine } from "../../util/visible.js";
 
 /**
  * One GET with a JSON answer, for the Kubernetes API and Argo CD. node:https rather than fetch:
@@ -113,6 +115,8 @@ export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promis
 }
 
 export interface RetryOptions {
+  /** What is being fetched, for the message when every attempt failed: "cluster prod: listing …". */
+  what: string;
   timeoutMs: number;
   maxRetries: number;
   /** First wait; doubled each retry (tests make it small). */
@@ -123,27 +127,16 @@ export interface RetryOptions {
   onAttempt(): void;
 }
 
-/** The last failure after every retry, with how many attempts were made. */
-export class RetriesSpent extends Error {
-  override name = "RetriesSpent";
-  constructor(
-    readonly code: "E_CLUSTER_SERVER" | "E_CLUSTER_TIMEOUT" | "E_CLUSTER_UNREACHABLE" | "E_CLUSTER_RESPONSE",
-    readonly failure: string,
-    readonly attempts: number,
-  ) {
-    super(failure);
-  }
-}
-
 /**
  * getJson, retrying what another attempt may fix (5xx, 429, timeouts, resets, broken bodies) with
- * exponential back-off; any other answer is returned for the caller to judge.
+ * exponential back-off; any other answer is returned for the caller to judge. When every attempt
+ * failed: a transient ClusterError, `<what> failed: <the last failure> (after N attempts)`.
  */
 export async function getJsonRetrying(url: URL, tls: TlsAndHeaders, o: RetryOptions): Promise<JsonAnswer> {
   for (let attempt = 0; ; attempt++) {
     o.onAttempt();
     let failure: string;
-    let code: RetriesSpent["code"];
+    let code: "E_CLUSTER_SERVER" | "E_CLUSTER_TIMEOUT" | "E_CLUSTER_UNREACHABLE" | "E_CLUSTER_RESPONSE";
     let last = attempt >= o.maxRetries;
     try {
       const answer = await getJson(url, tls, o.timeoutMs);
@@ -163,7 +156,13 @@ export async function getJsonRetrying(url: URL, tls: TlsAndHeaders, o: RetryOpti
             : "E_CLUSTER_RESPONSE";
       if (e.kind === "too-large") last = true;
     }
-    if (last) throw new RetriesSpent(code, failure, attempt + 1);
+    if (last) {
+      throw new ClusterError(
+        code,
+        `${o.what} failed: ${oneLine(failure, 300)}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ""}`,
+        { transient: true },
+      );
+    }
     o.onRetry(failure, attempt);
     await new Promise((r) => setTimeout(r, o.retryBaseMs * 2 ** attempt));
   }

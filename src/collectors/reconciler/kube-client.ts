@@ -3,7 +3,7 @@ import { ClusterError } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
 import { append } from "../../util/append.js";
 import { oneLine } from "../../util/visible.js";
-import { errorText, getJsonRetrying, type JsonAnswer, RetriesSpent, type TlsAndHeaders } from "./http-json.js";
+import { errorText, getJsonRetrying, type JsonAnswer, type TlsAndHeaders } from "./http-json.js";
 
 /**
  * Lists from the Kubernetes API (docs/reference/reconcilers.md §5): `limit`/`continue` pages, a
@@ -162,26 +162,17 @@ export class KubeClient {
   }
 
   private async get(url: URL, where: string): Promise<JsonAnswer> {
-    try {
-      return await getJsonRetrying(url, this.access.tls, {
-        timeoutMs: this.options.timeoutMs,
-        maxRetries: this.options.maxRetries,
-        retryBaseMs: this.options.retryBaseMs ?? 1000,
-        onAttempt: () => this.requests++,
-        onRetry: (failure, attempt) => {
-          this.retries++;
-          this.options.log.debug("retrying", { cluster: this.options.cluster, resource: where, failure, attempt });
-        },
-      });
-    } catch (e) {
-      if (!(e instanceof RetriesSpent)) throw e;
-      throw new ClusterError(
-        e.code,
-        `cluster ${this.options.cluster}: listing ${where} at ${this.access.server} failed: ${oneLine(e.failure, 300)}` +
-          (e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ""),
-        { transient: true, cause: e },
-      );
-    }
+    return getJsonRetrying(url, this.access.tls, {
+      what: `cluster ${this.options.cluster}: listing ${where} at ${this.access.server}`,
+      timeoutMs: this.options.timeoutMs,
+      maxRetries: this.options.maxRetries,
+      retryBaseMs: this.options.retryBaseMs ?? 1000,
+      onAttempt: () => this.requests++,
+      onRetry: (failure, attempt) => {
+        this.retries++;
+        this.options.log.debug("retrying", { cluster: this.options.cluster, resource: where, failure, attempt });
+      },
+    });
   }
 
   private refuse(answer: JsonAnswer, where: string): void {
