@@ -3,7 +3,7 @@ import { ClusterError, messageOf } from "../../errors/index.js";
 import { silentLogger } from "../../log/logger.js";
 import { listArgoApplications } from "./argocd-api.js";
 import { kubeAccess } from "./kube-access.js";
-import { KubeClient, type KubeResource, NotServedError, resourceName, VERSIONS } from "./kube-client.js";
+import { firstServed, KubeClient, type KubeResource, resourceName, VERSIONS } from "./kube-client.js";
 import { readObjectFiles } from "./object-files.js";
 
 /**
@@ -68,18 +68,19 @@ async function probeFamily(
 ): Promise<string> {
   const where = (r: KubeResource) =>
     `${resourceName(r)}${r === versions[0] ? "" : ` ${r.version}`}${ns ? ` in ${ns}` : ""}`;
-  for (const r of versions) {
-    try {
-      await client.probe(r, ns);
-      return `${where(r)} readable`;
-    } catch (e) {
-      if (e instanceof NotServedError) continue;
-      if (e instanceof ClusterError && e.code === "E_CLUSTER_FORBIDDEN") {
-        problems.push(e.message);
-        return `${where(r)} forbidden`;
-      }
-      throw e;
+  let tried = versions[0];
+  try {
+    const served = await firstServed(versions, (r) => {
+      tried = r;
+      return client.probe(r, ns);
+    });
+    if (served) return `${where(served.resource)} readable`;
+  } catch (e) {
+    if (e instanceof ClusterError && e.code === "E_CLUSTER_FORBIDDEN" && tried) {
+      problems.push(e.message);
+      return `${where(tried)} forbidden`;
     }
+    throw e;
   }
   const first = versions[0];
   return `${first ? resourceName(first) : "?"}${ns ? ` in ${ns}` : ""} not served`;

@@ -103,6 +103,24 @@ export function listPath(r: KubeResource, namespace?: string): string {
 /** The resource is not served (its CRD is not installed): not an error for a reconciler not in use. */
 export class NotServedError extends ClusterError {}
 
+/**
+ * `attempt` on each API version of a resource in turn, until the cluster serves one; null when it
+ * serves none. Any other failure passes through.
+ */
+export async function firstServed<T>(
+  versions: readonly KubeResource[],
+  attempt: (r: KubeResource) => Promise<T>,
+): Promise<{ resource: KubeResource; value: T } | null> {
+  for (const resource of versions) {
+    try {
+      return { resource, value: await attempt(resource) };
+    } catch (e) {
+      if (!(e instanceof NotServedError)) throw e;
+    }
+  }
+  return null;
+}
+
 export class KubeClient {
   requests = 0;
   retries = 0;

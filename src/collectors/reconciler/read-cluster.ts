@@ -5,7 +5,7 @@ import type { Logger } from "../../log/logger.js";
 import { append } from "../../util/append.js";
 import { listArgoApplications } from "./argocd-api.js";
 import { kubeAccess } from "./kube-access.js";
-import { KubeClient, type KubeResource, NotServedError, resourceName, VERSIONS } from "./kube-client.js";
+import { firstServed, KubeClient, type KubeResource, resourceName, VERSIONS } from "./kube-client.js";
 import { readObjectFiles } from "./object-files.js";
 
 /**
@@ -63,8 +63,6 @@ function emptyRead(endpoint: string): ClusterRead {
 }
 
 const SOURCE_KINDS = new Set(["GitRepository", "OCIRepository", "HelmRepository", "Bucket"]);
-
-const NOT_SERVED = Symbol("not served");
 
 export async function readCluster(cluster: ClusterConfig, index: number, ctx: ReadContext): Promise<ClusterRead> {
   if (cluster.files) return readFiles(cluster);
@@ -134,44 +132,34 @@ async function readKube(cluster: ClusterConfig, index: number, ctx: ReadContext)
     how: { required: boolean; fieldSelector?: string },
   ): Promise<unknown[] | null> => {
     attempted++;
-    for (const r of versions) {
-      const items = await listVersion(r, how);
-      if (items !== NOT_SERVED) return items;
-    }
-    // A reconciler not installed is worth a note; a source kind not installed is not.
-    const first = versions[0];
-    if (how.required && first) {
-      read.notes.push(`${resourceName(first)} is not served (${versions.map((v) => v.version).join(", ")})`);
-    }
-    attempted--;
-    return null;
-  };
-
-  const listVersion = async (
-    r: KubeResource,
-    how: { required: boolean; fieldSelector?: string },
-  ): Promise<unknown[] | null | typeof NOT_SERVED> => {
-    const items: unknown[] = [];
-    for (const ns of namespaces) {
-      try {
-        append(items, await client.list(r, ns, how.fieldSelector));
-      } catch (e) {
-        if (e instanceof NotServedError) return NOT_SERVED;
-        if (!(e instanceof ClusterError)) throw e;
-        if (!how.required) {
-          read.warnings.push(e.message);
-          attempted--;
-          return null;
-        }
-        failed++;
-        read.failures.push(e.message);
-        firstError ??= e;
-        // Refused credentials or an unreachable server fail every other list the same way.
-        if (e.code === "E_CLUSTER_AUTH" || e.code === "E_CLUSTER_UNREACHABLE") throw e;
+    try {
+      const served = await firstServed(versions, async (r) => {
+        const items: unknown[] = [];
+        for (const ns of namespaces) append(items, await client.list(r, ns, how.fieldSelector));
+        return items;
+      });
+      if (served) return served.value;
+      // A reconciler not installed is worth a note; a source kind not installed is not.
+      const first = versions[0];
+      if (how.required && first) {
+        read.notes.push(`${resourceName(first)} is not served (${versions.map((v) => v.version).join(", ")})`);
+      }
+      attempted--;
+      return null;
+    } catch (e) {
+      if (!(e instanceof ClusterError)) throw e;
+      if (!how.required) {
+        read.warnings.push(e.message);
+        attempted--;
         return null;
       }
+      failed++;
+      read.failures.push(e.message);
+      firstError ??= e;
+      // Refused credentials or an unreachable server fail every other list the same way.
+      if (e.code === "E_CLUSTER_AUTH" || e.code === "E_CLUSTER_UNREACHABLE") throw e;
+      return null;
     }
-    return items;
   };
 
   try {
