@@ -69,8 +69,11 @@ function sourceGaps(
   now: Date,
   gaps: string[],
   /** When a run's data was read; a run's start, unless it brought in an older read (an import). */
-  readAt: (r: RunRow) => string = (r) => r.started_at,
+  readAtOf: (r: RunRow) => string = (r) => r.started_at,
 ): RunRow | undefined {
+  // Each run's read time once: for imports it is parsed from the run's parameters.
+  const times = new Map(runs.map((r) => [r, readAtOf(r)]));
+  const readAt = (r: RunRow): string => times.get(r) ?? r.started_at;
   const ok = runs.filter((r) => r.status === "succeeded");
   // The freshest read, whenever it was stored: imports may arrive in any order.
   const latest = (rows: readonly RunRow[]) =>

@@ -343,10 +343,6 @@ export function storeHistoryGaps(db: DB, runId: number, gaps: readonly HistoryGa
   })();
 }
 
-export function countDeployments(db: DB): number {
-  return db.prepare("SELECT count(*) FROM deployments").pluck().get() as number;
-}
-
 /**
  * When a reconciler run's records were read in the cluster: an import's exporting run's start,
  * the export files' time for a `files` source, else the run's own start.

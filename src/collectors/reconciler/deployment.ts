@@ -134,17 +134,6 @@ export function revisionsAt(revisions: readonly string[], at: string): string {
   return `${revisions.join(",")}@${at}`;
 }
 
-/** The oldest and newest of some timestamps (compared as instants, whatever their precision). */
-export function timeSpan(times: readonly string[]): { oldest: string | null; newest: string | null } {
-  let oldest: string | null = null;
-  let newest: string | null = null;
-  for (const t of times) {
-    if (oldest === null || Date.parse(t) < Date.parse(oldest)) oldest = t;
-    if (newest === null || Date.parse(t) > Date.parse(newest)) newest = t;
-  }
-  return { oldest, newest };
-}
-
 /** Smallest and largest of some numbers, without spreading them onto the stack (hostile sizes). */
 export function minMax(values: readonly number[]): { min: number | null; max: number | null } {
   let min: number | null = null;
@@ -156,8 +145,16 @@ export function minMax(values: readonly number[]): { min: number | null; max: nu
   return { min, max };
 }
 
-/** An observation's horizon (oldest entry) and newest entry, from the entries' times. */
+/**
+ * An observation's horizon (oldest entry) and newest entry, from the entries' times, compared as
+ * instants whatever their precision.
+ */
 export function spanOf(times: readonly string[]): { horizon: string | null; newest: string | null } {
-  const { oldest, newest } = timeSpan(times);
-  return { horizon: oldest, newest };
+  let horizon: string | null = null;
+  let newest: string | null = null;
+  for (const t of times) {
+    if (horizon === null || Date.parse(t) < Date.parse(horizon)) horizon = t;
+    if (newest === null || Date.parse(t) > Date.parse(newest)) newest = t;
+  }
+  return { horizon, newest };
 }
