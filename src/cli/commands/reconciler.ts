@@ -44,9 +44,10 @@ export function importCommand(
   const failures: string[] = [];
   try {
     abandonDeadRuns(db, now());
+    const latestReads = new Map<string, string | null>();
     for (const file of files) {
       try {
-        const r = importExport(db, file, now);
+        const r = importExport(db, file, now, latestReads);
         if (r.runId === null) {
           out(`${file}: imported before (run ${r.earlierRunId}); nothing to do`);
           continue;

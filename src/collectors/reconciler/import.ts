@@ -38,7 +38,16 @@ function latestReadOf(db: DB, cluster: string): string | null {
   return latest;
 }
 
-export function importExport(db: DB, file: string, now: () => Date): ImportResult {
+/**
+ * `latestReads` carries each cluster's latest stored read from one file to the next, so a folder
+ * of exports is not a scan of every run per file.
+ */
+export function importExport(
+  db: DB,
+  file: string,
+  now: () => Date,
+  latestReads: Map<string, string | null> = new Map(),
+): ImportResult {
   const parsed = readExport(file);
   const { header } = parsed;
   const base: ImportResult = {
@@ -58,8 +67,10 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
   // Records of a state (a status, a repeated event) are kept per change, judged against what came
   // before them: a read older than one stored already can't be judged against what came after.
   // Import exports in the order they were written (a folder is imported in file-name order).
-  const later = latestReadOf(db, header.cluster);
-  if (later && later > header.startedAt) {
+  if (!latestReads.has(header.cluster)) latestReads.set(header.cluster, latestReadOf(db, header.cluster));
+  const later = latestReads.get(header.cluster) ?? null;
+  const readAt = new Date(header.startedAt).toISOString();
+  if (later && later > readAt) {
     base.outOfOrder = `a later read of cluster ${header.cluster} (${later}) was stored first; state records (status, events) of this one may be kept twice or merged`;
   }
   const origin = {
@@ -96,5 +107,6 @@ export function importExport(db: DB, file: string, now: () => Date): ImportResul
       now: now(),
     });
   })();
+  if (!later || readAt > later) latestReads.set(header.cluster, readAt);
   return result;
 }
