@@ -1,4 +1,5 @@
 import { UsageError } from "./errors/index.js";
+import { oneLine } from "./util/visible.js";
 
 /** The audit window [from, to) in UTC, with the label it was asked for by. */
 export interface Period {
@@ -29,20 +30,42 @@ export function parsePeriod(spec: string): Period {
     const y = Number(m[1]);
     return { label: s, from: utc(y, 0), to: utc(y + 1, 0) };
   }
+  const notAPeriod = (why: string): UsageError =>
+    new UsageError(
+      `--period "${oneLine(spec, 100)}" is not a period${why}: use 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01`,
+    );
   m = /^(.+)\.\.(.+)$/.exec(s);
-  if (m?.[1] && m[2]) return periodFromRange(m[1], m[2]);
-  throw new UsageError(`--period "${spec}" is not a period: use 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01`);
+  if (m?.[1] && m[2]) {
+    const from = instant(m[1]);
+    const to = instant(m[2]);
+    if (!from) throw notAPeriod(` (its start "${oneLine(m[1], 40)}" is not a date)`);
+    if (!to) throw notAPeriod(` (its end "${oneLine(m[2], 40)}" is not a date)`);
+    if (to.getTime() <= from.getTime()) throw notAPeriod(" (its end is not after its start)");
+    return range(from, to);
+  }
+  throw notAPeriod("");
 }
 
-function parseInstant(value: string, option: string): Date {
+/** A date (YYYY-MM-DD, UTC midnight) or an ISO instant with a zone; undefined for anything else. */
+function instant(value: string): Date | undefined {
   const v = value.trim();
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v);
   const withTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v);
-  const d = dateOnly ? new Date(`${v}T00:00:00Z`) : withTime ? new Date(v) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) {
-    throw new UsageError(`${option} "${value}" is not a date: use YYYY-MM-DD or an ISO time with a zone`);
+  const d = dateOnly ? new Date(`${v}T00:00:00Z`) : withTime ? new Date(v) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : undefined;
+}
+
+function parseInstant(value: string, option: string): Date {
+  const d = instant(value);
+  if (!d) {
+    throw new UsageError(`${option} "${oneLine(value, 100)}" is not a date: use YYYY-MM-DD or an ISO time with a zone`);
   }
   return d;
+}
+
+function range(f: Date, t: Date): Period {
+  const day = (d: Date): string => d.toISOString().slice(0, 10);
+  return { label: `${day(f)}..${day(t)}`, from: f, to: t };
 }
 
 /** [from, to) from two dates (YYYY-MM-DD, UTC midnight) or ISO instants with a zone. */
@@ -50,8 +73,7 @@ export function periodFromRange(from: string, to: string): Period {
   const f = parseInstant(from, "--from");
   const t = parseInstant(to, "--to");
   if (t.getTime() <= f.getTime()) throw new UsageError(`--to ${to} must be after --from ${from}`);
-  const day = (d: Date): string => d.toISOString().slice(0, 10);
-  return { label: `${day(f)}..${day(t)}`, from: f, to: t };
+  return range(f, t);
 }
 
 /** The quarter that contains `d`. */

@@ -20,6 +20,20 @@ describe("parsePeriod", () => {
     expect(() => periodFromRange("2026-07-10", "2026-07-01")).toThrow(/must be after/);
     expect(() => periodFromRange("yesterday", "2026-07-01")).toThrow(/--from "yesterday" is not a date/);
   });
+  it("says a range that is not a period is not a period, never naming an option the user did not pass", () => {
+    for (const spec of ["../../x", "2026-07-01..soon", "2026-10-01..2026-07-01"]) {
+      let message = "";
+      try {
+        parsePeriod(spec);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        message = e.message;
+      }
+      expect(message).toContain(`--period "${spec}" is not a period`);
+      expect(message).not.toMatch(/--from|--to/);
+    }
+    expect(() => parsePeriod("../../x")).toThrow(/its start "\.\.\/" is not a date/);
+  });
   it("finds the quarter of an instant", () => {
     expect(quarterOf(new Date("2026-11-23T10:00:00Z")).label).toBe("2026Q4");
   });

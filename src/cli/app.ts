@@ -2,6 +2,7 @@ import yargs, { type Argv } from "yargs";
 import { ChangeproofError, ExitCode, isChangeproofError, messageOf, UsageError } from "../errors/index.js";
 import { redact } from "../util/redact.js";
 import { nearestOption } from "../util/suggest.js";
+import { jsonLine, oneLine, shownText } from "../util/visible.js";
 import { toolVersion } from "../version.js";
 import { collectAll, printSummary, throwIfIncomplete } from "./commands/collect.js";
 import { reportPeriod } from "./commands/report.js";
@@ -13,7 +14,8 @@ const EXIT_CODES = `Exit codes:
   1  failure (a database, git or internal error; nothing stored was lost)
   2  bad usage or bad config (the message names the option, or the file, line and field)
   3  evidence incomplete: a source failed (recorded as a failed run; the rest was stored), or the
-     report has gaps (it was written, and says so on its cover)`;
+     report has gaps (it was written, and says so on its cover)
+  4  locked: another collect or import is writing to the store; nothing was done (retry later)`;
 
 function withGlobals<T>(y: Argv<T>) {
   return y
@@ -126,7 +128,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           throw new ChangeproofError(
             "incomplete",
             "E_GAPS",
-            `report written, but its evidence is incomplete: ${r.gaps.join("; ")}`,
+            `report written, but its evidence is incomplete: ${r.gaps.map((g) => oneLine(g, 1000)).join("; ")}`,
           );
         }
       },
@@ -180,6 +182,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       (y) =>
         y
           .positional("files", { type: "string", array: true, describe: "Export files, or folders holding them" })
+          .option("allow-unknown-clusters", {
+            type: "boolean",
+            default: false,
+            describe: "Import files from clusters the config does not name (refused otherwise)",
+          })
           .example("$0 import /evidence/", "every export in the folder; files imported before are skipped")
           .epilogue(
             `A file is checked whole (line count and SHA-256) before anything is stored; a cut-off or corrupted file is refused. The check is not a signature: keep the export folder writable only by the collector.\n\n${EXIT_CODES}`,
@@ -187,7 +194,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       async (a) => {
         const g = globals(a);
         const { importCommand } = await import("./commands/reconciler.js");
-        importCommand(configFrom(g), (a.files as string[] | undefined) ?? [], makeLogger(g, io), io.now, io.out);
+        importCommand(
+          configFrom(g),
+          (a.files as string[] | undefined) ?? [],
+          makeLogger(g, io),
+          io.now,
+          io.out,
+          a.allowUnknownClusters === true,
+        );
       },
     )
     .command("receive", "Receive pushed records (subcommand: flux)", (y) =>
@@ -325,7 +339,7 @@ function report(e: unknown, io: Io, debug: boolean, json: boolean): number {
   }
   const stack = (): string[] => {
     const out: string[] = [];
-    for (let c: unknown = err; c instanceof Error; c = c.cause) out.push(redact(c.stack ?? c.message));
+    for (let c: unknown = err; c instanceof Error; c = c.cause) out.push(shownText(c.stack ?? c.message));
     return out;
   };
   if (json) {
@@ -337,10 +351,10 @@ function report(e: unknown, io: Io, debug: boolean, json: boolean): number {
       exitCode: err.exitCode,
     };
     if (debug) line.stack = stack();
-    io.err(`${JSON.stringify(line)}\n`);
+    io.err(`${jsonLine(line)}\n`);
     return err.exitCode;
   }
-  io.err(`changeproof: ${redact(err.message).split("\n").join("\nchangeproof: ")}\n`);
+  io.err(`changeproof: ${shownText(err.message).split("\n").join("\nchangeproof: ")}\n`);
   if (err.kind === "usage") io.err("Run `changeproof --help` for usage.\n");
   if (debug) for (const s of stack()) io.err(`${s}\n`);
   return err.exitCode;

@@ -3,6 +3,7 @@ import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { UsageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { type Period, parsePeriod, periodFromRange, quarterOf } from "../period.js";
+import { shownText } from "../util/visible.js";
 
 /** Options every command shares. */
 export interface GlobalArgs {
@@ -26,7 +27,9 @@ export interface Io {
 }
 
 export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  // Data lines quote git, GitHub and clusters (names, errors, gaps): nothing in them may drive the
+  // terminal or reveal a credential. JSON output is escaped before it gets here (jsonLine).
+  out: (line) => process.stdout.write(`${shownText(line)}\n`),
   err: (chunk) => process.stderr.write(chunk),
   stderrIsTTY: process.stderr.isTTY === true,
   now: () => new Date(),

@@ -4,11 +4,14 @@
  * `message` (never a request object, a token or a stack unless --debug).
  */
 
+import { redact } from "../util/redact.js";
+
 export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
   incomplete: 3,
+  locked: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -21,13 +24,16 @@ export type ErrorKind =
   | "github"
   | "cluster"
   | "incomplete"
+  | "locked"
   | "internal";
 
 export class ChangeproofError extends Error {
   readonly code: string;
   readonly kind: ErrorKind;
   constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages quote what servers and tools answered, and some echo the request's credentials:
+    // masked here, an error's text is safe wherever it goes (the ledger, an export, a summary).
+    super(redact(message), options);
     this.name = new.target.name;
     this.kind = kind;
     this.code = code;
@@ -39,6 +45,8 @@ export class ChangeproofError extends Error {
         return ExitCode.usage;
       case "incomplete":
         return ExitCode.incomplete;
+      case "locked":
+        return ExitCode.locked;
       default:
         return ExitCode.failure;
     }
@@ -63,6 +71,13 @@ export class ConfigError extends ChangeproofError {
 export class StoreError extends ChangeproofError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super("store", code, message, options);
+  }
+}
+
+/** Another changeproof process is writing to the store: nothing was done; worth a retry later. */
+export class StoreLockedError extends ChangeproofError {
+  constructor(message: string) {
+    super("locked", "E_STORE_LOCKED", message);
   }
 }
 

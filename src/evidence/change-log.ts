@@ -52,7 +52,7 @@ export function claimedPullRequest(kind: ChangeKind, subject: string): number | 
 
 export function toChange(row: BranchCommitRow, trailers: readonly TrailerRow[]): Change {
   const kind: ChangeKind = row.parents.split(" ").filter(Boolean).length > 1 ? "merge" : "single-parent";
-  const mine = trailers.filter((t) => t.sha === row.sha);
+  const mine = trailers.filter((t) => t.sha === row.sha && t.repo === row.repo);
   const coAuthors = mine
     .filter((t) => t.key.toLowerCase() === "co-authored-by")
     .map((t) => parseIdentity(t.value) ?? { name: t.value, email: "" });

@@ -1,4 +1,12 @@
 import { redact } from "../util/redact.js";
+import { jsonLine, oneLine } from "../util/visible.js";
+
+/**
+ * Log lines quote git, GitHub and clusters: each is one line with secrets masked and control
+ * characters shown (an object named with ESC sequences must not drive the terminal), capped
+ * generously so a flood of text can't bury the log.
+ */
+const MAX_LINE = 4000;
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -61,10 +69,10 @@ export function createLogger(
       for (const [k, v] of Object.entries(all)) {
         if (v !== undefined) rec[k] = typeof v === "string" ? redact(v) : v;
       }
-      write(JSON.stringify(rec));
+      write(jsonLine(rec));
     } else {
       const f = formatFields(all);
-      write(redact(`${lvl === "info" ? "" : `${lvl}: `}${msg}${f ? ` ${f}` : ""}`));
+      write(oneLine(`${lvl === "info" ? "" : `${lvl}: `}${msg}${f ? ` ${f}` : ""}`, MAX_LINE));
     }
   };
 
@@ -76,7 +84,7 @@ export function createLogger(
     progress: (m, f) => {
       if (tty && !options.json && ORDER.info >= ORDER[level]) {
         const f2 = formatFields({ ...bound, ...f });
-        out(`\r\x1b[2K${redact(`… ${m}${f2 ? ` ${f2}` : ""}`)}`);
+        out(`\r\x1b[2K${oneLine(`… ${m}${f2 ? ` ${f2}` : ""}`, MAX_LINE)}`);
         state.progressShown = true;
       } else {
         emit("debug", m, f);

@@ -5,7 +5,16 @@ import type { Period } from "../period.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { readObservations } from "../store/reconciler-store.js";
-import { branchCommitsIn, listRepos, rewritesIn, runsFor, trailersOf } from "../store/report-queries.js";
+import {
+  branchCommitsIn,
+  integrityProblems,
+  listRepos,
+  rewritesIn,
+  runsFor,
+  trailersOf,
+  unjoinedBranchCommits,
+} from "../store/report-queries.js";
+import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
 
 /** Everything a report shows, already sorted; builders only render it. */
@@ -33,6 +42,30 @@ export function displayPeriod(p: Period): string {
   return `${p.from.toISOString()} – ${p.to.toISOString()} (UTC, end excluded)`;
 }
 
+/**
+ * A damaged store must show on the cover: SQLite's integrity check, and protected-branch rows the
+ * population's joins would otherwise drop without a word.
+ */
+function storeDamage(db: DB): string[] {
+  const gaps: string[] = [];
+  const problems = integrityProblems(db);
+  if (problems.length > 0) {
+    gaps.push(
+      `the store fails SQLite's integrity check (${problems.slice(0, 3).join("; ")}): evidence may be missing or wrong; restore the store from a backup`,
+    );
+  }
+  const unjoined = unjoinedBranchCommits(db);
+  if (unjoined.length > 0) {
+    const shown = unjoined
+      .slice(0, 10)
+      .map((u) => `${u.repo} ${u.branch} ${u.sha} (no ${u.missing === "commit" ? "commit record" : "collection run"})`);
+    gaps.push(
+      `the store is damaged: ${plural(unjoined.length, "protected-branch commit")} cannot be joined to ${unjoined.length === 1 ? "its" : "their"} commit record or run and ${unjoined.length === 1 ? "is" : "are"} missing from this report: ${shown.join("; ")}${unjoined.length > 10 ? "; …" : ""}`,
+    );
+  }
+  return gaps;
+}
+
 export function buildChangeLogReport(
   db: DB,
   period: Period,
@@ -43,9 +76,10 @@ export function buildChangeLogReport(
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
   const rows = branchCommitsIn(db, fromSec, toSec);
-  const byRepo = new Map<string, string[]>();
-  for (const r of rows) byRepo.set(r.repo, [...(byRepo.get(r.repo) ?? []), r.sha]);
-  const trailers = [...byRepo].flatMap(([repo, shas]) => trailersOf(db, repo, shas));
+  // A commit on several protected branches is one commit: its trailers are read once.
+  const byRepo = new Map<string, Set<string>>();
+  for (const r of rows) byRepo.set(r.repo, (byRepo.get(r.repo) ?? new Set()).add(r.sha));
+  const trailers = [...byRepo].flatMap(([repo, shas]) => trailersOf(db, repo, [...shas]));
   const branches = changeLog(rows, trailers);
   const rw = rewrites(rewritesIn(db, period.from.toISOString(), period.to.toISOString(), fromSec, toSec));
   const stored = listRepos(db);
@@ -79,6 +113,7 @@ export function buildChangeLogReport(
       ? { runs: clusterRuns, clusters: sources.clusters ?? [], historyGaps: historyGaps(readObservations(db)) }
       : undefined,
   );
+  cov.gaps.push(...storeDamage(db));
   const sum = (f: (b: BranchLog) => number): number => branches.reduce((n, b) => n + f(b), 0);
   return {
     title: `Change log ${period.label}`,

@@ -78,10 +78,10 @@ export function stageMerger(db: DB, stageFile: string, repoId: number, runId: nu
   return {
     staged(upto) {
       latest = Math.max(latest, upto);
-      if (latest - merged >= STAGE_LIMIT) mergeTo(latest);
+      if (latest - merged >= STAGE_LIMIT) mergeTo.immediate(latest);
     },
     finish() {
-      if (latest > merged) mergeTo(latest);
+      if (latest > merged) mergeTo.immediate(latest);
       detach();
       return { added, members };
     },
@@ -115,14 +115,15 @@ export function syncFirstParent(
   stop: string | null,
   full: boolean,
 ): FirstParentSync {
-  return db.transaction((): FirstParentSync => {
-    db.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS fp_chain (n INTEGER PRIMARY KEY, sha TEXT NOT NULL, parent TEXT NOT NULL)",
-    );
-    db.exec("DELETE FROM temp.fp_chain");
-    const params = { repo: repoId, tip, stop: stop ?? "" };
-    db.prepare(
-      `WITH RECURSIVE chain (n, sha, parent) AS (
+  return db
+    .transaction((): FirstParentSync => {
+      db.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS fp_chain (n INTEGER PRIMARY KEY, sha TEXT NOT NULL, parent TEXT NOT NULL)",
+      );
+      db.exec("DELETE FROM temp.fp_chain");
+      const params = { repo: repoId, tip, stop: stop ?? "" };
+      db.prepare(
+        `WITH RECURSIVE chain (n, sha, parent) AS (
          SELECT 0, c.sha, ${FIRST_PARENT} FROM commits c WHERE c.repo_id = :repo AND c.sha = :tip
          UNION ALL
          SELECT chain.n + 1, c.sha, ${FIRST_PARENT}
@@ -130,34 +131,35 @@ export function syncFirstParent(
          WHERE chain.parent <> :stop AND chain.parent <> ''
        )
        INSERT INTO temp.fp_chain (n, sha, parent) SELECT n, sha, parent FROM chain`,
-    ).run(params);
-    const end = db.prepare("SELECT sha, parent FROM temp.fp_chain ORDER BY n DESC LIMIT 1").get() as
-      | { sha: string; parent: string }
-      | undefined;
-    if (!end) throw new Error(`branch ${branch}: tip ${tip} is not in the store`);
-    if (end.parent !== "" && end.parent !== (stop ?? "")) {
-      throw new Error(
-        `branch ${branch}: first-parent chain breaks at ${end.sha}, whose parent ${end.parent} is not in the store`,
-      );
-    }
-    const added = db
-      .prepare(
-        `INSERT INTO branch_commits (repo_id, branch, sha, first_seen_run)
+      ).run(params);
+      const end = db.prepare("SELECT sha, parent FROM temp.fp_chain ORDER BY n DESC LIMIT 1").get() as
+        | { sha: string; parent: string }
+        | undefined;
+      if (!end) throw new Error(`branch ${branch}: tip ${tip} is not in the store`);
+      if (end.parent !== "" && end.parent !== (stop ?? "")) {
+        throw new Error(
+          `branch ${branch}: first-parent chain breaks at ${end.sha}, whose parent ${end.parent} is not in the store`,
+        );
+      }
+      const added = db
+        .prepare(
+          `INSERT INTO branch_commits (repo_id, branch, sha, first_seen_run)
          SELECT ?, ?, sha, ? FROM temp.fp_chain WHERE true ORDER BY sha
          ON CONFLICT (repo_id, branch, sha) DO UPDATE SET removed_run = NULL WHERE removed_run IS NOT NULL`,
-      )
-      .run(repoId, branch, runId).changes;
-    const dropped = full
-      ? db
-          .prepare(
-            `UPDATE branch_commits SET removed_run = ? WHERE repo_id = ? AND branch = ? AND removed_run IS NULL
+        )
+        .run(repoId, branch, runId).changes;
+      const dropped = full
+        ? db
+            .prepare(
+              `UPDATE branch_commits SET removed_run = ? WHERE repo_id = ? AND branch = ? AND removed_run IS NULL
              AND sha NOT IN (SELECT sha FROM temp.fp_chain)`,
-          )
-          .run(runId, repoId, branch).changes
-      : 0;
-    db.exec("DELETE FROM temp.fp_chain");
-    return { added, dropped };
-  })();
+            )
+            .run(runId, repoId, branch).changes
+        : 0;
+      db.exec("DELETE FROM temp.fp_chain");
+      return { added, dropped };
+    })
+    .immediate();
 }
 
 export interface RewriteRecord {

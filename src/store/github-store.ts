@@ -143,7 +143,7 @@ export function storePullRequestPage(
       });
     }
     storeWatermark(db, repoId, base, runId, watermark);
-  })();
+  }).immediate();
 }
 
 /**
@@ -181,51 +181,54 @@ export interface Snapshot {
 
 /** One run's access and protection snapshot, in one transaction. */
 export function storeSnapshot(db: DB, runId: number, s: Snapshot): number {
-  return db.transaction((): number => {
-    const id = Number(
-      db
-        .prepare("INSERT INTO gh_snapshots (run_id, org, taken_at, two_factor_visible) VALUES (?, ?, ?, ?)")
-        .run(runId, s.org, s.takenAt.toISOString(), s.twoFactorVisible ? 1 : 0).lastInsertRowid,
-    );
-    const member = db.prepare(
-      "INSERT OR REPLACE INTO gh_members (snapshot_id, login, role, two_factor) VALUES (?, ?, ?, ?)",
-    );
-    for (const m of s.members) member.run(id, m.login, m.role, m.twoFactor === null ? null : m.twoFactor ? 1 : 0);
-    const team = db.prepare(
-      "INSERT OR REPLACE INTO gh_teams (snapshot_id, slug, name, parent_slug) VALUES (?, ?, ?, ?)",
-    );
-    const teamMember = db.prepare(
-      "INSERT OR REPLACE INTO gh_team_members (snapshot_id, team_slug, login, role) VALUES (?, ?, ?, ?)",
-    );
-    const teamRepo = db.prepare(
-      "INSERT OR REPLACE INTO gh_team_repos (snapshot_id, team_slug, repo, permission) VALUES (?, ?, ?, ?)",
-    );
-    for (const t of s.teams) {
-      team.run(id, t.slug, t.name, t.parent);
-      for (const m of t.members) teamMember.run(id, t.slug, m.login, m.role);
-      for (const r of t.repositories) teamRepo.run(id, t.slug, r.repo, r.permission);
-    }
-    const collaborator = db.prepare(
-      "INSERT OR REPLACE INTO gh_collaborators (snapshot_id, repo, login, permission, outside, sources) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    for (const c of s.collaborators) {
-      // An outside collaborator is, by GitHub's definition, a collaborator who is not a member.
-      const outside = s.memberLogins ? (s.memberLogins.has(c.login) ? 0 : 1) : null;
-      collaborator.run(id, c.repo, c.login, c.permission, outside, canonical(c.sources));
-    }
-    const rule = db.prepare(
-      "INSERT OR REPLACE INTO gh_protection_rules (snapshot_id, repo, pattern, settings) VALUES (?, ?, ?, ?)",
-    );
-    for (const p of s.protection) rule.run(id, p.repo, p.pattern, canonical(p.settings));
-    const ruleset = db.prepare(
-      `INSERT OR REPLACE INTO gh_rulesets (snapshot_id, scope, ruleset_id, name, target, enforcement, settings)
+  return db
+    .transaction((): number => {
+      const id = Number(
+        db
+          .prepare("INSERT INTO gh_snapshots (run_id, org, taken_at, two_factor_visible) VALUES (?, ?, ?, ?)")
+          .run(runId, s.org, s.takenAt.toISOString(), s.twoFactorVisible ? 1 : 0).lastInsertRowid,
+      );
+      const member = db.prepare(
+        "INSERT OR REPLACE INTO gh_members (snapshot_id, login, role, two_factor) VALUES (?, ?, ?, ?)",
+      );
+      for (const m of s.members) member.run(id, m.login, m.role, m.twoFactor === null ? null : m.twoFactor ? 1 : 0);
+      const team = db.prepare(
+        "INSERT OR REPLACE INTO gh_teams (snapshot_id, slug, name, parent_slug) VALUES (?, ?, ?, ?)",
+      );
+      const teamMember = db.prepare(
+        "INSERT OR REPLACE INTO gh_team_members (snapshot_id, team_slug, login, role) VALUES (?, ?, ?, ?)",
+      );
+      const teamRepo = db.prepare(
+        "INSERT OR REPLACE INTO gh_team_repos (snapshot_id, team_slug, repo, permission) VALUES (?, ?, ?, ?)",
+      );
+      for (const t of s.teams) {
+        team.run(id, t.slug, t.name, t.parent);
+        for (const m of t.members) teamMember.run(id, t.slug, m.login, m.role);
+        for (const r of t.repositories) teamRepo.run(id, t.slug, r.repo, r.permission);
+      }
+      const collaborator = db.prepare(
+        "INSERT OR REPLACE INTO gh_collaborators (snapshot_id, repo, login, permission, outside, sources) VALUES (?, ?, ?, ?, ?, ?)",
+      );
+      for (const c of s.collaborators) {
+        // An outside collaborator is, by GitHub's definition, a collaborator who is not a member.
+        const outside = s.memberLogins ? (s.memberLogins.has(c.login) ? 0 : 1) : null;
+        collaborator.run(id, c.repo, c.login, c.permission, outside, canonical(c.sources));
+      }
+      const rule = db.prepare(
+        "INSERT OR REPLACE INTO gh_protection_rules (snapshot_id, repo, pattern, settings) VALUES (?, ?, ?, ?)",
+      );
+      for (const p of s.protection) rule.run(id, p.repo, p.pattern, canonical(p.settings));
+      const ruleset = db.prepare(
+        `INSERT OR REPLACE INTO gh_rulesets (snapshot_id, scope, ruleset_id, name, target, enforcement, settings)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const r of s.rulesets) ruleset.run(id, r.scope, r.id, r.name, r.target, r.enforcement, canonical(r.settings));
-    const repo = db.prepare("INSERT OR REPLACE INTO gh_snapshot_repos (snapshot_id, repo) VALUES (?, ?)");
-    for (const r of s.repos) repo.run(id, r);
-    return id;
-  })();
+      );
+      for (const r of s.rulesets)
+        ruleset.run(id, r.scope, r.id, r.name, r.target, r.enforcement, canonical(r.settings));
+      const repo = db.prepare("INSERT OR REPLACE INTO gh_snapshot_repos (snapshot_id, repo) VALUES (?, ?)");
+      for (const r of s.repos) repo.run(id, r);
+      return id;
+    })
+    .immediate();
 }
 
 /**
@@ -263,5 +266,5 @@ export function storeCommitLookups(
   );
   db.transaction(() => {
     for (const l of lookups) ins.run(repoId, l.oid, runId, JSON.stringify([...l.pullRequests].sort((a, b) => a - b)));
-  })();
+  }).immediate();
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { processAlive } from "../util/process.js";
+import { oneLine } from "../util/visible.js";
 import { toolVersion } from "../version.js";
 import type { DB } from "./db.js";
 
@@ -98,6 +99,17 @@ export interface FinishRun {
   now?: Date;
 }
 
+/** Errors kept in the ledger are at most this long: enough for every failure a run lists. */
+const MAX_STORED_ERROR = 4000;
+
+/**
+ * The one way an error enters the store: secrets masked (a server may echo the request's token),
+ * controls shown, one line, capped. The ledger feeds `runs`, exports and the report's cover.
+ */
+export function storedError(text: string): string {
+  return oneLine(text, MAX_STORED_ERROR);
+}
+
 /** End a run and seal it into the chain. Call inside the transaction that writes its last data. */
 export function finishRun(db: DB, id: number, f: FinishRun): void {
   db.transaction(() => {
@@ -112,7 +124,7 @@ export function finishRun(db: DB, id: number, f: FinishRun): void {
       finished_at: (f.now ?? new Date()).toISOString(),
       status: f.status,
       counts: f.counts ? canonical(f.counts) : null,
-      error: f.error ?? null,
+      error: f.error === undefined ? null : storedError(f.error),
       seal_seq: (last?.seal_seq ?? 0) + 1,
       prev_hash: last?.hash ?? null,
     };
@@ -129,7 +141,25 @@ export function finishRun(db: DB, id: number, f: FinishRun): void {
       sealed.hash,
       id,
     );
-  })();
+  }).immediate();
+}
+
+/**
+ * Seals a run that failed, in a catch block: the failure being thrown matters more than the seal,
+ * so this never throws. SQLite's busy timeout may run out while another writer holds the lock
+ * (the very failure being handled, often); the seal is tried again before giving up, and a run it
+ * could not seal is sealed as abandoned by the next run that opens the store.
+ */
+export function sealFailed(db: DB, id: number, f: Omit<FinishRun, "status">): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      finishRun(db, id, { ...f, status: "failed" });
+      return;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY")) return;
+    }
+  }
 }
 
 /** Seal runs left 'running' by a process that died (killed, crashed, machine lost). */

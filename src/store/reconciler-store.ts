@@ -155,7 +155,7 @@ export function storeDeployments(db: DB, runId: number, records: readonly Deploy
       const id = stored ? stored.id : Number(r.lastInsertRowid);
       for (const rev of d.revisions) revision.run(id, rev, parseRevision(rev).commit, runId);
     }
-  })();
+  }).immediate();
   return counts;
 }
 
@@ -207,7 +207,7 @@ export function storeObservations(
         added.push({ observation: o, previous });
       }
     }
-  })();
+  }).immediate();
   return added;
 }
 
@@ -229,7 +229,7 @@ export function storeEvents(db: DB, runId: number, events: readonly ReconcilerEv
       const existed = find.get(e.cluster, e.key) !== undefined;
       if (upsert.run({ ...e, run: runId }).changes > 0) counts[existed ? "updated" : "added"]++;
     }
-  })();
+  }).immediate();
   return counts;
 }
 
@@ -340,7 +340,7 @@ export function storeHistoryGaps(db: DB, runId: number, gaps: readonly HistoryGa
   );
   db.transaction(() => {
     for (const g of gaps) insert.run({ ...g, run: runId });
-  })();
+  }).immediate();
 }
 
 /**

@@ -31,6 +31,7 @@ export interface BranchCommitRow {
 }
 
 export interface TrailerRow {
+  repo: string;
   sha: string;
   key: string;
   value: string;
@@ -74,7 +75,7 @@ export function branchCommitsIn(db: DB, fromSec: number, toSec: number): BranchC
 
 export function trailersOf(db: DB, repo: string, shas: readonly string[]): TrailerRow[] {
   const stmt = db.prepare(
-    `SELECT c.sha, t.value ->> 0 AS key, t.value ->> 1 AS value
+    `SELECT r.name AS repo, c.sha, t.value ->> 0 AS key, t.value ->> 1 AS value
      FROM commits c JOIN repos r ON r.id = c.repo_id, json_each(c.trailers) t
      WHERE r.name = ? AND c.sha = ? AND c.trailers IS NOT NULL ORDER BY t.key`,
   );
@@ -99,4 +100,37 @@ export function rewritesIn(db: DB, fromIso: string, toIso: string, fromSec: numb
 
 export function runsFor(db: DB, source: string): RunRow[] {
   return db.prepare("SELECT * FROM collection_runs WHERE source = ? ORDER BY id").all(source) as RunRow[];
+}
+
+/** What SQLite's full integrity check finds wrong with the store (index order and content included). */
+export function integrityProblems(db: DB, max = 10): string[] {
+  const rows = db.pragma(`integrity_check(${max})`) as { integrity_check: string }[];
+  return rows.map((r) => r.integrity_check).filter((p) => p !== "ok");
+}
+
+export interface UnjoinedBranchCommit {
+  repo: string;
+  branch: string;
+  sha: string;
+  missing: "commit" | "run";
+}
+
+/**
+ * Protected-branch rows that the population's joins would drop: no commit record for the sha, or
+ * no run for the run that first saw it. The collector never writes such rows, so each one is
+ * damage to the store, and the report must name it rather than lose the change.
+ */
+export function unjoinedBranchCommits(db: DB): UnjoinedBranchCommit[] {
+  return db
+    .prepare(
+      `SELECT coalesce(r.name, '#' || b.repo_id) AS repo, b.branch, b.sha,
+              CASE WHEN c.sha IS NULL THEN 'commit' ELSE 'run' END AS missing
+       FROM branch_commits b
+       LEFT JOIN repos r ON r.id = b.repo_id
+       LEFT JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+       LEFT JOIN collection_runs fr ON fr.id = b.first_seen_run
+       WHERE c.sha IS NULL OR fr.id IS NULL OR r.id IS NULL
+       ORDER BY repo, b.branch, b.sha`,
+    )
+    .all() as UnjoinedBranchCommit[];
 }

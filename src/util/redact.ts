@@ -7,8 +7,13 @@ const USERINFO_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi;
 const TOKEN_SHAPES = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub tokens
   /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
 ];
+/**
+ * An Authorization header's value echoed back (API servers and proxies do, in error bodies): the
+ * scheme stays, the credential goes. `Bearer` is a header scheme, so any credential-looking
+ * value after it is masked; after the ordinary word `token`, only a long one.
+ */
+const CREDENTIAL_AFTER = [/\b(Bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi, /\b(token)(\s+)[A-Za-z0-9._~+/=-]{16,}/gi];
 
 /**
  * Secret values this process holds (tokens read from the environment, minted installation
@@ -25,6 +30,7 @@ export function redact(text: string): string {
   let out = text.replace(USERINFO_IN_URL, "$1***@");
   for (const secret of knownSecrets) out = out.split(secret).join("***");
   for (const re of TOKEN_SHAPES) out = out.replace(re, (m) => `${m.slice(0, 4)}***`);
+  for (const re of CREDENTIAL_AFTER) out = out.replace(re, "$1$2***");
   return out;
 }
 

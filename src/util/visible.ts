@@ -5,18 +5,41 @@
  * visible token such as ⟨U+202E⟩ before text is shown in a report, a log line or an error.
  */
 
+import { redact } from "./redact.js";
+
 // C0 and C1 controls except tab and newline, bidi embeddings/overrides/isolates and marks,
 // zero-width characters, and the BOM.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+const hex4 = (c: string): string => (c.codePointAt(0) ?? 0).toString(16).padStart(4, "0");
 
 export function visibleControls(text: string): string {
-  return text.replace(INVISIBLE, (c) => `⟨U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}⟩`);
+  return text.replace(INVISIBLE, (c) => `⟨U+${hex4(c).toUpperCase()}⟩`);
 }
 
-/** Untrusted text for one line of a log or an error: controls shown, lines joined, length capped. */
+/**
+ * A value as one line of JSON that is safe on a terminal: JSON.stringify escapes C0 controls but
+ * leaves DEL, C1 controls and bidirectional overrides raw; they are written as \uXXXX escapes,
+ * which parse back to exactly the same value.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(INVISIBLE, (c) => `\\u${hex4(c)}`);
+}
+
+/** Untrusted text as it may be shown anywhere (a terminal, a report): secrets masked, controls visible. */
+export function shownText(text: string): string {
+  return visibleControls(redact(text));
+}
+
+/**
+ * Untrusted text for one line of a log or an error: secrets masked, controls shown, lines joined,
+ * length capped. Masking comes first: a cap that cut a token in two would leave its first part
+ * unrecognisable, and shown.
+ */
 export function oneLine(text: string, max = 300): string {
-  const flat = visibleControls(text)
+  const flat = shownText(text)
     .replace(/\s*[\n\t]\s*/g, " ")
     .trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;

@@ -295,6 +295,13 @@ describe("changeproof receive flux", () => {
     const again = await post(event, sign(event));
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ stored: false, duplicate: true });
+    // Beyond what import takes: refused, so the export below still imports (and it is not counted).
+    const tooLong = JSON.stringify({ ...JSON.parse(event), message: "m".repeat(100_001) });
+    const refused = await post(tooLong, sign(tooLong));
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({
+      error: "event.message Too big: expected string to have <=100000 characters; changeproof import would refuse it",
+    });
 
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));

@@ -103,12 +103,12 @@ describe("toChange", () => {
   it("takes co-authors and sign-offs from this commit's trailers only, any key case", () => {
     const mine = sha("c");
     const trailers: TrailerRow[] = [
-      { sha: mine, key: "Co-authored-by", value: "Dave Contractor <dave@contractor.example>" },
-      { sha: mine, key: "co-authored-by", value: "Евгения Иванова <evgenia@acme.example>" },
-      { sha: mine, key: "Co-Authored-By", value: "just a name" },
-      { sha: mine, key: "Signed-off-by", value: "Alice <alice@acme.example>" },
-      { sha: mine, key: "Reviewed-by", value: "Bob <bob@acme.example>" },
-      { sha: sha("d"), key: "Co-authored-by", value: "Someone Else <else@acme.example>" },
+      { repo: "acme/app", sha: mine, key: "Co-authored-by", value: "Dave Contractor <dave@contractor.example>" },
+      { repo: "acme/app", sha: mine, key: "co-authored-by", value: "Евгения Иванова <evgenia@acme.example>" },
+      { repo: "acme/app", sha: mine, key: "Co-Authored-By", value: "just a name" },
+      { repo: "acme/app", sha: mine, key: "Signed-off-by", value: "Alice <alice@acme.example>" },
+      { repo: "acme/app", sha: mine, key: "Reviewed-by", value: "Bob <bob@acme.example>" },
+      { repo: "acme/app", sha: sha("d"), key: "Co-authored-by", value: "Someone Else <else@acme.example>" },
     ];
     const c = toChange(row({ sha: mine, subject: "Add keys (#2)" }), trailers);
     expect(c.coAuthors).toEqual([

@@ -3,8 +3,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-// The bundle is what `npx changeproof` runs.
-export const cliPath = path.join(projectRoot, "dist/bundle/main.js");
+// The bundle is what `npx changeproof` runs. CHANGEPROOF_TEST_CLI runs the tests against another
+// build (an older commit's, to see a new test fail there).
+export const cliPath = process.env.CHANGEPROOF_TEST_CLI ?? path.join(projectRoot, "dist/bundle/main.js");
 
 export interface CliResult {
   status: number;

@@ -35,6 +35,21 @@ describe("logger", () => {
     expect(s.chunks).toEqual(['error: failed path="/tmp/a b"\n']);
   });
 
+  it("keeps data's control characters and line breaks off the terminal, in text and in JSON", () => {
+    const hostile = "app\u001b[2J\u0007\u202egnp.exe\nforged: line";
+    const text = sink();
+    createLogger({ write: text.write, now }).warn(`gap: ${hostile}`, { name: hostile });
+    expect(text.chunks).toEqual([
+      'warn: gap: app⟨U+001B⟩[2J⟨U+0007⟩⟨U+202E⟩gnp.exe forged: line name="app\\u001b[2J\\u0007⟨U+202E⟩gnp.exe\\nforged: line"\n',
+    ]);
+    const json = sink();
+    createLogger({ json: true, write: json.write, now }).warn(hostile);
+    const line = json.chunks[0] ?? "";
+    expect(line).not.toContain("\u202e");
+    expect(line.trimEnd().split("\n")).toHaveLength(1);
+    expect((JSON.parse(line) as { msg: string }).msg).toBe(hostile);
+  });
+
   it("shows progress in place on a terminal and clears it before the next line", () => {
     const s = sink();
     const log = createLogger({ write: s.write, isTTY: true, now });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -213,5 +213,73 @@ describe("openStore", () => {
     const ro = storeErrorOf(() => openStore(file, { readonly: true }));
     expect(ro.code).toBe("E_STORE_CORRUPT");
     expect(readFileSync(file).equals(junk)).toBe(true);
+  });
+
+  it("refuses an emptied store instead of starting a new one, for writing and reading", () => {
+    const file = fresh();
+    openStore(file).close();
+    writeFileSync(file, "");
+    for (const readonly of [false, true]) {
+      const e = storeErrorOf(() => openStore(file, { readonly }));
+      expect(e.code).toBe("E_STORE_CORRUPT");
+      expect(e.exitCode).toBe(1);
+      expect(e.message).toBe(
+        `database ${file} is empty (0 bytes), not a changeproof store: restore it from a backup or give another path; it was left as it is`,
+      );
+    }
+    expect(readFileSync(file).length).toBe(0);
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it("refuses a text file and names a directory as a directory", () => {
+    const text = fresh();
+    writeFileSync(text, "notes\n");
+    expect(storeErrorOf(() => openStore(text)).message).toMatch(
+      /is not a SQLite database \(or is corrupted\); it was left as it is$/,
+    );
+    expect(readFileSync(text, "utf8")).toBe("notes\n");
+    const folder = fresh();
+    mkdirSync(folder);
+    for (const readonly of [false, true]) {
+      const e = storeErrorOf(() => openStore(folder, { readonly }));
+      expect(e.code).toBe("E_STORE_NOT_FILE");
+      expect(e.message).toMatch(/is a directory/);
+    }
+  });
+
+  it("creates a new store whole, under a temporary name linked into place, leaving nothing else", () => {
+    const sub = path.join(dir, `created-${++n}`);
+    const file = path.join(sub, "changeproof.db");
+    openStore(file).close();
+    expect(readdirSync(sub)).toEqual(["changeproof.db"]);
+    expect(readFileSync(file).subarray(0, 16).toString("latin1")).toBe("SQLite format 3\u0000");
+  });
+
+  it("refuses to open a store for writing when SQLite's quick_check fails, changing no byte", () => {
+    const file = fresh();
+    const db = openStore(file);
+    const insert = db.prepare("INSERT INTO repos (name, role, source) VALUES (?, 'app', ?)");
+    db.transaction(() => {
+      for (let i = 0; i < 500; i++) insert.run(`acme/repo-${i}`, `/src/${"x".repeat(100)}-${i}`);
+    })();
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    const pageSize = db.pragma("page_size", { simple: true }) as number;
+    const leaf = db
+      .prepare("SELECT pageno FROM dbstat WHERE name = 'repos' AND pagetype = 'leaf'")
+      .pluck()
+      .get() as number;
+    db.close();
+    const bytes = readFileSync(file);
+    for (let i = 0; i < 16; i++) {
+      const at = (leaf - 1) * pageSize + 8 + i;
+      bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+    }
+    writeFileSync(file, bytes);
+    const e = storeErrorOf(() => openStore(file));
+    expect(e.code).toBe("E_STORE_CORRUPT");
+    expect(e.message).toMatch(
+      /is corrupted \(SQLite's quick_check: .+\); nothing was written: restore it from a backup$/,
+    );
+    expect(readFileSync(file).equals(bytes)).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,12 +11,15 @@ import {
   finishRun,
   listRuns,
   type RunRow,
+  sealFailed,
   startRun,
   verifyLedger,
 } from "../../src/store/ledger.js";
+import { registerSecret } from "../../src/util/redact.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir("changeproof-ledger-");
+const require = createRequire(import.meta.url);
 let n = 0;
 const freshStore = (): DB => openStore(path.join(dir, `ledger-${++n}.db`));
 
@@ -254,5 +259,55 @@ describe("collection-run ledger", () => {
     expect(run(db, mine)).toMatchObject({ status: "succeeded", seal_seq: 2, prev_hash: abandoned.hash });
     expect(verifyLedger(db).intact).toBe(true);
     db.close();
+  });
+});
+
+describe("errors kept in the ledger", () => {
+  it("are masked, shown and capped on the way in, whoever seals the run", () => {
+    const db = freshStore();
+    registerSecret("kube-token-from-an-exec-plugin-0123");
+    const id = startRun(db, { source: "reconciler", scope: { cluster: "prod" }, parameters: {} });
+    finishRun(db, id, {
+      status: "failed",
+      error: `HTTP 500: echo: Authorization: Bearer kube-token-from-an-exec-plugin-0123\n\u001b[2J${"x".repeat(10_000)}`,
+    });
+    const error = listRuns(db, 1)[0]?.error ?? "";
+    expect(error.startsWith("HTTP 500: echo: Authorization: Bearer *** ⟨U+001B⟩[2J")).toBe(true);
+    expect(error).not.toContain("kube-token");
+    expect(error.length).toBeLessThanOrEqual(4001);
+    expect(verifyLedger(db).intact).toBe(true);
+  });
+});
+
+describe("sealFailed", () => {
+  it("seals a failed run even when another writer holds SQLite's lock past the busy timeout", () => {
+    const file = path.join(dir, `busy-${++n}.db`);
+    const db = openStore(file);
+    const id = startRun(db, { source: "git", scope: { repo: "acme/app" }, parameters: {} });
+    db.pragma("busy_timeout = 250");
+    // Another process holds the write lock for twice the busy timeout; three more timeouts outlast it.
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const D = require(${JSON.stringify(require.resolve("better-sqlite3"))});
+         const d = new D(${JSON.stringify(file)}); d.exec("BEGIN IMMEDIATE"); process.stdout.write("held\\n");
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500); d.exec("COMMIT"); d.close();`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    return new Promise<void>((resolve, reject) => {
+      holder.stdout.once("data", () => {
+        try {
+          expect(() => finishRun(db, id, { status: "failed", error: "x" })).toThrow(/database is locked/);
+          sealFailed(db, id, { error: "the lock was lost" });
+          expect(listRuns(db, 1)[0]).toMatchObject({ status: "failed", error: "the lock was lost" });
+          db.close();
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { displayUrl, redact, registerSecret } from "../../src/util/redact.js";
+import { jsonLine, oneLine } from "../../src/util/visible.js";
 
 describe("redact", () => {
   it("drops credentials from URLs, whatever the scheme", () => {
@@ -15,7 +16,7 @@ describe("redact", () => {
   it("masks GitHub tokens and bearer credentials in free text", () => {
     const token = `ghp_${"a1B2".repeat(9)}`;
     expect(redact(`token is ${token}`)).toBe("token is ghp_***");
-    expect(redact(`Authorization: Bearer ${"x".repeat(30)}`)).toBe("Authorization: Bear***");
+    expect(redact(`Authorization: Bearer ${"x".repeat(30)}`)).toBe("Authorization: Bearer ***");
     expect(redact(`github_pat_${"Z9".repeat(15)} leaked`)).toBe("gith*** leaked");
   });
 });
@@ -28,5 +29,31 @@ describe("registerSecret", () => {
       "GHES said: bad token *** (twice: ***)",
     );
     expect(redact("a short word")).toBe("a short word");
+  });
+});
+
+describe("masking before capping", () => {
+  it("masks a registered token that a one-line cap would cut in two, leaving no prefix of it", () => {
+    const token = `eyJhbGciOiJSUzI1NiJ9.${"q".repeat(400)}.sig`;
+    registerSecret(token);
+    const line = oneLine(`HTTP 500: proxy said: Authorization: Bearer ${token}`, 100);
+    expect(line).toBe("HTTP 500: proxy said: Authorization: Bearer ***");
+    expect(line).not.toContain("eyJhbGci");
+  });
+
+  it("masks a short credential after Bearer, and leaves the scheme", () => {
+    expect(redact("authorization: Bearer s3cr3t-x")).toBe("authorization: Bearer ***");
+    expect(redact("a Bearer token")).toBe("a Bearer token");
+  });
+});
+
+describe("jsonLine", () => {
+  it("escapes what JSON.stringify leaves raw (DEL, C1, bidi overrides, line separators) and parses back the same", () => {
+    const value = { msg: "pay\u001b]0;x\u0007ments\u202egnp.exe\u0085\u2028\u007f" };
+    const line = jsonLine(value);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e]/);
+    expect(line).toContain("\\u202e");
+    expect(JSON.parse(line)).toEqual(value);
   });
 });

@@ -34,4 +34,16 @@ describe("parseIdentity", () => {
     });
     expect(parseIdentity("no email here")).toBeUndefined();
   });
+
+  it("takes the email from the last <…> the value ends with: an email holding '>' stays whole, markup in the name stays the name", () => {
+    expect(parseIdentity("Dave <dave>x@contractor.example>")).toEqual({
+      name: "Dave",
+      email: "dave>x@contractor.example",
+    });
+    expect(parseIdentity("<script>x</script> <co@evil.example>")).toEqual({
+      name: "<script>x</script>",
+      email: "co@evil.example",
+    });
+    expect(parseIdentity("Trailing <t@acme.example> text")).toBeUndefined();
+  });
 });

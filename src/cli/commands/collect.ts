@@ -1,3 +1,4 @@
+import path from "node:path";
 import { collectGitRepo, type GitCollectResult } from "../../collectors/git/collect.js";
 import { removeStaleStages } from "../../collectors/git/stage-file.js";
 import type { GitHubOrgResult, GitHubRepoResult } from "../../collectors/github/collect.js";
@@ -7,7 +8,9 @@ import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messag
 import type { Logger } from "../../log/logger.js";
 import { openStore, storeFailure } from "../../store/db.js";
 import { abandonDeadRuns, getRun } from "../../store/ledger.js";
+import { acquireWriterLock } from "../../store/writer-lock.js";
 import { plural } from "../../util/plural.js";
+import { oneLine } from "../../util/visible.js";
 
 export interface CollectSummary {
   results: GitCollectResult[];
@@ -53,7 +56,15 @@ export async function collectAll(
           runtime.waitScale !== undefined ? { waitScale: runtime.waitScale } : {},
         )
       : undefined;
-  const db = openStore(cfg.database);
+  // One writer at a time: a second collect or import is refused before it starts a run.
+  const lock = acquireWriterLock(path.resolve(cfg.database), "collect", now(), (m) => log.error(m));
+  let db: ReturnType<typeof openStore>;
+  try {
+    db = openStore(cfg.database);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   try {
     removeStaleStages(cfg.database);
     const abandoned = abandonDeadRuns(db, now());
@@ -133,6 +144,7 @@ export async function collectAll(
     return summary;
   } finally {
     db.close();
+    lock.release();
   }
 }
 
@@ -166,20 +178,21 @@ async function collectClusters(
                 onRecords: (runId, records, result) => {
                   const run = getRun(db, runId);
                   if (!run) return;
-                  summary.exports.push(
-                    reconciler.exportRun(
-                      exportDir,
-                      run,
-                      cluster.name,
-                      {
-                        status: result.failed ? "failed" : "succeeded",
-                        error: result.error,
-                        counts: result.counts,
-                        gaps: result.gaps,
-                      },
-                      records,
-                    ),
+                  const written = reconciler.exportRun(
+                    exportDir,
+                    run,
+                    cluster.name,
+                    {
+                      status: result.failed ? "failed" : "succeeded",
+                      error: result.error,
+                      counts: result.counts,
+                      gaps: result.gaps,
+                    },
+                    records,
                   );
+                  // The header counts them too, for the report machine; here the operator hears of each.
+                  for (const l of written.leftOut) o.log.warn(l, { cluster: cluster.name });
+                  summary.exports.push(written.file);
                 },
               }
             : {}),
@@ -213,6 +226,9 @@ function classify(dbFile: string, e: unknown): ChangeproofError {
   return new ChangeproofError("internal", "E_INTERNAL", `internal error: ${messageOf(e)}`, { cause: e });
 }
 
+/** Text from a source in a summary line: one line, secrets masked, controls shown, capped. */
+const shown = (text: string): string => oneLine(text, 2000);
+
 export function printSummary(s: CollectSummary, out: (line: string) => void): void {
   for (const r of [...s.results].sort((a, b) => a.repo.localeCompare(b.repo))) {
     out(
@@ -243,12 +259,12 @@ export function printSummary(s: CollectSummary, out: (line: string) => void): vo
         `${plural(n.deploymentsAdded ?? 0, "new deployment record")} (${n.deploymentsRead ?? 0} read, ${n.deploymentsUpdated ?? 0} updated), ` +
         `${plural(n.eventsAdded ?? 0, "new event")}` +
         `${c.records.warnings.length > 0 ? `, ${plural(c.records.warnings.length, "object")} skipped or warned` : ""}` +
-        `${c.gaps.length > 0 ? `; gaps: ${c.gaps.join("; ")}` : ""}` +
-        `${c.notes.length > 0 ? `; ${c.notes.join("; ")}` : ""}`,
+        `${c.gaps.length > 0 ? `; gaps: ${shown(c.gaps.join("; "))}` : ""}` +
+        `${c.notes.length > 0 ? `; ${shown(c.notes.join("; "))}` : ""}`,
     );
   }
   for (const e of s.exports) out(`exported ${e}`);
-  for (const f of s.failures) out(`${f.repo}: FAILED: ${f.error}`);
+  for (const f of s.failures) out(`${f.repo}: FAILED: ${shown(f.error)}`);
 }
 
 export function throwIfIncomplete(s: CollectSummary): void {

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { DeploymentRecord, ReconcilerEventRecord } from "../../collectors/reconciler/deployment.js";
 import { importExport } from "../../collectors/reconciler/import.js";
 import { exportRun } from "../../collectors/reconciler/ndjson.js";
+import { configuredClusters } from "../../config/clusters.js";
 import type { LoadedConfig } from "../../config/load.js";
 import {
   ClusterError,
@@ -15,8 +16,10 @@ import type { Logger } from "../../log/logger.js";
 import { openStore } from "../../store/db.js";
 import { abandonDeadRuns, finishRun, getRun, startRun } from "../../store/ledger.js";
 import { storeDeployments, storeEvents } from "../../store/reconciler-store.js";
+import { acquireWriterLock } from "../../store/writer-lock.js";
 import { plural } from "../../util/plural.js";
 import { registerSecret } from "../../util/redact.js";
+import { oneLine } from "../../util/visible.js";
 
 /** `changeproof import`: NDJSON exports of in-cluster runs into this store. */
 export function importCommand(
@@ -25,7 +28,9 @@ export function importCommand(
   log: Logger,
   now: () => Date,
   out: (l: string) => void,
+  allowUnknownClusters = false,
 ): void {
+  const known = allowUnknownClusters ? undefined : configuredClusters(cfg);
   const files: string[] = [];
   for (const p of paths) {
     const st = statSync(p, { throwIfNoEntry: false });
@@ -40,14 +45,21 @@ export function importCommand(
     } else files.push(p);
   }
   if (files.length === 0) throw new UsageError(`no .ndjson files in ${paths.join(", ")}`);
-  const db = openStore(cfg.database);
+  const lock = acquireWriterLock(path.resolve(cfg.database), "import", now(), (m) => log.error(m));
+  let db: ReturnType<typeof openStore>;
+  try {
+    db = openStore(cfg.database);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const failures: string[] = [];
   try {
     abandonDeadRuns(db, now());
     const latestReads = new Map<string, string | null>();
     for (const file of files) {
       try {
-        const r = importExport(db, file, now, latestReads);
+        const r = importExport(db, file, now, latestReads, known);
         if (r.runId === null) {
           out(`${file}: imported before (run ${r.earlierRunId}); nothing to do`);
           continue;
@@ -56,7 +68,7 @@ export function importCommand(
         out(
           `${file}: cluster ${r.cluster}, run ${r.runId}${r.originFailed ? " (the exporting run FAILED)" : ""}: ` +
             `${plural(c.deploymentsAdded ?? 0, "new deployment record")} (${c.deploymentsRead ?? 0} read), ${plural(c.eventsAdded ?? 0, "new event")}` +
-            `${r.gaps.length > 0 ? `; gaps: ${r.gaps.join("; ")}` : ""}`,
+            `${r.gaps.length > 0 ? `; gaps: ${oneLine(r.gaps.join("; "), 2000)}` : ""}`,
         );
         if (r.originFailed) failures.push(`${file}: the run that wrote it failed`);
         if (r.outOfOrder) log.warn(`${file}: ${r.outOfOrder}`);
@@ -68,6 +80,7 @@ export function importCommand(
     }
   } finally {
     db.close();
+    lock.release();
   }
   if (failures.length > 0) throw new CollectionIncompleteError(failures);
 }
@@ -136,7 +149,7 @@ export async function receiveFlux(
     finishRun(db, runId, { status: "succeeded", counts, now: now() });
     if (a.exportDir && events.length > 0) {
       const run = getRun(db, runId);
-      const file = run
+      const written = run
         ? exportRun(
             a.exportDir,
             run,
@@ -149,7 +162,9 @@ export async function receiveFlux(
             },
           )
         : null;
-      if (file) out(`exported ${file}`);
+      // The receiver refuses (422) what an export could not carry, so this stays empty; said if not.
+      for (const l of written?.leftOut ?? []) log.warn(l);
+      if (written) out(`exported ${written.file}`);
     }
     counts = { delivered: 0, stored: 0, duplicates: 0, deploymentsAdded: 0 };
     events = [];
@@ -172,11 +187,13 @@ export async function receiveFlux(
       log,
       accept: ({ event, deployment }) => {
         counts.delivered++;
-        const stored = db.transaction(() => {
-          if (storeEvents(db, runId, [event]).added === 0) return false;
-          if (deployment) counts.deploymentsAdded += storeDeployments(db, runId, [deployment]).added;
-          return true;
-        })();
+        const stored = db
+          .transaction(() => {
+            if (storeEvents(db, runId, [event]).added === 0) return false;
+            if (deployment) counts.deploymentsAdded += storeDeployments(db, runId, [deployment]).added;
+            return true;
+          })
+          .immediate();
         if (stored) {
           events.push(event);
           if (deployment) deployments.push(deployment);

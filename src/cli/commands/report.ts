@@ -1,3 +1,4 @@
+import { configuredClusters } from "../../config/clusters.js";
 import type { LoadedConfig } from "../../config/load.js";
 import type { Logger } from "../../log/logger.js";
 import type { Period } from "../../period.js";
@@ -24,10 +25,7 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
       now,
       {
         ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
-        clusters: [
-          ...(cfg.clusters ?? []).map((c) => c.name),
-          ...cfg.repos.flatMap((r) => (r.fluxV1 ? [r.fluxV1.cluster] : [])),
-        ],
+        clusters: [...configuredClusters(cfg)],
       },
     ),
   );

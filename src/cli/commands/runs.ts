@@ -2,6 +2,8 @@ import type { LoadedConfig } from "../../config/load.js";
 import { StoreError } from "../../errors/index.js";
 import { withStore } from "../../store/db.js";
 import { listRuns, type RunRow, verifyLedger } from "../../store/ledger.js";
+import { redact } from "../../util/redact.js";
+import { jsonLine, oneLine } from "../../util/visible.js";
 
 function scopeText(r: RunRow): string {
   try {
@@ -45,15 +47,16 @@ export function runsCommand(
     if (json) {
       for (const r of runs) {
         out(
-          JSON.stringify({
+          jsonLine({
             ...r,
             scope: JSON.parse(r.scope) as unknown,
             parameters: JSON.parse(r.parameters) as unknown,
             counts: r.counts ? (JSON.parse(r.counts) as unknown) : null,
+            error: r.error === null ? null : redact(r.error),
           }),
         );
       }
-      out(JSON.stringify({ ledger: check }));
+      out(jsonLine({ ledger: check }));
     } else {
       const table = [["RUN", "SOURCE", "SCOPE", "STATUS", "STARTED", "FINISHED", "COUNTS / ERROR"]];
       for (const r of runs) {
@@ -64,7 +67,7 @@ export function runsCommand(
           r.status,
           r.started_at,
           r.finished_at ?? "-",
-          r.error ?? countsText(r),
+          r.error === null ? countsText(r) : oneLine(r.error, 1000),
         ]);
       }
       for (const line of tabulate(table)) out(line);

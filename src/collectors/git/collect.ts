@@ -11,7 +11,7 @@ import {
   syncFirstParent,
   upsertRepo,
 } from "../../store/git-store.js";
-import { finishRun, startRun } from "../../store/ledger.js";
+import { finishRun, sealFailed, startRun } from "../../store/ledger.js";
 import { initStage } from "../../store/stage-schema.js";
 import { stageCommits } from "./commit-stream.js";
 import { gitStatus } from "./git-process.js";
@@ -192,11 +192,11 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
         [...tips].map(([ref, t]) => ({ ref, ...t })),
       );
       finishRun(db, runId, { status: "succeeded", counts: countsOf(result), now: now() });
-    })();
+    }).immediate();
     log.debug("git collected", { commits: result.commitsAdded, rewrites: result.rewrites });
     return result;
   } catch (e) {
-    finishRun(db, runId, { status: "failed", counts: countsOf(result), error: messageOf(e), now: now() });
+    sealFailed(db, runId, { counts: countsOf(result), error: messageOf(e), now: now() });
     throw e;
   }
 }

@@ -14,7 +14,7 @@ import {
   unexplainedCommits,
   type Watermark,
 } from "../../store/github-store.js";
-import { finishRun, lastRunCounts, startRun } from "../../store/ledger.js";
+import { finishRun, lastRunCounts, sealFailed, startRun } from "../../store/ledger.js";
 import { type GitHubClient, PageSizer } from "./client.js";
 import { readOrgAccess } from "./org-access.js";
 import { type RepoRef, type RepoSettings, type WalkPage, walkPullRequests } from "./pull-requests.js";
@@ -103,7 +103,7 @@ export async function collectGitHubOrg(
       memberLogins: new Set(access.members.map((m) => m.login)),
     };
   } catch (e) {
-    finishRun(db, runId, { status: "failed", counts: spent(client, before), error: messageOf(e), now: now() });
+    sealFailed(db, runId, { counts: spent(client, before), error: messageOf(e), now: now() });
     throw e;
   }
 }
@@ -202,7 +202,7 @@ export async function collectGitHubRepo(
     });
     return result;
   } catch (e) {
-    finishRun(db, runId, { status: "failed", counts: counts(), error: messageOf(e), now: now() });
+    sealFailed(db, runId, { counts: counts(), error: messageOf(e), now: now() });
     throw e;
   }
 }

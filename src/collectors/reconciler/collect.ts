@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import type { ClusterConfig, FluxV1Config } from "../../config/schema.js";
 import type { DB } from "../../store/db.js";
-import { finishRun, startRun } from "../../store/ledger.js";
+import { finishRun, sealFailed, startRun } from "../../store/ledger.js";
 import { storeDeployments } from "../../store/reconciler-store.js";
 import { append } from "../../util/append.js";
 import { argoDeployments } from "./argocd.js";
@@ -123,7 +123,7 @@ export async function collectCluster(
     read = await readCluster(cluster, index, ctx);
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    finishRun(db, runId, { status: "failed", error, now: ctx.now() });
+    sealFailed(db, runId, { error, now: ctx.now() });
     // The report machine must learn of a failed run too: an export with no records says so.
     const none: ClusterRecords = { deployments: [], observations: [], events: [], warnings: [] };
     try {
@@ -177,7 +177,7 @@ export async function collectCluster(
       ...(result.failed ? { error: failures.join("; ") } : {}),
       now: ctx.now(),
     });
-  })();
+  }).immediate();
   // A failure that ends the read is said once, by the caller; partial failures and gaps here.
   for (const g of read.fatal ? result.gaps.filter((x) => x !== read.fatal?.message) : result.gaps) log.warn(g);
   ctx.onRecords?.(runId, records, result);
@@ -220,10 +220,10 @@ export async function collectFluxV1(
         warnings: mapped.warnings.length,
       });
       finishRun(db, runId, { status: "succeeded", counts, now: ctx.now() });
-    })();
+    }).immediate();
     return { repo, cluster: settings.cluster, runId, counts, warnings: mapped.warnings };
   } catch (e) {
-    finishRun(db, runId, { status: "failed", error: e instanceof Error ? e.message : String(e), now: ctx.now() });
+    sealFailed(db, runId, { error: e instanceof Error ? e.message : String(e), now: ctx.now() });
     throw e;
   }
 }

@@ -5,6 +5,8 @@ import type { Logger } from "../../log/logger.js";
 import { registerSecret } from "../../util/redact.js";
 import type { DeploymentRecord, ReconcilerEventRecord } from "./deployment.js";
 import { webhookEventRecords } from "./flux.js";
+import { BodyBudget, capPeerConnections, peerOf, type ReceiverLimits, receiverLimits } from "./receiver-limits.js";
+import { recordProblem } from "./record-schema.js";
 
 /**
  * An HTTP receiver for notification-controller's `generic` and `generic-hmac` providers
@@ -14,9 +16,11 @@ import { webhookEventRecords } from "./flux.js";
  * add `Authorization: Bearer <token>` for the plain `generic` provider.
  *
  * Order of checks: route (404/405), bearer token (401, before reading any body), content type
- * (415), declared length (413), body read with a running limit (413), signature (401, over the raw
- * bytes, before parsing), JSON (400), mapping (422), store (202/200, 500). Secrets and bodies are
- * never logged.
+ * (415), declared length (413), body read with a running limit (413), a deadline (408) and a
+ * budget of bytes held (503, receiver-limits.ts), signature (401, over the raw bytes, before
+ * parsing), JSON (400), mapping (422), the limits `import` applies to a record (422: an event the
+ * receiver stored but its export could not carry would make the report machine refuse the whole
+ * file), store (202/200, 500). Secrets and bodies are never logged.
  */
 
 export interface FluxReceiverRecords {
@@ -40,6 +44,8 @@ export interface FluxReceiverOptions {
   bearerToken?: string;
   /** Refuse bodies larger than this (default 1 MiB). */
   maxBodyBytes?: number;
+  /** What any one sender may hold (defaults: receiverLimits); tests shorten the deadline. */
+  limits?: Partial<ReceiverLimits>;
   /** Without hmacKey or bearerToken the receiver refuses to start unless this is true. */
   allowUnauthenticated?: boolean;
   /** Store the records; "duplicate" when the event key was stored before. May be async. */
@@ -54,19 +60,16 @@ export interface FluxReceiver {
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
-/** Whole request (headers and body) and headers alone: notification-controller sends small bodies at once. */
-const REQUEST_TIMEOUT_MS = 30_000;
+/** Headers alone: a sender dribbling them holds a connection this long at most (one of its peer's few). */
 const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * How often node enforces the headers and request timeouts: its default (30 s) let a slow
+ * sender keep a connection for up to 30 s past them.
+ */
+const TIMEOUT_CHECK_MS = 1_000;
 /** After refusing an oversized body, how long the rest may still drain (discarded) before the socket is cut. */
 const DRAIN_GRACE_MS = 2_000;
-/** Connections at once: notification-controller posts one event at a time per alert. */
-const MAX_CONNECTIONS = 64;
-/**
- * Bytes of bodies buffered at once, across all requests. Bodies are read before the signature
- * can be checked, so without a budget many slow uploads from anyone could fill memory; past it
- * a request is answered 503 (notification-controller retries) and its body is not read.
- */
-const BUFFER_BUDGET = 16 * 1024 * 1024;
+const RETRY = { "retry-after": "1" };
 
 /** Algorithms notification-controller's docs accept in `X-Signature: <algo>=<hex>`; digest sizes in bytes. */
 const SIGNATURE_ALGORITHMS: Record<string, number> = { sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
@@ -77,6 +80,8 @@ interface Reply {
   /** Short, fixed text for the log line (never request data). */
   reason: string;
   headers?: Record<string, string>;
+  /** Close the connection as soon as the answer is out, reading nothing more (a too-slow sender). */
+  cut?: true;
 }
 
 class Refusal extends Error {
@@ -129,23 +134,52 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 /**
- * Reads the body up to `max` bytes. Crossing the limit rejects at once with a 413 and keeps
- * nothing more: the rest of the upload is discarded as it arrives.
+ * Reads the body up to `max` bytes within `deadlineMs`, holding each chunk with `hold` as it
+ * arrives (bytes received, not bytes declared). Crossing the limit (413), a refused hold (503),
+ * the deadline (408) or the request closing rejects at once and keeps nothing more: the rest of
+ * the upload is discarded as it arrives. The caller gives back what `hold` took, whatever happened.
  */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+function readBody(
+  req: IncomingMessage,
+  max: number,
+  deadlineMs: number,
+  hold: (bytes: number) => Refusal | null,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const stop = (err: unknown) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      chunks.length = 0;
+      req.off("data", onData);
+      req.resume(); // discard whatever else comes
+      reject(err);
+    };
+    const timer = setTimeout(
+      () =>
+        stop(
+          new Refusal({
+            status: 408,
+            reason: "body-timeout",
+            body: { error: `body not received within ${deadlineMs} ms` },
+            cut: true,
+          }),
+        ),
+      deadlineMs,
+    );
     const onData = (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
       if (size > max) {
-        done = true;
-        chunks.length = 0;
-        req.off("data", onData);
-        req.resume(); // discard whatever else comes
-        reject(refuse(413, "body-too-large", `body larger than ${max} bytes`));
+        stop(refuse(413, "body-too-large", `body larger than ${max} bytes`));
+        return;
+      }
+      const refused = hold(chunk.length);
+      if (refused) {
+        stop(refused);
         return;
       }
       chunks.push(chunk);
@@ -154,15 +188,13 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     req.once("end", () => {
       if (!done) {
         done = true;
+        clearTimeout(timer);
         resolve(Buffer.concat(chunks, size));
       }
     });
-    req.once("error", (err) => {
-      if (!done) {
-        done = true;
-        reject(err);
-      }
-    });
+    req.once("error", stop);
+    // A sender gone mid-body: give its share back now, not at the deadline.
+    req.once("close", () => stop(new Error("the request closed before its body was complete")));
   });
 }
 
@@ -200,10 +232,11 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
   if (!Number.isSafeInteger(maxBody) || maxBody <= 0) {
     throw new Error(`Flux receiver: maxBodyBytes must be a positive integer, got ${String(options.maxBodyBytes)}`);
   }
+  const limits = receiverLimits(maxBody, options.limits);
   const path = options.path ?? "/";
   if (!path.startsWith("/")) throw new Error(`Flux receiver: path must start with "/", got ${JSON.stringify(path)}`);
 
-  let buffered = 0;
+  const budget = new BodyBudget(limits.bufferBytes, limits.peerBufferBytes);
   const handle = async (req: IncomingMessage): Promise<Reply> => {
     const pathname = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && pathname === "/healthz") return { status: 200, body: { ok: true }, reason: "healthz" };
@@ -220,18 +253,28 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
     if (declared !== undefined && Number(declared) > maxBody) {
       throw refuse(413, "body-too-large", `body larger than ${maxBody} bytes`);
     }
-    // Reserve the most this body may take; a request that would exceed the budget waits outside.
-    const reserve = declared !== undefined && Number.isSafeInteger(Number(declared)) ? Number(declared) : maxBody;
-    if (buffered + reserve > BUFFER_BUDGET) {
-      throw refuse(503, "busy", "too many requests in flight; retry", { "retry-after": "1" });
-    }
-    buffered += reserve;
-    let body: Buffer;
+    // Bytes are charged as they arrive, so a declared length costs nothing until it is sent, and a
+    // slow sender is cut at the deadline; what this request holds is given back however it ends.
+    const peer = peerOf(req.socket);
+    let held = 0;
     try {
-      body = await readBody(req, maxBody);
+      const body = await readBody(req, maxBody, limits.bodyTimeoutMs, (bytes) => {
+        const over = budget.take(peer, bytes);
+        if (over === null) {
+          held += bytes;
+          return null;
+        }
+        return over === "peer"
+          ? refuse(503, "peer-busy", "too much in flight from this sender; retry", RETRY)
+          : refuse(503, "busy", "too many requests in flight; retry", RETRY);
+      });
+      return await afterBody(req, body);
     } finally {
-      buffered -= reserve;
+      budget.give(peer, held);
     }
+  };
+
+  const afterBody = async (req: IncomingMessage, body: Buffer): Promise<Reply> => {
     if (hmacKey) {
       const refused = verifySignature(req.headers["x-signature"], body, hmacKey);
       if (refused) throw refused;
@@ -244,6 +287,11 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
     }
     const mapped = webhookEventRecords(parsed, cluster);
     if (!mapped.event) throw refuse(422, "unmappable", mapped.warning ?? "body is not a Flux event");
+    // Stored is exported: what import would refuse (a 100,001-character message) is refused here.
+    const problem =
+      recordProblem("event", mapped.event) ??
+      (mapped.deployment ? recordProblem("deployment", mapped.deployment) : null);
+    if (problem) throw refuse(422, "over-import-limits", `${problem}; changeproof import would refuse it`);
     let result: AcceptResult;
     try {
       result = await options.accept({ event: mapped.event, deployment: mapped.deployment });
@@ -258,7 +306,7 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
       : { status: 202, body: { stored: true }, reason: "stored" };
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => {
     handle(req).then(
       (reply) => {
         // A failed store was logged as an error already: one line per request.
@@ -290,13 +338,22 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
         send(res, reply, unread);
         if (unread) {
           req.resume();
-          res.once("finish", () => setTimeout(() => req.socket.destroy(), DRAIN_GRACE_MS).unref());
+          res.once("finish", () =>
+            reply.cut ? req.socket.destroy() : setTimeout(() => req.socket.destroy(), DRAIN_GRACE_MS).unref(),
+          );
         }
       },
     );
   });
-  server.maxConnections = MAX_CONNECTIONS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.maxConnections = limits.connections;
+  capPeerConnections(server, limits.peerConnections, (remote) =>
+    log.warn("flux receiver: a sender holds its share of connections; more from it are closed", {
+      remote,
+      max: limits.peerConnections,
+    }),
+  );
+  // node's own backstop for the whole request; the body deadline above is the one that bites.
+  server.requestTimeout = HEADERS_TIMEOUT_MS + limits.bodyTimeoutMs;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.keepAliveTimeout = 5_000;
 

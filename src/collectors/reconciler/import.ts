@@ -1,7 +1,9 @@
 import path from "node:path";
+import { ChangeproofError } from "../../errors/index.js";
 import type { DB } from "../../store/db.js";
 import { finishRun, type RunRow, startRun } from "../../store/ledger.js";
 import { clusterReadAt } from "../../store/reconciler-store.js";
+import { oneLine } from "../../util/visible.js";
 import { readExport } from "./ndjson.js";
 import { storeClusterRecords } from "./store-records.js";
 
@@ -23,6 +25,19 @@ export interface ImportResult {
   originFailed: boolean;
   /** A later read of the cluster was stored already: see importExport. */
   outOfOrder: string | null;
+}
+
+/**
+ * A file from a cluster the config does not name would be stored under whatever name its header
+ * gives and counted nowhere in the report's coverage: refused, naming the cluster (exit 2).
+ */
+function unknownCluster(file: string, cluster: string, known: ReadonlySet<string>): ChangeproofError {
+  const names = [...known].sort();
+  return new ChangeproofError(
+    "config",
+    "E_IMPORT_UNKNOWN_CLUSTER",
+    `${file}: cluster "${oneLine(cluster, 100)}" is not in the config's clusters (${names.length > 0 ? names.map((n) => `"${n}"`).join(", ") : "none"}); nothing of it was imported: add it to clusters, or pass --allow-unknown-clusters`,
+  );
 }
 
 /** When the latest stored read of a cluster was made (collected here or imported). */
@@ -47,9 +62,12 @@ export function importExport(
   file: string,
   now: () => Date,
   latestReads: Map<string, string | null> = new Map(),
+  /** Clusters the config names; a file from any other is refused. Undefined: any cluster. */
+  knownClusters?: ReadonlySet<string>,
 ): ImportResult {
   const parsed = readExport(file);
   const { header } = parsed;
+  if (knownClusters && !knownClusters.has(header.cluster)) throw unknownCluster(file, header.cluster, knownClusters);
   const base: ImportResult = {
     file,
     cluster: header.cluster,
@@ -106,7 +124,7 @@ export function importExport(
         : {}),
       now: now(),
     });
-  })();
+  }).immediate();
   if (!later || readAt > later) latestReads.set(header.cluster, readAt);
   return result;
 }

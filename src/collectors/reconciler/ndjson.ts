@@ -4,8 +4,10 @@ import path from "node:path";
 import { z } from "zod";
 import { ClusterError, messageOf } from "../../errors/index.js";
 import type { RunRow } from "../../store/ledger.js";
+import { plural } from "../../util/plural.js";
 import { toolVersion } from "../../version.js";
 import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from "./deployment.js";
+import { firstIssue, type RecordLine, recordLineSchema, time } from "./record-schema.js";
 
 /**
  * Reconciler records as NDJSON files: a run inside the cluster writes what it read, and a report
@@ -35,65 +37,6 @@ export interface ExportContent {
   events: readonly ReconcilerEventRecord[];
 }
 
-const time = z.string().refine((t) => !Number.isNaN(Date.parse(t)), "is not a timestamp");
-const text = z.string().max(100_000);
-
-const deploymentSchema = z.strictObject({
-  reconciler: z.enum(["argocd", "flux-kustomization", "flux-helmrelease", "flux-v1"]),
-  cluster: text,
-  namespace: text,
-  name: text,
-  basis: z.enum(["history", "operation", "status", "event", "webhook", "tag", "note"]),
-  identity: text,
-  sourceRepo: text.nullable(),
-  sourcePath: text.nullable(),
-  revisions: z.array(text),
-  commit: z
-    .string()
-    .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/)
-    .nullable(),
-  startedAt: time.nullable(),
-  finishedAt: time,
-  initiatedBy: text.nullable(),
-  automated: z.boolean().nullable(),
-  outcome: z.enum(["succeeded", "failed", "error"]),
-  rollback: z.boolean(),
-  evidence: text,
-  detail: z.record(z.string(), z.union([text, z.number(), z.boolean(), z.null()])),
-}) satisfies z.ZodType<DeploymentRecord>;
-
-const observationSchema = z.strictObject({
-  reconciler: z.enum(["argocd", "flux-kustomization", "flux-helmrelease", "flux-v1"]),
-  cluster: text,
-  namespace: text,
-  name: text,
-  observedAt: time,
-  entries: z.number().int().min(0),
-  capacity: z.number().int().min(0).nullable(),
-  horizon: time.nullable(),
-  newest: time.nullable(),
-  seqMin: z.number().int().nullable(),
-  seqMax: z.number().int().nullable(),
-  state: text.nullable(),
-}) satisfies z.ZodType<HistoryObservation>;
-
-const eventSchema = z.strictObject({
-  cluster: text,
-  via: z.enum(["api", "webhook"]),
-  key: text,
-  kind: text,
-  namespace: text,
-  name: text,
-  reason: text,
-  severity: text,
-  message: text,
-  revision: text.nullable(),
-  controller: text,
-  firstAt: time,
-  lastAt: time,
-  count: z.number().int().min(0),
-}) satisfies z.ZodType<ReconcilerEventRecord>;
-
 const headerSchema = z.strictObject({
   type: z.literal("header"),
   format: z.literal(FORMAT),
@@ -108,11 +51,6 @@ const headerSchema = z.strictObject({
   parameters: z.record(z.string(), z.unknown()),
 });
 
-const lineSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("deployment"), record: deploymentSchema }),
-  z.strictObject({ type: z.literal("observation"), record: observationSchema }),
-  z.strictObject({ type: z.literal("event"), record: eventSchema }),
-]);
 const trailerSchema = z.strictObject({
   type: z.literal("end"),
   lines: z.number().int(),
@@ -124,18 +62,79 @@ const digestOf = (lines: readonly string[]) =>
     .update(lines.map((l) => `${l}\n`).join(""))
     .digest("hex");
 
-/** Writes the file atomically (temp file, then rename) and never over an existing one. */
-export function writeExport(dir: string, header: ExportHeader, content: ExportContent): string {
+/**
+ * One record line as `import` checks it: the shared schema (record-schema.ts) and the header's
+ * cluster. The writer and the reader both call it, so nothing is written that import refuses.
+ */
+function checkLine(value: unknown, cluster: string): { line: RecordLine; problem: null } | { problem: string } {
+  const parsed = recordLineSchema.safeParse(value);
+  if (!parsed.success) return { problem: firstIssue(parsed.error) };
+  const { record } = parsed.data;
+  if (record.cluster !== cluster)
+    return { problem: `a record of cluster "${record.cluster}" in an export of "${cluster}"` };
+  return { line: parsed.data, problem: null };
+}
+
+/** A record left out, named without its possibly huge fields. */
+function labelOf(type: RecordLine["type"], record: { namespace?: unknown; name?: unknown }): string {
+  const clip = (v: unknown) => (typeof v !== "string" ? "?" : v.length > 253 ? `${v.slice(0, 253)}…` : v);
+  return `${type} about ${clip(record.namespace)}/${clip(record.name)}`;
+}
+
+/** The file written, and each record left out of it (named, with why) because import would refuse it. */
+export interface WrittenExport {
+  file: string;
+  leftOut: string[];
+}
+
+/**
+ * Writes the file atomically (temp file, then rename) and never over an existing one. A record
+ * that import would refuse is left out rather than making the whole file unimportable: the
+ * header then says so (`counts.leftOut`, added to `counts.warnings`, and a gap line), and the
+ * caller gets one line per record to log. A header import would refuse is an error: no file.
+ */
+export function writeExport(dir: string, header: ExportHeader, content: ExportContent): WrittenExport {
   const stamp = header.startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const safeCluster = header.cluster.replace(/[^A-Za-z0-9._-]/g, "_");
   const file = path.join(dir, `changeproof-${safeCluster}-${stamp}-run${header.runId}.ndjson`);
   if (existsSync(file)) throw new ClusterError("E_EXPORT_EXISTS", `export ${file} exists already; not overwritten`);
-  const lines = [
-    JSON.stringify({ type: "header", format: FORMAT, tool: toolVersion, ...header }),
-    ...content.deployments.map((record) => JSON.stringify({ type: "deployment", record })),
-    ...content.observations.map((record) => JSON.stringify({ type: "observation", record })),
-    ...content.events.map((record) => JSON.stringify({ type: "event", record })),
-  ];
+  const records: string[] = [];
+  const leftOut: string[] = [];
+  const add = (type: RecordLine["type"], record: DeploymentRecord | HistoryObservation | ReconcilerEventRecord) => {
+    const line = JSON.stringify({ type, record });
+    // Checked as import will read it: parsed back from the very line written.
+    const checked = checkLine(JSON.parse(line), header.cluster);
+    if (checked.problem === null) records.push(line);
+    else
+      leftOut.push(`${labelOf(type, record)}: left out of export ${file}, import would refuse it: ${checked.problem}`);
+  };
+  for (const r of content.deployments) add("deployment", r);
+  for (const r of content.observations) add("observation", r);
+  for (const r of content.events) add("event", r);
+  const told =
+    leftOut.length === 0
+      ? header
+      : {
+          ...header,
+          counts: {
+            ...header.counts,
+            leftOut: leftOut.length,
+            warnings: (header.counts.warnings ?? 0) + leftOut.length,
+          },
+          gaps: [
+            ...header.gaps,
+            `${plural(leftOut.length, "record")} left out of this export: import would refuse them`,
+          ],
+        };
+  const head = JSON.stringify({ type: "header", format: FORMAT, tool: toolVersion, ...told });
+  const headChecked = headerSchema.safeParse(JSON.parse(head));
+  if (!headChecked.success) {
+    throw new ClusterError(
+      "E_EXPORT_INVALID",
+      `export ${file} not written: import would refuse its header (${firstIssue(headChecked.error)})`,
+    );
+  }
+  const lines = [head, ...records];
   lines.push(JSON.stringify({ type: "end", lines: lines.length, sha256: digestOf(lines) }));
   try {
     mkdirSync(dir, { recursive: true });
@@ -145,7 +144,7 @@ export function writeExport(dir: string, header: ExportHeader, content: ExportCo
   } catch (e) {
     throw new ClusterError("E_EXPORT_WRITE", `cannot write export ${file}: ${messageOf(e)}`, { cause: e });
   }
-  return file;
+  return { file, leftOut };
 }
 
 /** Exports one stored run: its header is the run as the ledger has it, with the outcome given. */
@@ -155,7 +154,7 @@ export function exportRun(
   cluster: string,
   outcome: Pick<ExportHeader, "status" | "error" | "counts" | "gaps">,
   content: ExportContent,
-): string {
+): WrittenExport {
   return writeExport(
     dir,
     {
@@ -194,13 +193,9 @@ export function readExport(file: string): ParsedExport {
       throw bad(n, "not JSON");
     }
   };
-  const issue = (e: z.ZodError) => {
-    const i = e.issues[0];
-    return `${i?.path.join(".") || "the line"} ${i?.message ?? "is malformed"}`;
-  };
   if (lines.length < 2) throw bad(lines.length, "not a changeproof export (too short)");
   const header = headerSchema.safeParse(parse(1));
-  if (!header.success) throw bad(1, `not a ${FORMAT} header: ${issue(header.error)}`);
+  if (!header.success) throw bad(1, `not a ${FORMAT} header: ${firstIssue(header.error)}`);
   const trailer = trailerSchema.safeParse(parse(lines.length));
   if (!trailer.success) throw bad(lines.length, "the end line is missing: the file was cut off");
   const body = lines.slice(0, -1);
@@ -212,14 +207,12 @@ export function readExport(file: string): ParsedExport {
   const observations: HistoryObservation[] = [];
   const events: ReconcilerEventRecord[] = [];
   for (let n = 2; n < lines.length; n++) {
-    const line = lineSchema.safeParse(parse(n));
-    if (!line.success) throw bad(n, issue(line.error));
-    const { record } = line.data;
-    if (record.cluster !== header.data.cluster)
-      throw bad(n, `a record of cluster "${record.cluster}" in an export of "${header.data.cluster}"`);
-    if (line.data.type === "deployment") deployments.push(line.data.record);
-    else if (line.data.type === "observation") observations.push(line.data.record);
-    else events.push(line.data.record);
+    const checked = checkLine(parse(n), header.data.cluster);
+    if (checked.problem !== null) throw bad(n, checked.problem);
+    const { line } = checked;
+    if (line.type === "deployment") deployments.push(line.record);
+    else if (line.type === "observation") observations.push(line.record);
+    else events.push(line.record);
   }
   return { ...out, deployments, observations, events };
 }

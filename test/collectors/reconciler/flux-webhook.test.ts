@@ -1,9 +1,13 @@
 import { createHmac } from "node:crypto";
-import { request } from "node:http";
+import { type ClientRequest, request } from "node:http";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DeploymentRecord, ReconcilerEventRecord } from "../../../src/collectors/reconciler/deployment.js";
 import { type FluxReceiverOptions, startFluxReceiver } from "../../../src/collectors/reconciler/flux-webhook.js";
+import { readExport, writeExport } from "../../../src/collectors/reconciler/ndjson.js";
+import { MAX_TEXT } from "../../../src/collectors/reconciler/record-schema.js";
 import { createLogger } from "../../../src/log/logger.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 /**
  * The receiver over real HTTP on 127.0.0.1 (ephemeral port), with bodies signed as
@@ -345,16 +349,200 @@ describe("startFluxReceiver configuration", () => {
     expect(r.status).toBe(202);
   });
 
-  it("answers 503 to an upload that would push buffered bodies past the budget, without reading it", async () => {
-    const { receiver, store } = await start({ maxBodyBytes: 10 * 1024 * 1024 });
-    const nineMiB = String(9 * 1024 * 1024);
-    const headers = { ...JSON_HEADERS, "content-length": nineMiB, "x-signature": sign(BODY) };
-    // Two slow uploads of 9 MiB each: whichever the server sees second would take it past 16 MiB.
-    const first = unfinishedUpload(receiver.url, headers, [Buffer.alloc(1024, 32)]);
-    const second = unfinishedUpload(receiver.url, headers, [Buffer.alloc(1024, 32)]);
-    const answered = await Promise.race([first, second]);
-    expect(answered.status).toBe(503);
-    expect(answered.headers["retry-after"]).toBe("1");
+  it("refuses limits that could never take in one largest body", async () => {
+    const log = createLogger({ write: () => {} });
+    const base = { host: "127.0.0.1", port: 0, cluster: "prod", hmacKey: KEY, accept: () => "stored" as const, log };
+    await expect(startFluxReceiver({ ...base, maxBodyBytes: 2048, limits: { peerBufferBytes: 1024 } })).rejects.toThrow(
+      /limits must allow one largest body: maxBodyBytes 2048 <= peerBufferBytes 1024/,
+    );
+    await expect(startFluxReceiver({ ...base, limits: { bodyTimeoutMs: 0 } })).rejects.toThrow(
+      /limits\.bodyTimeoutMs must be a positive integer/,
+    );
+  });
+});
+
+describe("startFluxReceiver under load from unsigned senders", () => {
+  /**
+   * Uploads that declare `declared` bytes and send one every `everyMs`, `slots` at a time, each
+   * starting over as soon as it is cut, until stopped: a sender without the key holding what it can.
+   */
+  function slowSenders(url: string, slots: number, declared: number, everyMs: number) {
+    const live = new Set<ClientRequest>();
+    const cuts: { how: string; livedMs: number }[] = [];
+    let stopped = false;
+    const open = () => {
+      if (stopped) return;
+      const began = Date.now();
+      const req = request(url, {
+        method: "POST",
+        agent: false,
+        headers: { ...JSON_HEADERS, "content-length": String(declared), "x-signature": sign(BODY) },
+      });
+      live.add(req);
+      const tick = setInterval(() => req.write(" "), everyMs);
+      let ended = false;
+      const end = (how: string) => {
+        if (ended) return;
+        ended = true;
+        clearInterval(tick);
+        live.delete(req);
+        req.destroy();
+        if (stopped) return;
+        cuts.push({ how, livedMs: Date.now() - began });
+        open();
+      };
+      req.on("response", (res) => {
+        res.resume();
+        end(String(res.statusCode));
+      });
+      req.on("error", () => end("reset"));
+      req.on("close", () => end("closed"));
+      req.flushHeaders();
+      req.write(" ");
+    };
+    for (let i = 0; i < slots; i++) open();
+    return {
+      cuts,
+      stop: () => {
+        stopped = true;
+        for (const req of live) req.destroy();
+      },
+    };
+  }
+
+  const signed = (i: number) => {
+    const body = Buffer.from(
+      JSON.stringify({ ...EVENT, timestamp: `2025-09-06T16:48:${String(i).padStart(2, "0")}Z` }),
+    );
+    return { headers: { ...JSON_HEADERS, "x-signature": sign(body) }, body };
+  };
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("slow uploads declaring large bodies hold only what they sent and are cut: signed deliveries keep getting 202", async () => {
+    // Four senders declare 4 MiB each (16 MiB, the whole buffer budget) and send a byte every 50 ms.
+    const maxBodyBytes = 4 * 1024 * 1024;
+    const { receiver, store, log } = await start({ maxBodyBytes, limits: { bodyTimeoutMs: 300 } });
+    const attack = slowSenders(receiver.url, 4, maxBodyBytes, 50);
+    try {
+      await pause(100);
+      const statuses: number[] = [];
+      // Long enough for every slow sender to be cut and come back more than once.
+      for (let i = 0; i < 12; i++) {
+        statuses.push((await send(receiver.url, signed(i))).status);
+        await pause(100);
+      }
+      expect(statuses).toEqual(Array(12).fill(202));
+      expect(store.byKey.size).toBe(12);
+      await pause(400);
+    } finally {
+      attack.stop();
+    }
+    // Each slow upload was cut near its deadline (the bound is generous: 300 ms asked), and answered 408.
+    expect(attack.cuts.length).toBeGreaterThanOrEqual(8);
+    for (const cut of attack.cuts) {
+      expect(["408", "reset", "closed"]).toContain(cut.how);
+      expect(cut.livedMs).toBeLessThan(5_000);
+    }
+    expect(attack.cuts.some((c) => c.how === "408")).toBe(true);
+    expect(log()).toContain("status=408 reason=body-timeout");
+    expect(log()).not.toContain("reason=busy");
+  });
+
+  it("caps the connections one sender holds; past the cap its connections are closed until it holds fewer", async () => {
+    const { receiver, log } = await start({ limits: { peerConnections: 3, bodyTimeoutMs: 10_000 } });
+    const attack = slowSenders(receiver.url, 3, 1024, 1_000);
+    let refused: unknown;
+    try {
+      await pause(100);
+      refused = await send(receiver.url, signed(0)).catch((e: unknown) => e);
+    } finally {
+      attack.stop();
+    }
+    expect(refused).toBeInstanceOf(Error);
+    expect(log()).toContain(
+      "warn: flux receiver: a sender holds its share of connections; more from it are closed remote=127.0.0.1 max=3",
+    );
+    // Once the sender's connections are gone, it is served again (notification-controller retries).
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 202; attempt++) {
+      status = await send(receiver.url, signed(1)).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 202) await pause(50);
+    }
+    expect(status).toBe(202);
+  });
+
+  it.each([
+    ["all senders", { bufferBytes: 16 * 1024, peerBufferBytes: 16 * 1024 }, "busy"],
+    ["one sender", { bufferBytes: 64 * 1024, peerBufferBytes: 16 * 1024 }, "peer-busy"],
+  ])(
+    "answers 503 to a body whose bytes received take %s past the budget, and gives them back",
+    async (_, limits, reason) => {
+      const { receiver, store, log } = await start({
+        maxBodyBytes: 10 * 1024,
+        limits: { ...limits, bodyTimeoutMs: 10_000 },
+      });
+      const headers = { ...JSON_HEADERS, "content-length": String(10 * 1024), "x-signature": sign(BODY) };
+      // Two uploads send 9 KiB each and stop: whichever the server reads second crosses 16 KiB.
+      const first = unfinishedUpload(receiver.url, headers, [Buffer.alloc(9 * 1024, 32)]);
+      const second = unfinishedUpload(receiver.url, headers, [Buffer.alloc(9 * 1024, 32)]);
+      const answered = await Promise.race([first, second]);
+      expect(answered.status).toBe(503);
+      expect(answered.headers["retry-after"]).toBe("1");
+      expect(log()).toContain(`status=503 reason=${reason}`);
+      expect(store.calls()).toBe(0);
+      // The refused upload's bytes were given back: a delivery fits beside the one still held.
+      expect((await send(receiver.url, signed(2))).status).toBe(202);
+    },
+  );
+});
+
+describe("startFluxReceiver and the limits import applies", () => {
+  const dir = tempDir("changeproof-webhook-export-");
+
+  it("refuses (422) an event import would refuse, and what it stores always exports and imports", async () => {
+    const { receiver, store, log } = await start();
+    const deliver = (message: string) => {
+      const body = Buffer.from(JSON.stringify({ ...EVENT, message }));
+      return send(receiver.url, { headers: { ...JSON_HEADERS, "x-signature": sign(body) }, body });
+    };
+    const tooLong = await deliver("m".repeat(MAX_TEXT + 1));
+    expect(tooLong).toMatchObject({
+      status: 422,
+      json: {
+        error: "event.message Too big: expected string to have <=100000 characters; changeproof import would refuse it",
+      },
+    });
     expect(store.calls()).toBe(0);
+    expect(log()).toContain("status=422 reason=over-import-limits");
+    expect((await deliver("m".repeat(MAX_TEXT))).status).toBe(202);
+    expect((await deliver("short")).status).toBe(202);
+
+    // The receiver's export of what it stored: nothing left out, everything imports.
+    const stored = [...store.byKey.values()];
+    const written = writeExport(
+      path.join(dir, "exports"),
+      {
+        cluster: "prod",
+        runId: 1,
+        startedAt: "2026-07-04T00:00:00.000Z",
+        status: "succeeded",
+        error: null,
+        counts: {},
+        gaps: [],
+        parameters: {},
+      },
+      {
+        deployments: stored.flatMap((s) => (s.deployment ? [s.deployment] : [])),
+        observations: [],
+        events: stored.map((s) => s.event),
+      },
+    );
+    expect(written.leftOut).toEqual([]);
+    const parsed = readExport(written.file);
+    expect(parsed.events).toEqual(stored.map((s) => s.event));
+    expect(parsed.deployments).toHaveLength(2);
   });
 });

@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { argoDeployments } from "../../../src/collectors/reconciler/argocd.js";
+import type { ReconcilerEventRecord } from "../../../src/collectors/reconciler/deployment.js";
 import { importExport } from "../../../src/collectors/reconciler/import.js";
 import { type ExportHeader, readExport, writeExport } from "../../../src/collectors/reconciler/ndjson.js";
+import { MAX_TEXT } from "../../../src/collectors/reconciler/record-schema.js";
 import { argoApplication, argoHistoryEntry, fakeSha } from "../../../src/demo/fake-cluster/index.js";
 import { openStore } from "../../../src/store/db.js";
 import { listRuns, verifyLedger } from "../../../src/store/ledger.js";
@@ -37,6 +40,23 @@ function read(ids: number[], observedAt: string) {
   return { deployments: m.deployments, observations: m.observation ? [m.observation] : [], events: [] };
 }
 
+const event = (message: string, cluster = "prod"): ReconcilerEventRecord => ({
+  cluster,
+  via: "webhook",
+  key: createHash("sha256").update(message).digest("hex"),
+  kind: "Kustomization",
+  namespace: "flux-system",
+  name: "apps",
+  reason: "ReconciliationFailed",
+  severity: "error",
+  message,
+  revision: null,
+  controller: "kustomize-controller",
+  firstAt: "2026-07-05T10:00:00Z",
+  lastAt: "2026-07-05T10:00:00Z",
+  count: 1,
+});
+
 const header = (runId: number, startedAt: string, status: "succeeded" | "failed" = "succeeded"): ExportHeader => ({
   cluster: "prod",
   runId,
@@ -50,8 +70,16 @@ const header = (runId: number, startedAt: string, status: "succeeded" | "failed"
 
 describe("NDJSON export and import", () => {
   const out = path.join(dir, "exports");
-  const first = writeExport(out, header(1, "2026-07-04T00:00:00.000Z"), read([0, 1, 2], "2026-07-04T00:00:00.000Z"));
-  const second = writeExport(out, header(2, "2026-07-20T00:00:00.000Z"), read([6, 7, 8], "2026-07-20T00:00:00.000Z"));
+  const first = writeExport(
+    out,
+    header(1, "2026-07-04T00:00:00.000Z"),
+    read([0, 1, 2], "2026-07-04T00:00:00.000Z"),
+  ).file;
+  const second = writeExport(
+    out,
+    header(2, "2026-07-20T00:00:00.000Z"),
+    read([6, 7, 8], "2026-07-20T00:00:00.000Z"),
+  ).file;
 
   it("names files by cluster, time and run, and never writes over one", () => {
     expect(path.basename(first)).toBe("changeproof-prod-20260704T000000Z-run1.ndjson");
@@ -91,7 +119,7 @@ describe("NDJSON export and import", () => {
       out,
       header(3, "2026-07-21T00:00:00.000Z", "failed"),
       read([8], "2026-07-21T00:00:00.000Z"),
-    );
+    ).file;
     const r = importExport(db, failed, now);
     expect(r.originFailed).toBe(true);
     expect(listRuns(db)[0]).toMatchObject({ status: "failed" });
@@ -117,9 +145,55 @@ describe("NDJSON export and import", () => {
   });
 
   it("checks every record line: a bad commit id is named by its line", () => {
-    const content = read([0], "2026-07-04T00:00:00.000Z");
-    const bad = { ...content, deployments: content.deployments.map((d) => ({ ...d, commit: "not-a-sha" })) };
-    const file = writeExport(path.join(dir, "bad"), header(9, "2026-07-04T00:00:00.000Z"), bad);
+    // Written by hand (the writer leaves such a record out): one line edited, the end line made to match.
+    const { file: good } = writeExport(
+      path.join(dir, "bad"),
+      header(9, "2026-07-04T00:00:00.000Z"),
+      read([0], "2026-07-04T00:00:00.000Z"),
+    );
+    const lines = readFileSync(good, "utf8").trimEnd().split("\n").slice(0, -1);
+    const line = JSON.parse(lines[1] ?? "{}") as { record: { commit: string } };
+    line.record.commit = "not-a-sha";
+    lines[1] = JSON.stringify(line);
+    const sha256 = createHash("sha256")
+      .update(lines.map((l) => `${l}\n`).join(""))
+      .digest("hex");
+    const file = path.join(dir, "bad", "edited-commit.ndjson");
+    writeFileSync(file, [...lines, JSON.stringify({ type: "end", lines: lines.length, sha256 }), ""].join("\n"));
     expect(() => readExport(file)).toThrow(`${file}:2: record.commit`);
+  });
+
+  it("never writes a record import would refuse: it is left out, named, counted in the header, and the file imports", () => {
+    const long = "x".repeat(MAX_TEXT + 1);
+    const atLimit = "y".repeat(MAX_TEXT);
+    const content = read([0, 1], "2026-07-04T00:00:00.000Z");
+    const written = writeExport(path.join(dir, "limits"), header(10, "2026-07-04T00:00:00.000Z"), {
+      ...content,
+      events: [event("short"), event(long), event(atLimit), event("elsewhere", "staging")],
+    });
+    expect(written.leftOut).toEqual([
+      expect.stringMatching(
+        /^event about flux-system\/apps: left out of export .*run10\.ndjson, import would refuse it: record\.message Too big: expected string to have <=100000 characters$/,
+      ),
+      expect.stringMatching(/: a record of cluster "staging" in an export of "prod"$/),
+    ]);
+    expect(written.leftOut.join("")).not.toContain("xxxxxxxx");
+    // What import takes is exactly what was kept, and the header says what was not.
+    const parsed = readExport(written.file);
+    expect(parsed.events.map((e) => e.message)).toEqual(["short", atLimit]);
+    expect(parsed.deployments).toEqual(content.deployments);
+    expect(parsed.header.counts).toEqual({ deploymentsRead: 3, warnings: 3, leftOut: 2 });
+    expect(parsed.header.gaps).toEqual(["2 records left out of this export: import would refuse them"]);
+    const db = fresh();
+    const imported = importExport(db, written.file, now);
+    expect(imported.counts).toMatchObject({ deploymentsAdded: 2, eventsAdded: 2, warnings: 3 });
+  });
+
+  it("refuses to write a file whose header import would refuse", () => {
+    const folder = path.join(dir, "no-header");
+    expect(() => writeExport(folder, { ...header(11, "not a time") }, read([0], "2026-07-04T00:00:00.000Z"))).toThrow(
+      /not written: import would refuse its header \(startedAt is not a timestamp\)$/,
+    );
+    expect(existsSync(folder)).toBe(false);
   });
 });
