@@ -1,10 +1,11 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isScalar, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { ConfigError, messageOf } from "../errors/index.js";
 import { redact } from "../util/redact.js";
 import { nearest } from "../util/suggest.js";
+import { oneLine } from "../util/visible.js";
+import { checkConfigBudget, readConfigText } from "./limits.js";
 import { type Config, configSchema, knownFields, type RepoConfig } from "./schema.js";
 
 export interface LoadedConfig extends Config {
@@ -28,6 +29,15 @@ export function sourceText(repo: ResolvedRepo): string {
 
 type PathKey = string | number;
 
+/** A value from the config (a key, a name, a YAML message quoting the text) as an error shows it. */
+const SHOWN_MAX = 200;
+/** The config file's name as messages show it: one line, controls visible, at most PATH_MAX. */
+const shownFile = (file: string): string => oneLine(file, 4096);
+/** Problems listed before the rest are only counted: a hostile file can have one per token. */
+const MAX_PROBLEMS = 20;
+/** Longer than any known field by far: no hint is near enough, and the edit distance would be costly. */
+const MAX_HINTED_KEY = 64;
+
 function fieldName(p: readonly PropertyKey[]): string {
   let out = "";
   for (const k of p) {
@@ -38,6 +48,7 @@ function fieldName(p: readonly PropertyKey[]): string {
 }
 
 function suggestion(unknown: string, parent: readonly PropertyKey[]): string {
+  if (unknown.length > MAX_HINTED_KEY) return "";
   const key = parent.filter((k) => typeof k === "string").join(".");
   const best = nearest(unknown, knownFields[key] ?? []);
   return best ? ` (did you mean "${best}"?)` : "";
@@ -63,25 +74,76 @@ function lineOf(
   return undefined;
 }
 
-function describeIssue(
+/** One line per problem (an unknown key each), produced only as far as they are listed. */
+function* describeIssues(
   file: string,
   doc: ReturnType<typeof parseDocument>,
   lc: LineCounter,
-  issue: z.core.$ZodIssue,
-): string {
-  const p = issue.path.filter((k): k is PathKey => typeof k !== "symbol");
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys
-      .map((k) => {
+  issues: readonly z.core.$ZodIssue[],
+): Generator<string> {
+  for (const issue of issues) {
+    const p = issue.path.filter((k): k is PathKey => typeof k !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) {
         const line = lineOf(doc, lc, p, k);
-        return `${file}${line ? `:${line}` : ""}: unknown field "${fieldName([...p, k])}"${suggestion(k, p)}`;
-      })
-      .join("\n");
+        const field = fieldName([...p, oneLine(k, SHOWN_MAX)]);
+        yield `${file}${line ? `:${line}` : ""}: unknown field "${field}"${suggestion(k, p)}`;
+      }
+      continue;
+    }
+    const line = lineOf(doc, lc, p);
+    const present = doc.hasIn(p);
+    // Custom messages quote config values (a duplicated name): capped like every echoed value.
+    const msg = !present ? "is required" : oneLine(issue.message.replace(/^Invalid (input|option): /, ""), SHOWN_MAX);
+    yield `${file}${line ? `:${line}` : ""}: field "${fieldName(p)}" ${msg}`;
   }
-  const line = lineOf(doc, lc, p);
-  const present = doc.hasIn(p);
-  const msg = !present ? "is required" : issue.message.replace(/^Invalid (input|option): /, "");
-  return `${file}${line ? `:${line}` : ""}: field "${fieldName(p)}" ${msg}`;
+}
+
+const problemCount = (issues: readonly z.core.$ZodIssue[]): number =>
+  issues.reduce((n, i) => n + (i.code === "unrecognized_keys" ? i.keys.length : 1), 0);
+
+/** The first MAX_PROBLEMS lines, then how many more there are. */
+function listed(file: string, lines: Iterable<string>, total: number): string {
+  const out: string[] = [];
+  for (const l of lines) {
+    if (out.length === MAX_PROBLEMS) break;
+    out.push(l);
+  }
+  if (total > out.length) out.push(`${file}: and ${total - out.length} more problems`);
+  return out.join("\n");
+}
+
+/** The line of the first alias: where to look when aliases could not be expanded. */
+function firstAliasLine(doc: ReturnType<typeof parseDocument>, lc: LineCounter): number | undefined {
+  let line: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.range) line = lc.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  return line;
+}
+
+/**
+ * The document as plain data. Expanding aliases is where a "billion laughs" file would explode:
+ * the yaml library stops at `maxAliasCount` with a ReferenceError, as it does for an alias with
+ * no anchor; a document nested too deeply overflows the stack. Each is the file's fault.
+ */
+function toData(file: string, doc: ReturnType<typeof parseDocument>, lc: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    let line: number | undefined;
+    try {
+      line = e instanceof ReferenceError ? firstAliasLine(doc, lc) : undefined;
+    } catch {
+      // As deep as the document that could not be expanded: no line, the message still stands.
+    }
+    throw new ConfigError(`${file}${line ? `:${line}` : ""}: invalid YAML: ${oneLine(messageOf(e), SHOWN_MAX)}`, {
+      cause: e,
+    });
+  }
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -107,22 +169,28 @@ function embeddedSecret(location: ResolvedRepo["location"]): string | undefined 
   return undefined;
 }
 
-/** Parse and validate config text; every problem is reported with file, line and field. */
+/**
+ * Parse and validate config text; every problem is reported with file, line and field. Text over
+ * the size or token limit is refused before it is parsed.
+ */
 export function parseConfig(text: string, file: string): LoadedConfig {
+  const shown = shownFile(file);
+  checkConfigBudget(text, shown);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => {
+    const lines = doc.errors.slice(0, MAX_PROBLEMS).map((e) => {
       const pos = lc.linePos(e.pos[0]);
-      return `${file}${pos ? `:${pos.line}:${pos.col}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`;
+      return `${shown}:${pos.line}:${pos.col}: invalid YAML: ${oneLine(e.message.split("\n")[0] ?? "", SHOWN_MAX)}`;
     });
-    throw new ConfigError(lines.join("\n"));
+    throw new ConfigError(listed(shown, lines, doc.errors.length));
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (raw === null || raw === undefined) throw new ConfigError(`${file}: config is empty`);
+  const raw = toData(shown, doc, lc);
+  if (raw === null || raw === undefined) throw new ConfigError(`${shown}: config is empty`);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => describeIssue(file, doc, lc, i)).join("\n"));
+    const { issues } = parsed.error;
+    throw new ConfigError(listed(shown, describeIssues(shown, doc, lc, issues), problemCount(issues)));
   }
   const cfg = parsed.data;
   const baseDir = path.dirname(path.resolve(file));
@@ -133,7 +201,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     if (secret) {
       const line = lineOf(doc, lc, ["repos", i, "source"]);
       throw new ConfigError(
-        `${file}${line ? `:${line}` : ""}: field "repos[${i}].source" ${secret}; ` +
+        `${shown}${line ? `:${line}` : ""}: field "repos[${i}].source" ${secret}; ` +
           "secrets come only from the environment (use a git credential helper or GIT_ASKPASS)",
       );
     }
@@ -169,18 +237,5 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 }
 
 export function loadConfig(file: string): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file (copy config.example.yaml to start one, or pass --config)"
-        : code === "EACCES"
-          ? "permission denied"
-          : messageOf(e);
-    throw new ConfigError(`${file}: cannot read config: ${why}`, { cause: e });
-  }
-  return parseConfig(text, file);
+  return parseConfig(readConfigText(file, shownFile(file)), file);
 }

@@ -1,8 +1,16 @@
 import { z } from "zod";
 
+/**
+ * Paths, URLs and names are bounded: errors in the collectors quote them whole, and none needs
+ * more than a path may have (PATH_MAX). The loader caps what it quotes itself much shorter.
+ */
+const MAX_TEXT = 4096;
+const text = z.string().min(1).max(MAX_TEXT);
+
 const branchName = z
   .string()
   .min(1)
+  .max(MAX_TEXT)
   .refine((b) => !b.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(b), {
     message: "is not a valid branch name",
   });
@@ -13,7 +21,7 @@ const ghRepoName = z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$
 export const githubAppSchema = z.strictObject({
   appId: z.number().int().positive(),
   /** The app's private key (PEM); relative to the config file. Never copied anywhere. */
-  privateKeyFile: z.string().min(1),
+  privateKeyFile: text,
   installationId: z.number().int().positive(),
 });
 
@@ -23,6 +31,7 @@ export const githubSchema = z.strictObject({
   /** REST base of GitHub Enterprise Server, e.g. https://ghe.example.com/api/v3; default github.com. */
   baseUrl: z
     .url({ protocol: /^https?$/ })
+    .max(MAX_TEXT)
     .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), { message: "must not embed credentials" })
     .optional(),
   /** Environment variable holding the token (when no app is configured). */
@@ -45,8 +54,8 @@ export type GitHubConfig = z.infer<typeof githubSchema>;
 export const fluxV1Schema = z.strictObject({
   /** The cluster this fluxd ran in, as reports name it. */
   cluster: z.string().min(1).max(63),
-  tag: z.string().min(1).default("flux-sync"),
-  notesRef: z.string().min(1).default("flux"),
+  tag: text.default("flux-sync"),
+  notesRef: text.default("flux"),
 });
 export type FluxV1Config = z.infer<typeof fluxV1Schema>;
 
@@ -61,7 +70,7 @@ export const repoSchema = z.strictObject({
     .max(200)
     .regex(/^[A-Za-z0-9._/-]+$/, "may contain only letters, digits, '.', '_', '-' and '/'"),
   /** A local path (relative to the config file) or a clone URL. */
-  source: z.string().min(1),
+  source: text,
   role: repoRoleSchema,
   /** Branches whose changes are audited; default: the repository's default branch. */
   protectedBranches: z.array(branchName).min(1).optional(),
@@ -84,21 +93,22 @@ export const kubernetesSourceSchema = z.strictObject({
   /** Use the service account of the pod this runs in (the in-cluster CronJob). */
   inCluster: z.boolean().default(false),
   /** A kubeconfig file; relative to the config file. */
-  kubeconfig: z.string().min(1).optional(),
+  kubeconfig: text.optional(),
   /** The kubeconfig context; default its current context. */
-  context: z.string().min(1).optional(),
+  context: text.optional(),
 });
 
 /** Argo CD's own API (GET /api/v1/applications), with a bearer token from the environment. */
 export const argocdApiSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
+    .max(MAX_TEXT)
     .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), { message: "must not embed credentials" }),
   tokenEnv: envName.default("ARGOCD_TOKEN"),
   /** Only these Argo CD projects; default all the token may see. */
-  projects: z.array(z.string().min(1)).min(1).optional(),
+  projects: z.array(text).min(1).optional(),
   /** A CA bundle (PEM) for a private certificate authority; relative to the config file. */
-  caFile: z.string().min(1).optional(),
+  caFile: text.optional(),
 });
 
 export const reconcilerSchema = z.enum(["argocd", "flux"]);
@@ -109,7 +119,7 @@ export const clusterSchema = z.strictObject({
   kubernetes: kubernetesSourceSchema.optional(),
   argocdApi: argocdApiSchema.optional(),
   /** Objects exported with `kubectl get ... -o json` (or yaml); relative to the config file. */
-  files: z.array(z.string().min(1)).min(1).optional(),
+  files: z.array(text).min(1).optional(),
   /** Read only these namespaces; default all (needs the ClusterRole in deploy/). */
   namespaces: z.array(k8sName).min(1).optional(),
   /** Which reconcilers to read from the Kubernetes API; a CRD that is not installed is noted, not a failure. */
@@ -125,11 +135,11 @@ export type ClusterConfig = z.infer<typeof clusterSchema>;
 
 const configObject = z.strictObject({
   /** SQLite database; relative to the config file. */
-  database: z.string().min(1).default("changeproof.db"),
+  database: text.default("changeproof.db"),
   /** Where reports are written; relative to the config file. */
-  output: z.string().min(1).default("reports"),
+  output: text.default("reports"),
   /** Where URL repositories are mirrored; relative to the config file. */
-  cache: z.string().min(1).default(".changeproof/cache"),
+  cache: text.default(".changeproof/cache"),
   /** Repositories to audit; may be empty in a collector that reads only clusters (the in-cluster CronJob). */
   repos: z.array(repoSchema).default([]),
   /** Pull requests, reviews, access and protection from GitHub; omit to collect git only. */

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAX_CONFIG_BYTES, MAX_CONFIG_TOKENS } from "../../src/config/limits.js";
 import { type LoadedConfig, loadConfig, parseConfig, resolveRepoLocation } from "../../src/config/load.js";
 import { ConfigError, ExitCode } from "../../src/errors/index.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -456,5 +457,118 @@ describe("clusters", () => {
         lines(...repo, "clusters:", "  - name: prod", "    argocdApi: { url: 'https://admin:pw@argo.example' }"),
       ).message,
     ).toContain('field "clusters[0].argocdApi.url" must not embed credentials');
+  });
+});
+
+describe("hostile configs", () => {
+  const tmp = tempDir();
+  const repo = ["repos:", "  - name: acme/api", "    source: api", "    role: app"];
+
+  /** The ConfigError loadConfig throws for `file`. */
+  function loadError(file: string): ConfigError {
+    try {
+      loadConfig(file);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      if (e instanceof ConfigError) return e;
+    }
+    throw new Error(`expected loadConfig to refuse ${file}`);
+  }
+
+  it("refuses a file over 1 MiB before parsing it, naming the file, its size and the limit", () => {
+    const file = path.join(tmp, "padded.yaml");
+    // Valid YAML and a valid config but for its size: one comment line pads it past the limit.
+    const text = `${lines(...repo)}# `;
+    writeFileSync(file, text + "x".repeat(MAX_CONFIG_BYTES + 1 - Buffer.byteLength(text)));
+    const size = statSync(file).size;
+    expect(size).toBe(MAX_CONFIG_BYTES + 1);
+    const e = loadError(file);
+    expect(e.exitCode).toBe(ExitCode.usage);
+    expect(e.message).toBe(
+      `${file}: config is too large: ${size} bytes, the limit is ${MAX_CONFIG_BYTES} bytes (1 MiB); a config lists repositories and clusters, nothing bulkier`,
+    );
+  });
+
+  it("reads a file of exactly 1 MiB", () => {
+    const file = path.join(tmp, "full.yaml");
+    const text = `${lines(...repo)}# `;
+    writeFileSync(file, text + "x".repeat(MAX_CONFIG_BYTES - Buffer.byteLength(text)));
+    expect(onlyRepo(loadConfig(file)).name).toBe("acme/api");
+  });
+
+  it("refuses text with more YAML tokens than the limit before building a document from it", () => {
+    // 60 KB that the yaml library would turn into 20,000 maps and zod into 60,000 issues.
+    const e = configError(`repos: [${"{},".repeat(MAX_CONFIG_TOKENS / 2)}]\n`);
+    expect(e.message).toBe(
+      `${FILE}: config is too complex: more than ${MAX_CONFIG_TOKENS} YAML tokens (keys, values, punctuation, line breaks); about 850 repositories take that many`,
+    );
+  });
+
+  it("still takes 800 repositories written out in full", () => {
+    const entries = Array.from({ length: 800 }, (_, i) => [
+      `  - name: acme/payments-api-service-${i}`,
+      `    source: https://github.com/acme/payments-api-service-${i}.git`,
+      "    role: app",
+      "    protectedBranches: [main, release]",
+    ]);
+    expect(parseConfig(lines("repos:", ...entries.flat()), FILE).repos).toHaveLength(800);
+  });
+
+  it("refuses a billion-laughs alias bomb as bad YAML, naming the file and the line of its first alias", () => {
+    const bomb = [
+      "a0: &a0 [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(", ")}]`),
+      ...repo,
+    ];
+    const e = configError(lines(...bomb));
+    expect(e.exitCode).toBe(ExitCode.usage);
+    expect(e.message).toBe(`${FILE}:2: invalid YAML: Excessive alias count indicates a resource exhaustion attack`);
+  });
+
+  it("refuses an alias with no anchor as bad YAML, naming file and line", () => {
+    const e = configError(lines("database: x.db", "repos: *missing"));
+    expect(e.message).toBe(
+      `${FILE}:2: invalid YAML: Unresolved alias (the anchor must be set before the alias): missing`,
+    );
+  });
+
+  it("caps an unknown field's name where the error quotes it", () => {
+    const key = "k".repeat(1000);
+    const e = configError(lines(...repo, `    "${key}": 1`));
+    expect(e.message).toBe(`${FILE}:5: unknown field "repos[0].${"k".repeat(200)}…"`);
+  });
+
+  it("caps the text a YAML error quotes from the file", () => {
+    const e = configError(lines(`database: |${"x".repeat(5000)}`, "  a", ...repo));
+    expect(e.message).toMatch(
+      /^\/etc\/acme\/changeproof\.yaml:1:\d+: invalid YAML: Block scalar header includes extra/,
+    );
+    expect(e.message).toMatch(/x…$/);
+    expect(e.message.length).toBeLessThan(300);
+  });
+
+  it("shows the control characters of an echoed key instead of sending them to the terminal", () => {
+    // A double-quoted YAML key may hold any character: here a terminal title escape and a bidi override.
+    const e = configError(lines(...repo, '    "ev\\e]0;pwned\\ail\\u202e": 1'));
+    expect(e.message).toBe(`${FILE}:5: unknown field "repos[0].ev⟨U+001B⟩]0;pwned⟨U+0007⟩il⟨U+202E⟩"`);
+  });
+
+  it("lists the first 20 problems and counts the rest", () => {
+    const unknown = Array.from({ length: 30 }, (_, i) => `unknown${i}: 1`);
+    const reported = configError(lines(...unknown, ...repo)).message.split("\n");
+    expect(reported).toHaveLength(21);
+    expect(reported[0]).toBe(`${FILE}:1: unknown field "unknown0"`);
+    expect(reported[20]).toBe(`${FILE}: and 10 more problems`);
+    const yamlErrors = configError(lines(...repo, `database: ${"]".repeat(25)}`)).message.split("\n");
+    expect(yamlErrors).toHaveLength(21);
+    expect(yamlErrors[0]).toMatch(/^\/etc\/acme\/changeproof\.yaml:5:\d+: invalid YAML: /);
+    expect(yamlErrors[20]).toMatch(/^\/etc\/acme\/changeproof\.yaml: and \d+ more problems$/);
+  });
+
+  it("refuses a path longer than any file system allows, without quoting it", () => {
+    const long = `/srv/${"d/".repeat(3000)}api`;
+    const e = configError(lines("repos:", "  - name: a", `    source: ${long}`, "    role: app"));
+    expect(e.message).toMatch(/^\/etc\/acme\/changeproof\.yaml:3: field "repos\[0\]\.source" .*4096/);
+    expect(e.message).not.toContain("d/d/d/");
   });
 });
