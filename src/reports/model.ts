@@ -58,9 +58,12 @@ function storeDamage(db: DB): string[] {
   if (unjoined.length > 0) {
     const shown = unjoined
       .slice(0, 10)
-      .map((u) => `${u.repo} ${u.branch} ${u.sha} (no ${u.missing === "commit" ? "commit record" : "collection run"})`);
+      .map(
+        (u) =>
+          `${u.repo} ${u.branch} ${u.sha} (no ${u.missing === "commit" ? "commit record" : u.missing === "repo" ? "repository record" : "collection run"})`,
+      );
     gaps.push(
-      `the store is damaged: ${plural(unjoined.length, "protected-branch commit")} cannot be joined to ${unjoined.length === 1 ? "its" : "their"} commit record or run and ${unjoined.length === 1 ? "is" : "are"} missing from this report: ${shown.join("; ")}${unjoined.length > 10 ? "; …" : ""}`,
+      `the store is damaged: ${plural(unjoined.length, "protected-branch commit")} cannot be joined to ${unjoined.length === 1 ? "its" : "their"} repository, commit record or run and ${unjoined.length === 1 ? "is" : "are"} missing from this report: ${shown.join("; ")}${unjoined.length > 10 ? "; …" : ""}`,
     );
   }
   return gaps;

@@ -21,10 +21,12 @@ import { oneLine } from "../util/visible.js";
 import { type Migration, migrations } from "./migrations/index.js";
 
 /**
- * Every write transaction in the store is BEGIN IMMEDIATE (`db.transaction(fn).immediate()`): it
- * takes SQLite's write lock at its start, waiting up to the busy timeout. A deferred one that
- * reads first would fail at once with "database is locked" when it upgrades while another
- * writer holds the lock, without waiting at all.
+ * Write transactions that read before they write are BEGIN IMMEDIATE
+ * (`db.transaction(fn).immediate()`): they take SQLite's write lock at their start, waiting up
+ * to the busy timeout. A deferred one that reads first fails at once with "database is locked"
+ * when it upgrades while another writer holds the lock, without waiting at all. (The git merge
+ * from the attached stage stays deferred: it writes first, so it waits anyway, and IMMEDIATE
+ * would also lock the stage file the reader thread is writing.)
  */
 export type DB = Database.Database;
 
@@ -249,6 +251,16 @@ function newSidecars(abs: string): string[] {
   return [`${abs}-wal`, `${abs}-shm`].filter((f) => !existsSync(f));
 }
 
+/**
+ * Removes the sidecars a failed open created, unless the WAL holds frames: then another process
+ * opened the store meanwhile and is using them.
+ */
+function removeSidecars(abs: string, created: readonly string[]): void {
+  const wal = statSync(`${abs}-wal`, { throwIfNoEntry: false });
+  if (wal && wal.size > 0) return;
+  for (const f of created) rmSync(f, { force: true });
+}
+
 /** Sets up a connection that writes, and checks the file is ours and sound before anything is written. */
 function openForWriting(abs: string, list: readonly Migration[]): DB {
   const sidecars = newSidecars(abs);
@@ -271,7 +283,7 @@ function openForWriting(abs: string, list: readonly Migration[]): DB {
     return db;
   } catch (e) {
     db?.close();
-    for (const f of sidecars) rmSync(f, { force: true });
+    removeSidecars(abs, sidecars);
     throw storeFailure(abs, e, "opening");
   }
 }
@@ -292,7 +304,7 @@ function createStore(abs: string, list: readonly Migration[]): void {
       db.close();
     }
     try {
-      linkSync(tmp, abs);
+      placeNew(tmp, abs);
     } catch (e) {
       // Another process created it meanwhile: theirs is used, as if it had been there first.
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -301,6 +313,20 @@ function createStore(abs: string, list: readonly Migration[]): void {
     throw storeFailure(abs, e, "creating");
   } finally {
     for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+/**
+ * Puts the new store in place only where nothing is (EEXIST otherwise): a hard link, or on a
+ * filesystem without them (vfat, many FUSE and SMB mounts) an exclusive copy.
+ */
+function placeNew(tmp: string, abs: string): void {
+  try {
+    linkSync(tmp, abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw e;
+    copyFileSync(tmp, abs, constants.COPYFILE_EXCL);
   }
 }
 
@@ -318,7 +344,7 @@ function openForReading(abs: string): DB {
     return configureReader(db, abs);
   } catch (e) {
     db?.close();
-    for (const f of sidecars) rmSync(f, { force: true });
+    removeSidecars(abs, sidecars);
     const code = sqliteCode(e) ?? "";
     if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN")) return openPrivateCopy(abs);
     throw storeFailure(abs, e, "opening for reading");
@@ -335,12 +361,12 @@ function configureReader(db: DB, abs: string): DB {
 }
 
 function openPrivateCopy(abs: string): DB {
-  const dir = mkdtempSync(path.join(tmpdir(), "changeproof-read-"));
+  let dir: string | undefined;
   let db: DB | undefined;
   try {
+    dir = mkdtempSync(path.join(tmpdir(), "changeproof-read-"));
     const copy = path.join(dir, "store.db");
-    copyFileSync(abs, copy);
-    if (existsSync(`${abs}-wal`)) copyFileSync(`${abs}-wal`, `${copy}-wal`);
+    copyConsistently(abs, copy);
     // Folds the WAL into the copy, so the read-only connection needs no file beside it.
     const writer = new Database(copy, { fileMustExist: true });
     try {
@@ -355,6 +381,26 @@ function openPrivateCopy(abs: string): DB {
     throw storeFailure(abs, e, "opening a private copy for reading");
   } finally {
     // The open connection keeps the copy's bytes until it closes; nothing is left behind.
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The store and its WAL copied as one state: a writer (the folder may be another user's live
+ * store) that changed either while they were copied means copying again.
+ */
+function copyConsistently(abs: string, copy: string): void {
+  const stamp = (): string =>
+    [abs, `${abs}-wal`]
+      .map((f) => statSync(f, { throwIfNoEntry: false }))
+      .map((st) => (st ? `${st.size}:${st.mtimeMs}` : "-"))
+      .join("|");
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = stamp();
+    copyFileSync(abs, copy);
+    rmSync(`${copy}-wal`, { force: true });
+    if (existsSync(`${abs}-wal`)) copyFileSync(`${abs}-wal`, `${copy}-wal`);
+    if (stamp() === before) return;
+  }
+  throw new StoreError("E_STORE_BUSY", `database ${abs} kept changing while it was copied for reading; try again`);
 }

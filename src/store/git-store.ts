@@ -78,10 +78,10 @@ export function stageMerger(db: DB, stageFile: string, repoId: number, runId: nu
   return {
     staged(upto) {
       latest = Math.max(latest, upto);
-      if (latest - merged >= STAGE_LIMIT) mergeTo.immediate(latest);
+      if (latest - merged >= STAGE_LIMIT) mergeTo(latest);
     },
     finish() {
-      if (latest > merged) mergeTo.immediate(latest);
+      if (latest > merged) mergeTo(latest);
       detach();
       return { added, members };
     },

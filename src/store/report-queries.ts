@@ -112,7 +112,7 @@ export interface UnjoinedBranchCommit {
   repo: string;
   branch: string;
   sha: string;
-  missing: "commit" | "run";
+  missing: "commit" | "run" | "repo";
 }
 
 /**
@@ -124,7 +124,7 @@ export function unjoinedBranchCommits(db: DB): UnjoinedBranchCommit[] {
   return db
     .prepare(
       `SELECT coalesce(r.name, '#' || b.repo_id) AS repo, b.branch, b.sha,
-              CASE WHEN c.sha IS NULL THEN 'commit' ELSE 'run' END AS missing
+              CASE WHEN r.id IS NULL THEN 'repo' WHEN c.sha IS NULL THEN 'commit' ELSE 'run' END AS missing
        FROM branch_commits b
        LEFT JOIN repos r ON r.id = b.repo_id
        LEFT JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha

@@ -3,7 +3,9 @@
  * userinfo (https://user:token@host/...), and tools like git echo URLs back in their errors.
  */
 
-const USERINFO_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi;
+// Userinfo holds no quote, bracket or backslash: a URL inside a JSON or quoted value must not be
+// read as running on into the next field up to some later "@".
+const USERINFO_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s@"'<>\\?#]+)@/gi;
 const TOKEN_SHAPES = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub tokens
   /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,

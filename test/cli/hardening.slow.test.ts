@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -167,6 +168,14 @@ describe("credentials echoed back by a server", () => {
     const outputs: CliResult[] = [];
     try {
       const failed = await runCliAsync(["collect", "-c", c.config], { env: runEnv });
+      // A proxy's HTML page quoting the token raw, no "Bearer" before it, across the excerpt's cut.
+      kube.faults.clear();
+      kube.faults.add({
+        kind: "status",
+        code: 502,
+        persistent: true,
+        rawBody: `<html><body><h1>502 Bad Gateway</h1><p>upstream unreachable</p><p>x-forwarded-authorization=${KUBE_TOKEN}</p></body></html>`,
+      });
       outputs.push(failed, await runCliAsync(["collect", "-c", c.config, "--json-logs"], { env: runEnv }));
       expect(failed.status).toBe(3);
       expect(failed.stdout).toMatch(/^cluster prod: FAILED: .*Bearer \*\*\*/m);
@@ -188,7 +197,7 @@ describe("credentials echoed back by a server", () => {
       .pluck()
       .all() as string[];
     expect(stored.length).toBeGreaterThanOrEqual(4);
-    for (const e of stored) expect(e).toMatch(/Bearer \*\*\*/);
+    for (const e of stored) expect(e).toMatch(/(Bearer |authorization=)\*\*\*/);
 
     const reportFiles = filesUnder(path.join(c.dir, "reports"));
     expect(reportFiles.some((f) => f.endsWith(".pdf"))).toBe(true);
@@ -295,7 +304,15 @@ describe("the store is never silently replaced, written while damaged, or shared
     mkdirSync(`${c.db}.lock`);
     writeFileSync(
       `${c.db}.lock-holder`,
-      JSON.stringify({ command: "collect", host: hostname(), pid: dead, since: "2026-12-01T00:00:00.000Z" }),
+      JSON.stringify({
+        command: "collect",
+        host: hostname(),
+        pid: dead,
+        since: "2026-12-01T00:00:00.000Z",
+        pidNamespace: readlinkSync("/proc/self/ns/pid"),
+        bootId: readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim(),
+        nonce: "killed",
+      }),
     );
     const after = runCli(["collect", "-c", c.config, "-q"]);
     expect(after.stderr).toBe("");
@@ -396,22 +413,26 @@ describe("control characters from a cluster", () => {
 });
 
 describe("imports", () => {
-  it("refuses an export from a cluster the config does not name, unless told to allow it", async () => {
-    const source = newCase(kubeCluster("prod", path.join(root, "kubeconfig")));
-    const exports = path.join(source.dir, "evidence");
-    expect((await runCliAsync(["collect", "-c", source.config, "--export-dir", exports, "-q"], { env })).status).toBe(
-      0,
-    );
+  it("refuses a folder holding an export from a cluster the config does not name, importing none of it", async () => {
+    // Two clusters export into one folder; the report machine's config names only "staging".
+    const exports = path.join(root, "mixed-evidence");
+    for (const name of ["staging", "prod"]) {
+      const source = newCase(kubeCluster(name, path.join(root, "kubeconfig")));
+      const r = await runCliAsync(["collect", "-c", source.config, "--export-dir", exports, "-q"], { env });
+      expect(r.status).toBe(0);
+    }
+    expect(readdirSync(exports)).toHaveLength(2);
     const other = newCase(kubeCluster("staging", path.join(root, "kubeconfig")));
     const refused = runCli(["import", exports, "-c", other.config]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(
-      /^changeproof: .*\.ndjson: cluster "prod" is not in the config's clusters \("staging"\); nothing of it was imported: add it to clusters, or pass --allow-unknown-clusters\n$/,
+      /^changeproof: .*changeproof-prod-[^/]*\.ndjson: cluster "prod" is not in the config's clusters \("staging"\); nothing was imported: add it to clusters, or pass --allow-unknown-clusters\n$/,
     );
     expect(existsSync(other.db) ? count(other.db, "SELECT count(*) AS n FROM collection_runs") : 0).toBe(0);
     const allowed = runCli(["import", exports, "-c", other.config, "--allow-unknown-clusters"]);
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toMatch(/: cluster prod, run \d+: /);
+    expect(allowed.stdout).toMatch(/: cluster staging, run \d+: /);
   });
 });
 

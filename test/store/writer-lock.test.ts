@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,6 +21,13 @@ function lockedError(f: () => unknown): StoreLockedError {
   throw new Error("expected the lock to be refused");
 }
 
+/** Where this process's pids mean something, as the lock records it. */
+const here = {
+  host: hostname(),
+  pidNamespace: readlinkSync("/proc/self/ns/pid"),
+  bootId: readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim(),
+};
+
 /** A process id that was just used and has ended. */
 const deadPid = (): number => {
   const pid = spawnSync(process.execPath, ["-e", "0"]).pid;
@@ -34,9 +41,10 @@ describe("the store's writer lock", () => {
     const lock = acquireWriterLock(db, "collect", new Date("2026-12-01T10:00:00Z"));
     expect(JSON.parse(readFileSync(`${db}.lock-holder`, "utf8"))).toEqual({
       command: "collect",
-      host: hostname(),
+      ...here,
       pid: process.pid,
       since: "2026-12-01T10:00:00.000Z",
+      nonce: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     const e = lockedError(() => acquireWriterLock(db, "import"));
     expect(e.exitCode).toBe(4);
@@ -54,11 +62,41 @@ describe("the store's writer lock", () => {
     mkdirSync(`${db}.lock`);
     writeFileSync(
       `${db}.lock-holder`,
-      JSON.stringify({ command: "collect", host: hostname(), pid: deadPid(), since: "x" }),
+      JSON.stringify({ command: "collect", ...here, pid: deadPid(), since: "x", nonce: "n1" }),
     );
     const lock = acquireWriterLock(db, "collect");
     expect(JSON.parse(readFileSync(`${db}.lock-holder`, "utf8")).pid).toBe(process.pid);
     lock.release();
+  });
+
+  it("does not judge a holder dead by a pid from another PID namespace (a container sharing the hostname)", () => {
+    const db = fresh();
+    mkdirSync(`${db}.lock`);
+    writeFileSync(
+      `${db}.lock-holder`,
+      JSON.stringify({ command: "collect", ...here, pidNamespace: "pid:[1]", pid: deadPid(), since: "x", nonce: "n2" }),
+    );
+    expect(lockedError(() => acquireWriterLock(db, "collect")).message).toContain("`changeproof collect`");
+    // Nor one that names no namespace at all (written by an older changeproof or another system).
+    writeFileSync(
+      `${db}.lock-holder`,
+      JSON.stringify({ command: "collect", host: hostname(), pid: deadPid(), since: "x" }),
+    );
+    expect(lockedError(() => acquireWriterLock(db, "collect")).message).toContain("`changeproof collect`");
+  });
+
+  it("refuses, and puts back, a holder file that changed between judging it dead and claiming it", () => {
+    // The claim is checked against the very holding judged dead: a faster taker's file goes back.
+    const db = fresh();
+    mkdirSync(`${db}.lock`);
+    const dead = JSON.stringify({ command: "collect", ...here, pid: deadPid(), since: "x", nonce: "dead" });
+    writeFileSync(`${db}.lock-holder`, dead);
+    const first = acquireWriterLock(db, "collect");
+    // The lock is held again now (by `first`): a second taker reading the new holder is refused.
+    const e = lockedError(() => acquireWriterLock(db, "import"));
+    expect(e.message).toContain(`pid ${process.pid}`);
+    expect(JSON.parse(readFileSync(`${db}.lock-holder`, "utf8")).nonce).not.toBe("dead");
+    first.release();
   });
 
   it("leaves a live holder's lock alone, and one held from another host until it goes stale", () => {
@@ -82,10 +120,19 @@ describe("the store's writer lock", () => {
     mkdirSync(`${db}.lock`);
     writeFileSync(
       `${db}.lock-holder`,
-      JSON.stringify({ command: "collect", host: hostname(), pid: process.pid, since: "x" }),
+      JSON.stringify({ command: "collect", ...here, pid: process.pid, since: "x", nonce: "n3" }),
     );
     const lock = acquireWriterLock(db, "collect");
     expect(lockedError(() => acquireWriterLock(db, "collect")).message).toContain(`pid ${process.pid}`);
     lock.release();
+  });
+
+  it("leaves a holder file it does not own when it releases (after its lock was taken over)", () => {
+    const db = fresh();
+    const lock = acquireWriterLock(db, "collect");
+    const other = JSON.stringify({ command: "import", host: "elsewhere", pid: 1, since: "y", nonce: "other" });
+    writeFileSync(`${db}.lock-holder`, other);
+    lock.release();
+    expect(readFileSync(`${db}.lock-holder`, "utf8")).toBe(other);
   });
 });

@@ -11,6 +11,9 @@ describe("redact", () => {
       "fatal: unable to access 'https://***@example.com/r.git/': 403",
     );
     expect(displayUrl("git@github.com:acme/app.git")).toBe("git@github.com:acme/app.git");
+    // A URL in one JSON field is not read as running on to an "@" in the next one.
+    const json = '{"url":"https://argocd.acme.example","initiatedBy":"ops@acme.example"}';
+    expect(redact(json)).toBe(json);
   });
 
   it("masks GitHub tokens and bearer credentials in free text", () => {

@@ -8,7 +8,7 @@ import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messag
 import type { Logger } from "../../log/logger.js";
 import { openStore, storeFailure } from "../../store/db.js";
 import { abandonDeadRuns, getRun } from "../../store/ledger.js";
-import { acquireWriterLock } from "../../store/writer-lock.js";
+import { acquireWriterLock, type WriterLock } from "../../store/writer-lock.js";
 import { plural } from "../../util/plural.js";
 import { oneLine } from "../../util/visible.js";
 
@@ -71,6 +71,7 @@ export async function collectAll(
     if (abandoned > 0) log.warn("earlier runs ended without finishing; recorded as abandoned", { runs: abandoned });
     const summary: CollectSummary = { results: [], github: [], clusters: [], fluxV1: [], exports: [], failures: [] };
     for (const repo of cfg.repos) {
+      lock.assertHeld();
       try {
         summary.results.push(await collectGitRepo(db, repo, { cacheDir: cfg.cache, log, now }));
       } catch (e) {
@@ -85,6 +86,7 @@ export async function collectAll(
     const reconciler = cfg.clusters?.length || cfg.repos.some((r) => r.fluxV1) ? await loadReconciler() : undefined;
     if (reconciler) {
       for (const repo of cfg.repos) {
+        lock.assertHeld();
         const gitDir = summary.results.find((r) => r.repo === repo.name)?.gitDir;
         if (!repo.fluxV1 || !gitDir) continue;
         try {
@@ -98,7 +100,7 @@ export async function collectAll(
       }
     }
     if (reconciler && cfg.clusters) {
-      await collectClusters(db, cfg, reconciler, summary, { log, now, runtime });
+      await collectClusters(db, cfg, reconciler, summary, { log, now, runtime, lock });
     }
     if (cfg.github && client && github) {
       const { collectGitHubOrg, collectGitHubRepo } = github;
@@ -106,6 +108,7 @@ export async function collectAll(
       const gh = cfg.github;
       const opts = { log, now, pageSize: gh.pageSize };
       try {
+        lock.assertHeld();
         summary.org = await collectGitHubOrg(db, client, gh.org, opts);
       } catch (e) {
         const err = classify(cfg.database, e);
@@ -119,6 +122,7 @@ export async function collectAll(
         if (err.code === "E_GITHUB_AUTH" || err.code === "E_GITHUB_UNREACHABLE") return summary;
       }
       for (const repo of cfg.repos) {
+        lock.assertHeld();
         try {
           summary.github.push(
             await collectGitHubRepo(
@@ -162,10 +166,11 @@ async function collectClusters(
   cfg: LoadedConfig,
   reconciler: Awaited<ReturnType<typeof loadReconciler>>,
   summary: CollectSummary,
-  o: { log: Logger; now: () => Date; runtime: CollectEnv },
+  o: { log: Logger; now: () => Date; runtime: CollectEnv; lock: WriterLock },
 ): Promise<void> {
   const { exportDir } = o.runtime;
   for (const [index, cluster] of (cfg.clusters ?? []).entries()) {
+    o.lock.assertHeld();
     try {
       summary.clusters.push(
         await reconciler.collectCluster(db, cluster, index, {

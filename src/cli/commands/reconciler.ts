@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DeploymentRecord, ReconcilerEventRecord } from "../../collectors/reconciler/deployment.js";
-import { importExport } from "../../collectors/reconciler/import.js";
+import { importExport, refuseUnknownClusters } from "../../collectors/reconciler/import.js";
 import { exportRun } from "../../collectors/reconciler/ndjson.js";
 import { configuredClusters } from "../../config/clusters.js";
 import type { LoadedConfig } from "../../config/load.js";
@@ -10,6 +10,7 @@ import {
   CollectionIncompleteError,
   ConfigError,
   isChangeproofError,
+  messageOf,
   UsageError,
 } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
@@ -45,6 +46,7 @@ export function importCommand(
     } else files.push(p);
   }
   if (files.length === 0) throw new UsageError(`no .ndjson files in ${paths.join(", ")}`);
+  if (known) refuseUnknownClusters(files, known);
   const lock = acquireWriterLock(path.resolve(cfg.database), "import", now(), (m) => log.error(m));
   let db: ReturnType<typeof openStore>;
   try {
@@ -58,6 +60,7 @@ export function importCommand(
     abandonDeadRuns(db, now());
     const latestReads = new Map<string, string | null>();
     for (const file of files) {
+      lock.assertHeld();
       try {
         const r = importExport(db, file, now, latestReads, known);
         if (r.runId === null) {
@@ -145,34 +148,44 @@ export async function receiveFlux(
   // What this run stored, for its export: the receiver in the cluster has the only copy.
   let events: ReconcilerEventRecord[] = [];
   let deployments: DeploymentRecord[] = [];
+  // Sealing, then exporting: a seal that fails (the store busy past its timeout) changes nothing
+  // and is tried again at the next roll; an export that fails is said, and its events stay stored.
   const seal = () => {
     finishRun(db, runId, { status: "succeeded", counts, now: now() });
     if (a.exportDir && events.length > 0) {
-      const run = getRun(db, runId);
-      const written = run
-        ? exportRun(
-            a.exportDir,
-            run,
-            a.cluster,
-            { status: "succeeded", error: null, counts, gaps: [] },
-            {
-              deployments,
-              observations: [],
-              events,
-            },
-          )
-        : null;
-      // The receiver refuses (422) what an export could not carry, so this stays empty; said if not.
-      for (const l of written?.leftOut ?? []) log.warn(l);
-      if (written) out(`exported ${written.file}`);
+      try {
+        const run = getRun(db, runId);
+        const written = run
+          ? exportRun(
+              a.exportDir,
+              run,
+              a.cluster,
+              { status: "succeeded", error: null, counts, gaps: [] },
+              { deployments, observations: [], events },
+            )
+          : null;
+        // The receiver refuses (422) what an export could not carry, so this stays empty; said if not.
+        for (const l of written?.leftOut ?? []) log.warn(l);
+        if (written) out(`exported ${written.file}`);
+      } catch (e) {
+        log.error(`exporting run ${runId} failed; its events are in the store only: ${messageOf(e)}`);
+      }
     }
     counts = { delivered: 0, stored: 0, duplicates: 0, deploymentsAdded: 0 };
     events = [];
     deployments = [];
   };
+  // In a timer, a throw would end the process: a roll that fails is logged and tried again.
+  let sealed = false;
   const roll = setInterval(() => {
-    seal();
-    runId = open();
+    try {
+      if (!sealed) seal();
+      sealed = true;
+      runId = open();
+      sealed = false;
+    } catch (e) {
+      log.error(`sealing the receiver's run ${runId} failed; trying again at the next roll: ${messageOf(e)}`);
+    }
   }, a.rollSeconds * 1000);
   let receiver: Awaited<ReturnType<typeof startFluxReceiver>> | undefined;
   try {
@@ -215,7 +228,7 @@ export async function receiveFlux(
   } finally {
     clearInterval(roll);
     await receiver?.close();
-    seal();
+    if (!sealed) seal();
     db.close();
   }
   out(`stopped; run ${runId} sealed`);

@@ -100,8 +100,11 @@ function sameSecret(given: Buffer, expected: Buffer): boolean {
   return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
-/** `X-Signature: <algo>=<hex>` over the raw body. */
-function verifySignature(header: string | string[] | undefined, body: Buffer, key: Buffer): Refusal | null {
+/**
+ * The shape of `X-Signature: <algo>=<hex>`, checked before the body is read: a request that can
+ * never verify must not hold the body budget while it uploads.
+ */
+function signatureShape(header: string | string[] | undefined): { algo: string; given: Buffer } | Refusal {
   if (typeof header !== "string" || header === "") return refuse(401, "missing-signature", "missing X-Signature");
   const eq = header.indexOf("=");
   const algo = eq > 0 ? header.slice(0, eq).trim().toLowerCase() : "";
@@ -111,9 +114,13 @@ function verifySignature(header: string | string[] | undefined, body: Buffer, ke
   if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== size * 2) {
     return refuse(401, "bad-signature", "invalid X-Signature");
   }
-  const given = Buffer.from(hex, "hex");
-  const expected = createHmac(algo, key).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  return { algo, given: Buffer.from(hex, "hex") };
+}
+
+/** The HMAC over the raw body, in constant time. */
+function verifySignature(sig: { algo: string; given: Buffer }, body: Buffer, key: Buffer): Refusal | null {
+  const expected = createHmac(sig.algo, key).update(body).digest();
+  if (sig.given.length !== expected.length || !timingSafeEqual(sig.given, expected)) {
     return refuse(401, "bad-signature", "invalid X-Signature");
   }
   return null;
@@ -246,6 +253,8 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
       const refused = verifyBearer(req.headers.authorization, bearerToken);
       if (refused) throw refused;
     }
+    const signature = hmacKey ? signatureShape(req.headers["x-signature"]) : undefined;
+    if (signature instanceof Refusal) throw signature;
     if (!isJson(req.headers["content-type"])) {
       throw refuse(415, "unsupported-media-type", "content-type must be application/json");
     }
@@ -268,15 +277,15 @@ export async function startFluxReceiver(options: FluxReceiverOptions): Promise<F
           ? refuse(503, "peer-busy", "too much in flight from this sender; retry", RETRY)
           : refuse(503, "busy", "too many requests in flight; retry", RETRY);
       });
-      return await afterBody(req, body);
+      return await afterBody(body, signature);
     } finally {
       budget.give(peer, held);
     }
   };
 
-  const afterBody = async (req: IncomingMessage, body: Buffer): Promise<Reply> => {
-    if (hmacKey) {
-      const refused = verifySignature(req.headers["x-signature"], body, hmacKey);
+  const afterBody = async (body: Buffer, signature: { algo: string; given: Buffer } | undefined): Promise<Reply> => {
+    if (hmacKey && signature) {
+      const refused = verifySignature(signature, body, hmacKey);
       if (refused) throw refused;
     }
     let parsed: unknown;

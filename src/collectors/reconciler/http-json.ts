@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { ClusterError } from "../../errors/index.js";
+import { redact } from "../../util/redact.js";
 import { oneLine } from "../../util/visible.js";
 
 /**
@@ -40,6 +41,8 @@ export interface JsonAnswer {
 }
 
 const MAX_BODY = 256 * 1024 * 1024;
+/** How much of a body is masked for an excerpt: more than any token it could echo, less than a list. */
+const EXCERPT_SCAN = 64 * 1024;
 
 export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promise<JsonAnswer> {
   const lib = url.protocol === "https:" ? https : http;
@@ -97,7 +100,8 @@ export function getJson(url: URL, tls: TlsAndHeaders, timeoutMs: number): Promis
           }
           settled = true;
           clearTimeout(timer);
-          resolve({ status, json, excerpt: text.slice(0, 500) });
+          // Masked before it is cut: a cut through an echoed token would leave its start unmasked.
+          resolve({ status, json, excerpt: redact(text.slice(0, EXCERPT_SCAN)).slice(0, 500) });
         });
       },
     );

@@ -1,10 +1,10 @@
 import path from "node:path";
-import { ChangeproofError } from "../../errors/index.js";
+import { ChangeproofError, messageOf } from "../../errors/index.js";
 import type { DB } from "../../store/db.js";
-import { finishRun, type RunRow, startRun } from "../../store/ledger.js";
+import { finishRun, type RunRow, sealFailed, startRun } from "../../store/ledger.js";
 import { clusterReadAt } from "../../store/reconciler-store.js";
 import { oneLine } from "../../util/visible.js";
-import { readExport } from "./ndjson.js";
+import { exportCluster, readExport } from "./ndjson.js";
 import { storeClusterRecords } from "./store-records.js";
 
 /**
@@ -31,13 +31,26 @@ export interface ImportResult {
  * A file from a cluster the config does not name would be stored under whatever name its header
  * gives and counted nowhere in the report's coverage: refused, naming the cluster (exit 2).
  */
-function unknownCluster(file: string, cluster: string, known: ReadonlySet<string>): ChangeproofError {
+function unknownClusters(found: readonly { file: string; cluster: string }[], known: ReadonlySet<string>) {
   const names = [...known].sort();
+  const shown = found.map((f) => `${f.file}: cluster "${oneLine(f.cluster, 100)}"`);
   return new ChangeproofError(
     "config",
     "E_IMPORT_UNKNOWN_CLUSTER",
-    `${file}: cluster "${oneLine(cluster, 100)}" is not in the config's clusters (${names.length > 0 ? names.map((n) => `"${n}"`).join(", ") : "none"}); nothing of it was imported: add it to clusters, or pass --allow-unknown-clusters`,
+    `${shown.slice(0, 5).join("; ")}${shown.length > 5 ? `; and ${shown.length - 5} more` : ""} ${found.length === 1 ? "is" : "are"} not in the config's clusters (${names.length > 0 ? names.map((n) => `"${n}"`).join(", ") : "none"}); nothing was imported: add ${found.length === 1 ? "it" : "them"} to clusters, or pass --allow-unknown-clusters`,
   );
+}
+
+/**
+ * Checks every file's header before any is imported: one file from an unknown cluster refuses
+ * the whole import, so a folder is never left imported up to some file.
+ */
+export function refuseUnknownClusters(files: readonly string[], known: ReadonlySet<string>): void {
+  const found = files.flatMap((file) => {
+    const cluster = exportCluster(file);
+    return cluster !== undefined && !known.has(cluster) ? [{ file, cluster }] : [];
+  });
+  if (found.length > 0) throw unknownClusters(found, known);
 }
 
 /** When the latest stored read of a cluster was made (collected here or imported). */
@@ -67,7 +80,9 @@ export function importExport(
 ): ImportResult {
   const parsed = readExport(file);
   const { header } = parsed;
-  if (knownClusters && !knownClusters.has(header.cluster)) throw unknownCluster(file, header.cluster, knownClusters);
+  if (knownClusters && !knownClusters.has(header.cluster)) {
+    throw unknownClusters([{ file, cluster: header.cluster }], knownClusters);
+  }
   const base: ImportResult = {
     file,
     cluster: header.cluster,
@@ -105,26 +120,32 @@ export function importExport(
     now: now(),
   });
   const result: ImportResult = { ...base, runId };
-  db.transaction(() => {
-    const stored = storeClusterRecords(db, runId, parsed);
-    result.gaps = stored.gaps;
-    // What the exporting run skipped or could not read travels with it: the report names it here too.
-    result.counts = { ...stored.counts, warnings: header.counts.warnings ?? 0 };
-    db.prepare("INSERT INTO reconciler_imports (sha256, run_id, file, origin) VALUES (?, ?, ?, ?)").run(
-      parsed.sha256,
-      runId,
-      path.basename(file),
-      JSON.stringify(origin),
-    );
-    finishRun(db, runId, {
-      status: header.status === "failed" ? "failed" : "succeeded",
-      counts: result.counts,
-      ...(header.status === "failed"
-        ? { error: `the exporting run ${header.runId} failed: ${header.error ?? "no reason given"}` }
-        : {}),
-      now: now(),
-    });
-  }).immediate();
+  try {
+    db.transaction(() => {
+      const stored = storeClusterRecords(db, runId, parsed);
+      result.gaps = stored.gaps;
+      // What the exporting run skipped or could not read travels with it: the report names it here too.
+      result.counts = { ...stored.counts, warnings: header.counts.warnings ?? 0 };
+      db.prepare("INSERT INTO reconciler_imports (sha256, run_id, file, origin) VALUES (?, ?, ?, ?)").run(
+        parsed.sha256,
+        runId,
+        path.basename(file),
+        JSON.stringify(origin),
+      );
+      finishRun(db, runId, {
+        status: header.status === "failed" ? "failed" : "succeeded",
+        counts: result.counts,
+        ...(header.status === "failed"
+          ? { error: `the exporting run ${header.runId} failed: ${header.error ?? "no reason given"}` }
+          : {}),
+        now: now(),
+      });
+    }).immediate();
+  } catch (e) {
+    // Nothing of the file was stored (one transaction); the run says why instead of staying open.
+    sealFailed(db, runId, { error: messageOf(e), now: now() });
+    throw e;
+  }
   if (!later || readAt > later) latestReads.set(header.cluster, readAt);
   return result;
 }

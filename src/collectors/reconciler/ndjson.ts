@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ClusterError, messageOf } from "../../errors/index.js";
-import type { RunRow } from "../../store/ledger.js";
+import { type RunRow, storedError } from "../../store/ledger.js";
 import { plural } from "../../util/plural.js";
 import { toolVersion } from "../../version.js";
 import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from "./deployment.js";
@@ -162,6 +162,9 @@ export function exportRun(
       runId: run.id,
       startedAt: run.started_at,
       ...outcome,
+      // Kept like the ledger keeps them: the report machine does not know this cluster's tokens.
+      error: outcome.error === null ? null : storedError(outcome.error),
+      gaps: outcome.gaps.map(storedError),
       parameters: JSON.parse(run.parameters) as Record<string, unknown>,
     },
     content,
@@ -171,6 +174,27 @@ export function exportRun(
 export interface ParsedExport extends ExportContent {
   header: z.infer<typeof headerSchema>;
   sha256: string;
+}
+
+/**
+ * The cluster an export's header names, read from its first line alone (at most 64 KiB), so a
+ * folder can be checked before anything of it is stored; undefined when the first line is not
+ * a header (readExport then says what is wrong with the file).
+ */
+export function exportCluster(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.toString("utf8", 0, n).split("\n")[0] ?? "";
+    const header = JSON.parse(first) as { type?: unknown; cluster?: unknown };
+    return header.type === "header" && typeof header.cluster === "string" ? header.cluster : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Reads and checks a whole export; any problem names the file and line and nothing is kept. */

@@ -298,6 +298,20 @@ describe("startFluxReceiver (generic-hmac)", () => {
     expect(log()).not.toContain(EVENT.message);
   });
 
+  it("refuses a missing or malformed X-Signature (401) before reading the body, so it holds no budget", async () => {
+    // A long body deadline: an answer can only come from a refusal that did not wait for the body.
+    const { receiver, store } = await start({ limits: { bodyTimeoutMs: 60_000 } });
+    for (const signature of [undefined, "md5=abcd", "sha256=zz", `sha256=${"a".repeat(63)}`]) {
+      const unsent = await unfinishedUpload(
+        receiver.url,
+        { ...JSON_HEADERS, "content-length": "1000", ...(signature ? { "x-signature": signature } : {}) },
+        [Buffer.from("{")],
+      );
+      expect(unsent.status).toBe(401);
+    }
+    expect(store.calls()).toBe(0);
+  });
+
   it("answers GET /healthz without authentication", async () => {
     const { receiver } = await start();
     const r = await send(new URL("/healthz", receiver.url).href, { method: "GET" });
