@@ -6,6 +6,7 @@ import lockfile from "proper-lockfile";
 import { messageOf, StoreError, StoreLockedError } from "../errors/index.js";
 import { processAlive } from "../util/process.js";
 import { oneLine } from "../util/visible.js";
+import { type DB, openStore } from "./db.js";
 
 /**
  * One writing command at a time per store. Two collects interleaving their runs would each judge
@@ -183,4 +184,24 @@ export function acquireWriterLock(
       }
     },
   };
+}
+
+/**
+ * The store opened for a writing command, under its writer lock: taken first, so a second
+ * writer is refused before it opens (and could start a run in) the store; released if the open
+ * fails. The caller closes the store, then releases the lock.
+ */
+export function openStoreLocked(
+  file: string,
+  command: string,
+  now: Date,
+  onCompromised: (message: string) => void,
+): { db: DB; lock: WriterLock } {
+  const lock = acquireWriterLock(path.resolve(file), command, now, onCompromised);
+  try {
+    return { db: openStore(file), lock };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { collectGitRepo, type GitCollectResult } from "../../collectors/git/collect.js";
 import { removeStaleStages } from "../../collectors/git/stage-file.js";
 import type { GitHubOrgResult, GitHubRepoResult } from "../../collectors/github/collect.js";
@@ -6,9 +5,9 @@ import type { ClusterRunResult, FluxV1RunResult } from "../../collectors/reconci
 import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
-import { openStore, storeFailure } from "../../store/db.js";
+import { type openStore, storeFailure } from "../../store/db.js";
 import { abandonDeadRuns, getRun } from "../../store/ledger.js";
-import { acquireWriterLock, type WriterLock } from "../../store/writer-lock.js";
+import { openStoreLocked, type WriterLock } from "../../store/writer-lock.js";
 import { plural } from "../../util/plural.js";
 import { oneLine } from "../../util/visible.js";
 
@@ -57,14 +56,7 @@ export async function collectAll(
         )
       : undefined;
   // One writer at a time: a second collect or import is refused before it starts a run.
-  const lock = acquireWriterLock(path.resolve(cfg.database), "collect", now(), (m) => log.error(m));
-  let db: ReturnType<typeof openStore>;
-  try {
-    db = openStore(cfg.database);
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
+  const { db, lock } = openStoreLocked(cfg.database, "collect", now(), (m) => log.error(m));
   try {
     removeStaleStages(cfg.database);
     const abandoned = abandonDeadRuns(db, now());

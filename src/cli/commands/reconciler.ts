@@ -17,7 +17,7 @@ import type { Logger } from "../../log/logger.js";
 import { openStore } from "../../store/db.js";
 import { abandonDeadRuns, finishRun, getRun, startRun } from "../../store/ledger.js";
 import { storeDeployments, storeEvents } from "../../store/reconciler-store.js";
-import { acquireWriterLock } from "../../store/writer-lock.js";
+import { openStoreLocked } from "../../store/writer-lock.js";
 import { plural } from "../../util/plural.js";
 import { registerSecret } from "../../util/redact.js";
 import { oneLine } from "../../util/visible.js";
@@ -47,14 +47,7 @@ export function importCommand(
   }
   if (files.length === 0) throw new UsageError(`no .ndjson files in ${paths.join(", ")}`);
   if (known) refuseUnknownClusters(files, known);
-  const lock = acquireWriterLock(path.resolve(cfg.database), "import", now(), (m) => log.error(m));
-  let db: ReturnType<typeof openStore>;
-  try {
-    db = openStore(cfg.database);
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
+  const { db, lock } = openStoreLocked(cfg.database, "import", now(), (m) => log.error(m));
   const failures: string[] = [];
   try {
     abandonDeadRuns(db, now());
