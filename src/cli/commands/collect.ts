@@ -5,7 +5,7 @@ import type { ClusterRunResult, FluxV1RunResult } from "../../collectors/reconci
 import type { LoadedConfig } from "../../config/load.js";
 import { ChangeproofError, CollectionIncompleteError, isChangeproofError, messageOf } from "../../errors/index.js";
 import type { Logger } from "../../log/logger.js";
-import { type openStore, storeFailure } from "../../store/db.js";
+import { type DB, storeFailure } from "../../store/db.js";
 import { abandonDeadRuns, getRun } from "../../store/ledger.js";
 import { openStoreLocked, type WriterLock } from "../../store/writer-lock.js";
 import { plural } from "../../util/plural.js";
@@ -154,7 +154,7 @@ async function loadReconciler() {
 
 /** Each cluster entry in turn; one cluster's failure is recorded and the others still run. */
 async function collectClusters(
-  db: ReturnType<typeof openStore>,
+  db: DB,
   cfg: LoadedConfig,
   reconciler: Awaited<ReturnType<typeof loadReconciler>>,
   summary: CollectSummary,
