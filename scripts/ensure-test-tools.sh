@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The tests use real tools: git, ssh-keygen and gpg to build signed repositories, and poppler's
-# pdftotext/pdfinfo/pdftoppm to read the PDFs back, GNU time to measure the CLI's peak memory.
+# pdftotext/pdfinfo/pdftoppm to read the PDFs back, GNU time to measure the CLI's peak memory, openssl
+# to re-perform a sample the way an auditor would.
 # Installs what is missing when it can (root with apt-get); otherwise says exactly what to install.
 set -euo pipefail
-declare -A pkg=([git]=git [ssh-keygen]=openssh-client [gpg]=gnupg [pdftotext]=poppler-utils [pdfinfo]=poppler-utils [pdftoppm]=poppler-utils [chromium]=chromium)
+declare -A pkg=([git]=git [ssh-keygen]=openssh-client [gpg]=gnupg [pdftotext]=poppler-utils [pdfinfo]=poppler-utils [pdftoppm]=poppler-utils [chromium]=chromium [openssl]=openssl)
 missing=()
 for tool in "${!pkg[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${pkg[$tool]}")
