@@ -23,9 +23,9 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  */
 export const MAX_CONFIG_TOKENS = 40_000;
 
-function tooLarge(file: string, size: string): ConfigError {
+function tooLarge(file: string, size: string, what: string): ConfigError {
   return new ConfigError(
-    `${file}: config is too large: ${size}, the limit is ${MAX_CONFIG_BYTES} bytes (1 MiB); a config lists repositories and clusters, nothing bulkier`,
+    `${file}: ${what} is too large: ${size}, the limit is ${MAX_CONFIG_BYTES} bytes (1 MiB)${what === "config" ? "; a config lists repositories and clusters, nothing bulkier" : ""}`,
   );
 }
 
@@ -42,7 +42,7 @@ function kindOf(st: Stats): string {
  * or a device would block or never end, and reading a huge file whole is what the limit is for.
  * `shown` is the file's name as messages show it.
  */
-export function readConfigText(file: string, shown: string): string {
+export function readConfigText(file: string, shown: string, what = "config"): string {
   let fd: number;
   try {
     // Non-blocking, so that opening a FIFO with no writer returns at once instead of hanging.
@@ -51,17 +51,19 @@ export function readConfigText(file: string, shown: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT"
-        ? "no such file (copy config.example.yaml to start one, or pass --config)"
+        ? what === "config"
+          ? "no such file (copy config.example.yaml to start one, or pass --config)"
+          : "no such file"
         : code === "EACCES"
           ? "permission denied"
           : messageOf(e);
-    throw new ConfigError(`${shown}: cannot read config: ${why}`, { cause: e });
+    throw new ConfigError(`${shown}: cannot read ${what}: ${why}`, { cause: e });
   }
   try {
     // fstat, not stat: it describes the file actually opened, even if the path changed meanwhile.
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new ConfigError(`${shown}: cannot read config: it is ${kindOf(st)}, not a file`);
-    if (st.size > MAX_CONFIG_BYTES) throw tooLarge(shown, `${st.size} bytes`);
+    if (!st.isFile()) throw new ConfigError(`${shown}: cannot read ${what}: it is ${kindOf(st)}, not a file`);
+    if (st.size > MAX_CONFIG_BYTES) throw tooLarge(shown, `${st.size} bytes`, what);
     // One byte more than the limit: a file that grew since fstat, or one whose size the kernel
     // reports as 0 (/proc), is still caught without reading it whole.
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
@@ -71,11 +73,11 @@ export function readConfigText(file: string, shown: string): string {
       if (n === 0) break;
       total += n;
     }
-    if (total > MAX_CONFIG_BYTES) throw tooLarge(shown, `more than ${MAX_CONFIG_BYTES} bytes`);
+    if (total > MAX_CONFIG_BYTES) throw tooLarge(shown, `more than ${MAX_CONFIG_BYTES} bytes`, what);
     return buf.toString("utf8", 0, total);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`${shown}: cannot read config: ${messageOf(e)}`, { cause: e });
+    throw new ConfigError(`${shown}: cannot read ${what}: ${messageOf(e)}`, { cause: e });
   } finally {
     closeSync(fd);
   }
@@ -85,14 +87,14 @@ export function readConfigText(file: string, shown: string): string {
  * Refuses text over either limit before the yaml library builds anything from it. The lexer is
  * a generator that keeps no tokens, so counting costs time, not memory, and stops at the limit.
  */
-export function checkConfigBudget(text: string, shown: string): void {
+export function checkConfigBudget(text: string, shown: string, what = "config"): void {
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_CONFIG_BYTES) throw tooLarge(shown, `${bytes} bytes`);
+  if (bytes > MAX_CONFIG_BYTES) throw tooLarge(shown, `${bytes} bytes`, what);
   let tokens = 0;
   for (const _ of new Lexer().lex(text)) {
     if (++tokens > MAX_CONFIG_TOKENS) {
       throw new ConfigError(
-        `${shown}: config is too complex: more than ${MAX_CONFIG_TOKENS} YAML tokens (keys, values, punctuation, line breaks); ` +
+        `${shown}: ${what} is too complex: more than ${MAX_CONFIG_TOKENS} YAML tokens (keys, values, punctuation, line breaks); ` +
           "about 850 repositories take that many",
       );
     }

@@ -133,6 +133,24 @@ export const clusterSchema = z.strictObject({
 });
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 
+/**
+ * Who is who (SPEC §3, identity resolution): a person or a service account with the GitHub
+ * logins and git emails that are theirs. GitHub's own commit identities map most emails to a
+ * login; this registry joins a person's several logins and emails, and names the accounts that
+ * are not people: bots and automation never count as reviewers, and GitHub's web-flow signs the
+ * commits GitHub makes.
+ */
+export const personSchema = z
+  .strictObject({
+    name: text,
+    /** A service account: `bot` (a GitHub App or a [bot] login), `automation` (a machine user), `web-flow`. */
+    service: z.enum(["bot", "automation", "web-flow"]).optional(),
+    logins: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}(\[bot\])?$/, "is not a GitHub login")).default([]),
+    emails: z.array(z.email().max(320)).default([]),
+  })
+  .refine((p) => p.logins.length + p.emails.length > 0, { message: "needs at least one login or email" });
+export type PersonConfig = z.infer<typeof personSchema>;
+
 const configObject = z.strictObject({
   /** SQLite database; relative to the config file. */
   database: text.default("changeproof.db"),
@@ -146,6 +164,10 @@ const configObject = z.strictObject({
   github: githubSchema.optional(),
   /** Clusters whose reconcilers (Argo CD, Flux) record what was deployed. */
   clusters: z.array(clusterSchema).optional(),
+  /** People and service accounts with their logins and emails (identity resolution). */
+  people: z.array(personSchema).default([]),
+  /** The accepted-exceptions register (YAML; keep it in a reviewed repository); relative to the config file. */
+  exceptions: text.optional(),
 });
 
 export const configSchema = configObject.superRefine((cfg, ctx) => {
@@ -168,6 +190,23 @@ export const configSchema = configObject.superRefine((cfg, ctx) => {
         code: "custom",
         path: ["repos", i, "github"],
         message: `is required with a github section when the name "${r.name}" is not owner/name`,
+      });
+    }
+  });
+  // A login or an email is one identity: two entries claiming it would make it two people.
+  const owners = new Map<string, string>();
+  cfg.people.forEach((person, i) => {
+    for (const [field, values] of [
+      ["logins", person.logins],
+      ["emails", person.emails],
+    ] as const) {
+      values.forEach((v, j) => {
+        const key = `${field}:${v.toLowerCase()}`;
+        const prev = owners.get(key);
+        if (prev !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["people", i, field, j], message: `"${v}" is also ${prev}'s` });
+        }
+        owners.set(key, `people[${i}] (${person.name})`);
       });
     }
   });
@@ -208,4 +247,5 @@ export const knownFields: Record<string, readonly string[]> = {
   clusters: Object.keys(clusterSchema.shape),
   "clusters.kubernetes": Object.keys(kubernetesSourceSchema.shape),
   "clusters.argocdApi": Object.keys(argocdApiSchema.shape),
+  people: ["name", "service", "logins", "emails"],
 };

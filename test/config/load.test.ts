@@ -572,3 +572,54 @@ describe("hostile configs", () => {
     expect(e.message).not.toContain("d/d/d/");
   });
 });
+
+describe("parseConfig: people and the exceptions register", () => {
+  const repo = ["repos:", "  - name: acme/api", "    source: api", "    role: app"];
+
+  it("reads people and service accounts with their logins and emails, and resolves the register's path", () => {
+    const cfg = parseConfig(
+      lines(
+        ...repo,
+        "exceptions: ../compliance/exceptions.yaml",
+        "people:",
+        "  - name: Alice Example",
+        "    logins: [alice, alice-work]",
+        "    emails: [alice@acme.example]",
+        "  - name: Renovate",
+        "    service: bot",
+        '    logins: ["renovate[bot]"]',
+      ),
+      FILE,
+    );
+    expect(cfg.exceptions).toBe("/etc/compliance/exceptions.yaml");
+    expect(cfg.people).toEqual([
+      { name: "Alice Example", logins: ["alice", "alice-work"], emails: ["alice@acme.example"] },
+      { name: "Renovate", service: "bot", logins: ["renovate[bot]"], emails: [] },
+    ]);
+    expect(parseConfig(lines(...repo), FILE).people).toEqual([]);
+  });
+
+  it("names file, line and field for a mistyped field, a bad email, and an identity claimed twice", () => {
+    // The typo leaves Bob with no login, which is said too.
+    expect(configError(lines(...repo, "people:", "  - name: Bob", "    login: [bob]")).message).toBe(
+      `${FILE}:7: unknown field "people[0].login" (did you mean "logins"?)\n${FILE}:6: field "people[0]" needs at least one login or email`,
+    );
+    expect(configError(lines(...repo, "people:", "  - name: Bob", "    emails: [bob-at-acme]")).message).toMatch(
+      new RegExp(`^${FILE}:7: field "people\\[0\\]\\.emails\\[0\\]" `),
+    );
+    const twice = lines(
+      ...repo,
+      "people:",
+      "  - name: Bob",
+      "    emails: [bob@acme.example]",
+      "  - name: Robert",
+      "    emails: [Bob@acme.example]",
+    );
+    expect(configError(twice).message).toBe(
+      `${FILE}:9: field "people[1].emails[0]" "Bob@acme.example" is also people[0] (Bob)'s`,
+    );
+    expect(configError(lines(...repo, "people:", "  - name: Nobody")).message).toBe(
+      `${FILE}:6: field "people[0]" needs at least one login or email`,
+    );
+  });
+});
