@@ -1,0 +1,51 @@
+/**
+ * What every rule produces (SPEC §3a): a verdict on one subject, with a one-line reason, the
+ * evidence an auditor can follow (ids, links, timestamps) and the SOC 2 criteria it bears on.
+ * Renderers read findings and the rules' documentation only; they never judge.
+ */
+
+export type Criterion = "CC6.1" | "CC6.2" | "CC6.3" | "CC7.1" | "CC8.1";
+
+export type SubjectKind = "change" | "branch" | "deployment" | "person" | "repo" | "org" | "source";
+
+export interface Evidence {
+  /** What this is: "old tip", "observed at", "force-pushed by". */
+  label: string;
+  value: string;
+  url?: string;
+}
+
+export interface Finding {
+  rule: string;
+  /** A change is `owner/repo#123` or `owner/repo@<sha>`; a branch `owner/repo:branch` (SPEC §4). */
+  subject: { kind: SubjectKind; id: string };
+  /** One of the rule's verdict words (§3a). */
+  verdict: string;
+  /** One line, for people. */
+  reason: string;
+  criteria: readonly Criterion[];
+  evidence: Evidence[];
+}
+
+/** A rule's documentation: what the auditor reads in the report, generated into docs/rules.md. */
+export interface RuleDoc {
+  id: string;
+  title: string;
+  criteria: readonly Criterion[];
+  subject: SubjectKind;
+  /** Every verdict the rule gives; "pass" and "n/a" are not findings. */
+  verdicts: readonly string[];
+  /** What it checks, from which data, how it is judged, and what it cannot see. */
+  checks: string;
+  data: string;
+  judged: string;
+  limits: string;
+}
+
+export interface Rule<Input> {
+  doc: RuleDoc;
+  evaluate(input: Input): Finding[];
+}
+
+/** Verdicts that are not findings (SPEC §4: findings are every verdict other than pass and n/a). */
+export const NOT_FINDINGS: ReadonlySet<string> = new Set(["pass", "n/a"]);
