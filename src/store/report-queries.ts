@@ -134,3 +134,33 @@ export function unjoinedBranchCommits(db: DB): UnjoinedBranchCommit[] {
     )
     .all() as UnjoinedBranchCommit[];
 }
+
+export interface BaseForcePushRow {
+  repo: string;
+  branch: string;
+  actor: string | null;
+  at: string;
+  before: string | null;
+  after: string | null;
+  pullRequest: number;
+}
+
+/**
+ * Base-branch force pushes GitHub recorded in the period, from the timelines of the pull requests
+ * stored (the branch is the pull request's base). One push seen on several pull requests' timelines
+ * is one row.
+ */
+export function baseForcePushesIn(db: DB, fromIso: string, toIso: string): BaseForcePushRow[] {
+  return db
+    .prepare(
+      `SELECT r.name AS repo, p.base_ref AS branch, e.actor_login AS actor, e.created_at AS at,
+              e.before_oid AS before, e.after_oid AS after, min(e.pr_number) AS pullRequest
+       FROM gh_pr_events e
+       JOIN gh_pull_requests p ON p.repo_id = e.repo_id AND p.number = e.pr_number
+       JOIN repos r ON r.id = e.repo_id
+       WHERE e.kind = 'BaseRefForcePushedEvent' AND e.created_at >= ? AND e.created_at < ?
+       GROUP BY r.name, p.base_ref, e.actor_login, e.created_at, e.before_oid, e.after_oid
+       ORDER BY r.name, p.base_ref, e.created_at`,
+    )
+    .all(fromIso, toIso) as BaseForcePushRow[];
+}

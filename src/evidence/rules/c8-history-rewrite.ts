@@ -1,17 +1,9 @@
+import type { BaseForcePushRow } from "../../store/report-queries.js";
 import type { Rewrite } from "../change-log.js";
 import type { Finding, Rule } from "../finding.js";
 
 /** A force push to a pull request's base branch, as GitHub's timeline records it (who, when, from, to). */
-export interface BaseForcePush {
-  repo: string;
-  branch: string;
-  actor: string | null;
-  at: string;
-  before: string | null;
-  after: string | null;
-  /** The pull request whose timeline showed it. */
-  pullRequest: number;
-}
+export type BaseForcePush = BaseForcePushRow;
 
 export interface C8Input {
   /** Rewrites of protected branches the git collector observed, in the period. */
