@@ -25,6 +25,20 @@ export interface Finding {
   reason: string;
   criteria: readonly Criterion[];
   evidence: Evidence[];
+  /** A register entry accepted it (SPEC §3a: the verdict stays; `accepted`, and `overdue` when late). */
+  accepted?: Acceptance;
+}
+
+export interface Acceptance {
+  /** Where the register entry stands (file:line). */
+  at: string;
+  reason: string;
+  approvedBy: string;
+  ticket: string;
+  reviewDue: string;
+  reviewedOn: string | null;
+  /** The after-the-fact review is past its date and not recorded as done. */
+  overdue: boolean;
 }
 
 /** A rule's documentation: what the auditor reads in the report, generated into docs/rules.md. */
