@@ -3,21 +3,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadExceptionsRegister, parseExceptionsRegister } from "../../src/config/exceptions-register.js";
 import { ConfigError } from "../../src/errors/index.js";
+import { thrown } from "../helpers/thrown.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir("changeproof-register-");
 const FILE = "/evidence/exceptions.yaml";
 const SHA = "d11dc3159634606cafccb94cb9c2a22d3fbe90e7";
 
-function configError(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
+const configError = (f: () => unknown): ConfigError => thrown(ConfigError, f);
 
 const entry = (extra = "", change = "acme/payments#412") =>
   [

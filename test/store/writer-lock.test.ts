@@ -5,21 +5,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StoreLockedError } from "../../src/errors/index.js";
 import { acquireWriterLock } from "../../src/store/writer-lock.js";
+import { thrown } from "../helpers/thrown.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const dir = tempDir("changeproof-lock-");
 let n = 0;
 const fresh = (): string => path.join(dir, `store-${++n}.db`);
 
-function lockedError(f: () => unknown): StoreLockedError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof StoreLockedError) return e;
-    throw e;
-  }
-  throw new Error("expected the lock to be refused");
-}
+const lockedError = (f: () => unknown): StoreLockedError => thrown(StoreLockedError, f);
 
 /** Where this process's pids mean something, as the lock records it. */
 const here = {
