@@ -1,4 +1,5 @@
 import type {
+  BaseForcePushRecord,
   CollaboratorRecord,
   MemberRecord,
   ProtectionRecord,
@@ -143,6 +144,28 @@ export function storePullRequestPage(
       });
     }
     storeWatermark(db, repoId, base, runId, watermark);
+  }).immediate();
+}
+
+/**
+ * Force pushes to `base` seen on open pull requests' timelines. An event is immutable: one seen
+ * again (the pull request still open in the next run) keeps the run that first read it.
+ */
+export function storeBaseForcePushes(
+  db: DB,
+  repoId: number,
+  runId: number,
+  base: string,
+  pushes: readonly BaseForcePushRecord[],
+): void {
+  const stmt = db.prepare(
+    `INSERT INTO gh_base_force_pushes (repo_id, node_id, base_ref, pr_number, actor_login, created_at, before_oid,
+       after_oid, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo_id, node_id) DO NOTHING`,
+  );
+  db.transaction(() => {
+    for (const p of pushes) {
+      stmt.run(repoId, p.nodeId, base, p.pullRequest, p.actor, p.createdAt, p.beforeOid, p.afterOid, runId);
+    }
   }).immediate();
 }
 

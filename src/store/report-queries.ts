@@ -147,20 +147,26 @@ export interface BaseForcePushRow {
 
 /**
  * Base-branch force pushes GitHub recorded in the period, from the timelines of the pull requests
- * stored (the branch is the pull request's base). One push seen on several pull requests' timelines
+ * stored (the branch is the pull request's base) and of open pull requests (gh_base_force_pushes:
+ * the branch is the base they had when read). One push seen on several pull requests' timelines
  * is one row.
  */
 export function baseForcePushesIn(db: DB, fromIso: string, toIso: string): BaseForcePushRow[] {
   return db
     .prepare(
-      `SELECT r.name AS repo, p.base_ref AS branch, e.actor_login AS actor, e.created_at AS at,
+      `SELECT r.name AS repo, e.branch, e.actor_login AS actor, e.created_at AS at,
               e.before_oid AS before, e.after_oid AS after, min(e.pr_number) AS pullRequest
-       FROM gh_pr_events e
-       JOIN gh_pull_requests p ON p.repo_id = e.repo_id AND p.number = e.pr_number
+       FROM (SELECT e.repo_id, p.base_ref AS branch, e.pr_number, e.actor_login, e.created_at, e.before_oid, e.after_oid
+             FROM gh_pr_events e
+             JOIN gh_pull_requests p ON p.repo_id = e.repo_id AND p.number = e.pr_number
+             WHERE e.kind = 'BaseRefForcePushedEvent'
+             UNION ALL
+             SELECT repo_id, base_ref, pr_number, actor_login, created_at, before_oid, after_oid
+             FROM gh_base_force_pushes) e
        JOIN repos r ON r.id = e.repo_id
-       WHERE e.kind = 'BaseRefForcePushedEvent' AND e.created_at >= ? AND e.created_at < ?
-       GROUP BY r.name, p.base_ref, e.actor_login, e.created_at, e.before_oid, e.after_oid
-       ORDER BY r.name, p.base_ref, e.created_at`,
+       WHERE e.created_at >= ? AND e.created_at < ?
+       GROUP BY r.name, e.branch, e.actor_login, e.created_at, e.before_oid, e.after_oid
+       ORDER BY r.name, e.branch, e.created_at`,
     )
     .all(fromIso, toIso) as BaseForcePushRow[];
 }

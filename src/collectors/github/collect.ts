@@ -5,6 +5,7 @@ import type { DB } from "../../store/db.js";
 import { lastTips, upsertRepo } from "../../store/git-store.js";
 import {
   readWatermark,
+  storeBaseForcePushes,
   storeCommitLookups,
   storedPullRequests,
   storedVersions,
@@ -17,7 +18,13 @@ import {
 import { finishRun, lastRunCounts, sealFailed, startRun } from "../../store/ledger.js";
 import { type GitHubClient, PageSizer } from "./client.js";
 import { readOrgAccess } from "./org-access.js";
-import { type RepoRef, type RepoSettings, type WalkPage, walkPullRequests } from "./pull-requests.js";
+import {
+  type RepoRef,
+  type RepoSettings,
+  readOpenBaseForcePushes,
+  type WalkPage,
+  walkPullRequests,
+} from "./pull-requests.js";
 import { commitPullRequestsQuery, DEFAULT_BRANCH, queryDigests } from "./queries.js";
 import { commitPullRequestsSchema, parseAnswer } from "./schemas.js";
 
@@ -237,6 +244,8 @@ async function walkBase(
     partial: [] as string[],
   };
   let wantSettings = onSettings !== undefined;
+  // Force pushes to the base on open pull requests ride along with the first page that is read.
+  let wantOpen = true;
   const walk = async (
     from: { cursor: string | null; stopBelow: string | null; firstPageSize?: number },
     mark: (page: WalkPage) => Watermark,
@@ -245,10 +254,15 @@ async function walkBase(
       base,
       ...from,
       withSnapshot: wantSettings,
+      withOpen: wantOpen,
       unchanged,
     })) {
       if (page.settings) onSettings?.(page.settings);
       wantSettings = false;
+      if (page.openForcePushes) {
+        storeBaseForcePushes(db, repoId, runId, base, page.openForcePushes);
+        wantOpen = false;
+      }
       if (from.cursor === null) state.total = page.total;
       state.skipped.push(...page.skipped);
       state.partial.push(...page.partial);
@@ -307,6 +321,8 @@ async function walkBase(
         : { updatedAt: null, pending: { cursor: page.cursor ?? "", top: w.updatedAt ?? "" } },
     );
   }
+  // No page carried them (the first was stepped over): read on their own.
+  if (wantOpen) storeBaseForcePushes(db, repoId, runId, base, await readOpenBaseForcePushes(client, ref, base));
   return {
     pullRequests: state.pullRequests,
     missing: Math.max(0, shortfall()),

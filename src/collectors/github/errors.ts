@@ -26,14 +26,29 @@ const TRANSIENT = new Set([
   "E_GITHUB_TIMEOUT",
   "E_GITHUB_UNAVAILABLE",
   "E_GITHUB_BROKEN_BODY",
+  "E_GITHUB_DROPPED",
   "E_GITHUB_UNREACHABLE",
   "E_GITHUB_RATE_LIMIT",
 ]);
 
-/** Failures that a smaller page may avoid: GitHub gave up on the query, or the answer broke off. */
+/**
+ * Failures that a smaller page may avoid: GitHub gave up on the query, or the answer broke off or
+ * never came because the connection was closed (proxies in front of GitHub drop long queries).
+ */
 export function isTimeoutLike(e: GitHubError): boolean {
-  return e.code === "E_GITHUB_TIMEOUT" || e.code === "E_GITHUB_UNAVAILABLE" || e.code === "E_GITHUB_BROKEN_BODY";
+  return (
+    e.code === "E_GITHUB_TIMEOUT" ||
+    e.code === "E_GITHUB_UNAVAILABLE" ||
+    e.code === "E_GITHUB_BROKEN_BODY" ||
+    e.code === "E_GITHUB_DROPPED"
+  );
 }
+
+/**
+ * A connection that was open and then closed by the other side (undici's "other side closed", a
+ * reset): GitHub was reached, so it is not "unreachable", and the same request may well succeed.
+ */
+const DROPPED = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
 
 const shown = (text: string): string => oneLine(redact(text));
 
@@ -85,12 +100,17 @@ function fromGraphQLErrors(errors: GraphQLErrorLike[], what: string, cause: unkn
   }
 }
 
-function networkCode(cause: unknown): string | undefined {
+function causeCodes(cause: unknown): string[] {
+  const codes: string[] = [];
   for (let c: unknown = cause, depth = 0; c && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
     const code = (c as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) return code;
+    if (typeof code === "string") codes.push(code);
   }
-  return undefined;
+  return codes;
+}
+
+function networkCode(cause: unknown): string | undefined {
+  return causeCodes(cause).find((code) => /^E[A-Z_]+$/.test(code));
 }
 
 function fromStatus(e: RequestErrorLike, what: string, ctx: RequestContext): GitHubError {
@@ -129,6 +149,14 @@ function fromStatus(e: RequestErrorLike, what: string, ctx: RequestContext): Git
       }
       if (causeName === "BrokenBodyError") {
         return fail("E_GITHUB_BROKEN_BODY", `${what}: ${reason}`, e);
+      }
+      const dropped = causeCodes(e.cause).find((code) => DROPPED.has(code));
+      if (dropped) {
+        return fail(
+          "E_GITHUB_DROPPED",
+          `${what}: the connection to ${endpoint} was closed before the answer came (${reason})`,
+          e,
+        );
       }
       const net = networkCode(e.cause);
       if (net) return fail("E_GITHUB_UNREACHABLE", `${what}: cannot reach GitHub at ${endpoint} (${net})`, e);

@@ -3,6 +3,8 @@ import { oneLine } from "../../util/visible.js";
 import { type GitHubClient, PageSizer, type PartialError } from "./client.js";
 import { isTimeoutLike } from "./errors.js";
 import {
+  OPEN_BASE_FORCE_PUSHES,
+  PULL_REQUEST_BASE_FORCE_PUSHES,
   PULL_REQUEST_COMMITS,
   PULL_REQUEST_EVENTS,
   PULL_REQUEST_KEYS,
@@ -13,6 +15,8 @@ import {
   REPO_RULESETS,
 } from "./queries.js";
 import {
+  type BaseForcePushRecord,
+  baseForcePushRecords,
   type CollaboratorRecord,
   collaboratorRecord,
   commitRecord,
@@ -26,14 +30,17 @@ import {
   rulesetRecord,
 } from "./records.js";
 import {
+  baseForcePushesPageSchema,
   collaboratorsPageSchema,
   commitsPageSchema,
   eventsPageSchema,
+  openBaseForcePushesSchema,
   type PullRequestPage,
   parseAnswer,
   protectionPageSchema,
   pullRequestKeysSchema,
   pullRequestPageSchema,
+  type RawOpenPullRequest,
   type RawPullRequest,
   reviewsPageSchema,
   rulesetsPageSchema,
@@ -60,6 +67,8 @@ export interface WalkParams {
   stopBelow: string | null;
   /** Also read the repository's access and protection settings with the first page. */
   withSnapshot: boolean;
+  /** Also read the base-branch force pushes on the open pull requests with the first page. */
+  withOpen?: boolean;
   /** Size of the first page (a small probe when the run is incremental); later ones follow the sizer. */
   firstPageSize?: number;
   /**
@@ -80,7 +89,7 @@ export interface RepoSettings {
 
 export interface WalkPage {
   prs: PullRequestRecord[];
-  /** Where the next page starts; null at the end. */
+  /** Where the next page starts; null at the end (or, not done, at the top of the list). */
   cursor: string | null;
   /** The walk reached its end or its watermark. */
   done: boolean;
@@ -93,6 +102,8 @@ export interface WalkPage {
   /** Pull requests stored with less than GitHub knows of them (GitHub lists 250 commits at most). */
   partial: string[];
   settings?: RepoSettings;
+  /** With `withOpen`: the force pushes to the base recorded on open pull requests' timelines. */
+  openForcePushes?: BaseForcePushRecord[];
 }
 
 const SNAPSHOT_FIELDS = new Set(["collaborators", "branchProtectionRules", "rulesets"]);
@@ -114,6 +125,7 @@ export async function* walkPullRequests(
   const nestedSizer = new PageSizer(100, 1);
   for (;;) {
     const withSnapshot = first && snapshotInline;
+    const withOpen = first && params.withOpen === true;
     const pageSize = first && params.firstPageSize ? Math.min(params.firstPageSize, sizer.size) : undefined;
     let answer: { data: unknown; errors: PartialError[] };
     try {
@@ -129,6 +141,7 @@ export async function* walkPullRequests(
             pageSize: pageSize ?? size,
             cursor,
             withSnapshot,
+            withOpen,
           },
         }),
         // Access lists the credentials may not read leave a gap in the snapshot, not in the PRs.
@@ -168,6 +181,10 @@ export async function* walkPullRequests(
       throw notFound(repo);
     }
     const conn = page.repository.pullRequests;
+    if (first) {
+      top = conn.nodes[0]?.updatedAt ?? null;
+      total = conn.totalCount;
+    }
     const prs: PullRequestRecord[] = [];
     const partial: string[] = [];
     let reachedWatermark = false;
@@ -177,17 +194,22 @@ export async function* walkPullRequests(
         break;
       }
       if (params.unchanged?.(raw.number, raw.updatedAt)) continue;
-      const pr = await completePullRequest(client, repo, raw, nestedSizer);
+      let pr: PullRequestRecord;
+      try {
+        pr = await completePullRequest(client, repo, raw, nestedSizer);
+      } catch (e) {
+        // A follow-up page failed for good: the pull requests before it were read whole, so they
+        // are handed on to be stored, with the walk still at this page's start (the page has no
+        // cursor between them); the next run re-reads the page and skips the ones it stored.
+        if (prs.length > 0) yield { prs, cursor, done: false, top, total, skipped: [], partial };
+        throw e;
+      }
       if (pr.commits.length < raw.commits.totalCount) {
         partial.push(
           `pull request #${raw.number} has ${raw.commits.totalCount} commits, GitHub listed ${pr.commits.length}`,
         );
       }
       prs.push(pr);
-    }
-    if (first) {
-      top = conn.nodes[0]?.updatedAt ?? null;
-      total = conn.totalCount;
     }
     const settings =
       first && params.withSnapshot
@@ -198,6 +220,9 @@ export async function* walkPullRequests(
             })
           : await readSettings(client, repo, page.repository.defaultBranchRef?.name ?? null)
         : undefined;
+    const open = page.repository.openPullRequests;
+    const openForcePushes =
+      withOpen && open ? await readOpenBaseForcePushes(client, repo, params.base, open) : undefined;
     const done = reachedWatermark || !conn.pageInfo.hasNextPage;
     cursor = conn.pageInfo.endCursor;
     yield {
@@ -209,6 +234,7 @@ export async function* walkPullRequests(
       skipped: [],
       partial,
       ...(settings ? { settings } : {}),
+      ...(openForcePushes ? { openForcePushes } : {}),
     };
     if (done) return;
     first = false;
@@ -375,6 +401,50 @@ async function readSettings(
       : undefined,
   );
   return { defaultBranch, collaborators, protection, rulesets, unreadable: [...unreadable].sort() };
+}
+
+/**
+ * Force pushes to `base` recorded on the timelines of the open pull requests into it, each
+ * timeline followed to its end. With `first` (the open pull requests the walk's first page
+ * carried), the list goes on from its cursor; without it, it is read from the start.
+ */
+export async function readOpenBaseForcePushes(
+  client: GitHubClient,
+  repo: RepoRef,
+  base: string,
+  first?: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawOpenPullRequest[] },
+): Promise<BaseForcePushRecord[]> {
+  const what = `${repo.what}: force pushes to ${base} on open pull requests`;
+  const out: BaseForcePushRecord[] = [];
+  const take = async (prs: readonly RawOpenPullRequest[]): Promise<void> => {
+    for (const pr of prs) {
+      out.push(...baseForcePushRecords(pr.number, pr.timelineItems.nodes));
+      if (!pr.timelineItems.pageInfo.hasNextPage) continue;
+      const more = `${repo.what}: pull request #${pr.number} force pushes to its base`;
+      for await (const data of client.pages<unknown>(more, PULL_REQUEST_BASE_FORCE_PUSHES, {
+        id: pr.id,
+        cursor: pr.timelineItems.pageInfo.endCursor,
+      })) {
+        const p = parseAnswer(baseForcePushesPageSchema, data, more);
+        out.push(...baseForcePushRecords(pr.number, p.node?.timelineItems?.nodes ?? []));
+      }
+    }
+  };
+  if (first) {
+    await take(first.nodes);
+    if (!first.pageInfo.hasNextPage) return out;
+  }
+  for await (const data of client.pages<unknown>(what, OPEN_BASE_FORCE_PUSHES, {
+    owner: repo.owner,
+    name: repo.name,
+    base,
+    cursor: first?.pageInfo.endCursor ?? null,
+  })) {
+    const page = parseAnswer(openBaseForcePushesSchema, data, what);
+    if (!page.repository) throw notFound(repo);
+    await take(page.repository.pullRequests.nodes);
+  }
+  return out;
 }
 
 function notFound(repo: RepoRef): GitHubError {

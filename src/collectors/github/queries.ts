@@ -92,21 +92,36 @@ const RULESET = `fragment RulesetFields on RepositoryRuleset {
   }
 }`;
 
+// A source's `permission` is GitHub's base level (no MAINTAIN or TRIAGE); `roleName` is the role.
 const COLLABORATOR = `fragment CollaboratorFields on RepositoryCollaboratorEdge {
   permission
   permissionSources {
-    permission
+    permission roleName
     source { __typename ... on Organization { login } ... on Team { slug } ... on Repository { nameWithOwner } }
   }
   node { login }
 }`;
 
 /**
+ * An open pull request's base-branch force pushes: GitHub records a force push to a branch only
+ * on the timelines of pull requests targeting it, and the walk reads merged ones only.
+ */
+const OPEN_PULL_REQUEST = `fragment OpenPullRequestFields on PullRequest {
+  id number
+  timelineItems(first: 10, itemTypes: [BASE_REF_FORCE_PUSHED_EVENT]) { ${PAGE_INFO} nodes { ...EventFields } }
+}`;
+
+/** Open pull requests carried by the first page of a walk; more are read by OPEN_BASE_FORCE_PUSHES. */
+const OPEN_INLINE = 25;
+
+/**
  * A page of merged pull requests into one base branch, newest update first. The first page of a
  * repository's walk also carries the repository's access and protection settings
- * (`withSnapshot`), so a run with nothing new costs one request per repository.
+ * (`withSnapshot`), and the first page of each base branch carries the base-branch force pushes
+ * of the open pull requests into it (`withOpen`), so a run with nothing new costs one request per
+ * repository and branch.
  */
-export const PULL_REQUEST_PAGE = `query PullRequestPage($owner: String!, $name: String!, $base: String!, $pageSize: Int!, $cursor: String, $withSnapshot: Boolean!) {
+export const PULL_REQUEST_PAGE = `query PullRequestPage($owner: String!, $name: String!, $base: String!, $pageSize: Int!, $cursor: String, $withSnapshot: Boolean!, $withOpen: Boolean!) {
   ${RATE}
   repository(owner: $owner, name: $name) {
     nameWithOwner
@@ -119,8 +134,13 @@ export const PULL_REQUEST_PAGE = `query PullRequestPage($owner: String!, $name: 
     collaborators(first: 100) @include(if: $withSnapshot) { ${PAGE_INFO} edges { ...CollaboratorFields } }
     branchProtectionRules(first: 100) @include(if: $withSnapshot) { ${PAGE_INFO} nodes { ...ProtectionFields } }
     rulesets(first: 100, includeParents: true) @include(if: $withSnapshot) { ${PAGE_INFO} nodes { ...RulesetFields } }
+    openPullRequests: pullRequests(states: OPEN, baseRefName: $base, first: ${OPEN_INLINE}) @include(if: $withOpen) {
+      ${PAGE_INFO}
+      nodes { ...OpenPullRequestFields }
+    }
   }
 }
+${OPEN_PULL_REQUEST}
 ${PULL_REQUEST}
 ${REVIEW}
 ${EVENT}
@@ -139,6 +159,31 @@ export const PULL_REQUEST_KEYS = `query PullRequestKeys($owner: String!, $name: 
     }
   }
 }`;
+
+/**
+ * Open pull requests into one base branch with their base-branch force pushes: the pages after
+ * the first page's, or all of them when the walk's first page did not carry them. All open ones
+ * are read every run: no order puts the one with a new timeline event first.
+ */
+export const OPEN_BASE_FORCE_PUSHES = `query OpenBaseForcePushes($owner: String!, $name: String!, $base: String!, $cursor: String) {
+  ${RATE}
+  repository(owner: $owner, name: $name) {
+    pullRequests(states: OPEN, baseRefName: $base, first: 50, after: $cursor) { ${PAGE_INFO} nodes { ...OpenPullRequestFields } }
+  }
+}
+${OPEN_PULL_REQUEST}
+${EVENT}`;
+
+/** Further base-branch force pushes of one open pull request (rare: over 10). */
+export const PULL_REQUEST_BASE_FORCE_PUSHES = `query PullRequestBaseForcePushes($id: ID!, $cursor: String) {
+  ${RATE}
+  node(id: $id) {
+    ... on PullRequest {
+      timelineItems(first: 100, after: $cursor, itemTypes: [BASE_REF_FORCE_PUSHED_EVENT]) { ${PAGE_INFO} nodes { ...EventFields } }
+    }
+  }
+}
+${EVENT}`;
 
 /** The repository's default branch, when no protected branch is configured. */
 export const DEFAULT_BRANCH = `query DefaultBranch($owner: String!, $name: String!) {
@@ -259,6 +304,8 @@ export function queryDigests(): Record<string, string> {
     PullRequestReviews: PULL_REQUEST_REVIEWS,
     PullRequestEvents: PULL_REQUEST_EVENTS,
     PullRequestCommits: PULL_REQUEST_COMMITS,
+    OpenBaseForcePushes: OPEN_BASE_FORCE_PUSHES,
+    PullRequestBaseForcePushes: PULL_REQUEST_BASE_FORCE_PUSHES,
     RepoCollaborators: REPO_COLLABORATORS,
     RepoProtection: REPO_PROTECTION,
     RepoRulesets: REPO_RULESETS,

@@ -129,6 +129,34 @@ export function eventRecords(nodes: readonly (RawEvent | null)[]): EventRecord[]
   return nodes.flatMap((e) => (e ? [eventRecord(e)] : []));
 }
 
+/** A force push to an open pull request's base branch, as its timeline records it. */
+export interface BaseForcePushRecord {
+  nodeId: string;
+  pullRequest: number;
+  actor: string | null;
+  createdAt: string;
+  beforeOid: string | null;
+  afterOid: string | null;
+}
+
+/** The base-branch force pushes among timeline nodes; other kinds (none are asked for) are skipped. */
+export function baseForcePushRecords(pullRequest: number, nodes: readonly (RawEvent | null)[]): BaseForcePushRecord[] {
+  return nodes.flatMap((e) =>
+    e?.__typename === "BaseRefForcePushedEvent"
+      ? [
+          {
+            nodeId: e.id,
+            pullRequest,
+            actor: e.actor?.login ?? null,
+            createdAt: e.createdAt,
+            beforeOid: e.beforeCommit?.oid ?? null,
+            afterOid: e.afterCommit?.oid ?? null,
+          },
+        ]
+      : [],
+  );
+}
+
 export function commitRecord(c: RawCommit): PrCommitRecord {
   return {
     oid: c.oid,
@@ -219,13 +247,25 @@ export interface RulesetRecord {
   settings: Record<string, unknown>;
 }
 
+const BUILT_IN_ROLES = new Set(["ADMIN", "MAINTAIN", "WRITE", "TRIAGE", "READ"]);
+
+/**
+ * A source's level: its role when that is built in (the base `permission` says WRITE for MAINTAIN
+ * and READ for TRIAGE), a custom role by its name with the base level it extends, else the base.
+ */
+export function sourcePermission(base: string, roleName: string | null): string {
+  if (roleName === null || roleName === "") return base;
+  const upper = roleName.toUpperCase();
+  return BUILT_IN_ROLES.has(upper) ? upper : `${roleName} (${base})`;
+}
+
 export function collaboratorRecord(repo: string, c: RawCollaborator): CollaboratorRecord {
   return {
     repo,
     login: c.node.login,
     permission: c.permission,
     sources: (c.permissionSources ?? []).map((s) => ({
-      permission: s.permission,
+      permission: sourcePermission(s.permission, s.roleName),
       kind: s.source.__typename,
       name: s.source.login ?? s.source.slug ?? s.source.nameWithOwner ?? "",
     })),

@@ -147,6 +147,7 @@ export const collaboratorSchema = z.object({
     .array(
       z.object({
         permission: str,
+        roleName: nstr,
         source: z.object({
           __typename: str,
           login: str.optional(),
@@ -162,6 +163,11 @@ export type RawCollaborator = z.infer<typeof collaboratorSchema>;
 
 const edgesConnection = <T extends z.ZodType>(edge: T) => z.object({ pageInfo, edges: z.array(edge) });
 
+const timeline = connection(eventSchema.nullable());
+/** An open pull request as read for the force pushes to its base branch. */
+const openPullRequestSchema = z.object({ id: str, number: z.number().int().positive(), timelineItems: timeline });
+export type RawOpenPullRequest = z.infer<typeof openPullRequestSchema>;
+
 export const pullRequestPageSchema = z.object({
   rateLimit: rateLimitSchema,
   repository: z
@@ -172,6 +178,7 @@ export const pullRequestPageSchema = z.object({
       collaborators: edgesConnection(collaboratorSchema).nullable().optional(),
       branchProtectionRules: connection(protectionRuleSchema).optional(),
       rulesets: connection(rulesetSchema).nullable().optional(),
+      openPullRequests: connection(openPullRequestSchema).optional(),
     })
     .nullable(),
 });
@@ -192,6 +199,12 @@ const nodeWith = <T extends z.ZodType>(key: string, conn: T) =>
 export const reviewsPageSchema = nodeWith("reviews", connection(reviewSchema));
 export const eventsPageSchema = nodeWith("timelineItems", connection(eventSchema.nullable()));
 export const commitsPageSchema = nodeWith("commits", connection(z.object({ commit: commitSchema })));
+
+export const openBaseForcePushesSchema = z.object({
+  rateLimit: rateLimitSchema,
+  repository: z.object({ pullRequests: connection(openPullRequestSchema) }).nullable(),
+});
+export const baseForcePushesPageSchema = nodeWith("timelineItems", timeline);
 
 const repoWith = <T extends z.ZodType>(key: string, conn: T) =>
   z.object({ rateLimit: rateLimitSchema, repository: z.object({ [key]: conn }).nullable() });

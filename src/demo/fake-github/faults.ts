@@ -30,6 +30,11 @@ export type Fault =
   | (FaultBase & { kind: "primary-exhausted" })
   /** The answer comes after delayMs (default 1,000). */
   | (FaultBase & { kind: "slow"; delayMs?: number })
+  /**
+   * The query is run and charged, then the connection is closed before any answer: what a proxy
+   * in front of GitHub does to a long query (the client sees "other side closed").
+   */
+  | (FaultBase & { kind: "drop-connection" })
   /** Headers and part of the body (default: half), then the connection is cut. */
   | (FaultBase & { kind: "truncated"; bytes?: number })
   /**

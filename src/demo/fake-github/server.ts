@@ -141,6 +141,8 @@ interface Reply {
   body: unknown;
   /** Send only this many bytes of the body, then cut the connection. */
   truncateAt?: number;
+  /** Send nothing: close the connection. */
+  drop?: boolean;
 }
 
 /** A function-valued field of a model object, called as graphql-js's default resolver would. */
@@ -260,6 +262,10 @@ class FakeGitHubServer {
   }
 
   private send(res: ServerResponse, reply: Reply): void {
+    if (reply.drop) {
+      res.socket?.destroy();
+      return;
+    }
     const text = JSON.stringify(reply.body);
     const bytes = Buffer.from(text, "utf8");
     res.writeHead(reply.status, {
@@ -553,6 +559,7 @@ class FakeGitHubServer {
       if (budget) PrimaryRateLimits.charge(budget, analysis.cost);
     }
 
+    if (fault?.kind === "drop-connection") return { ...this.json(200, null, headers()), drop: true };
     if (fault?.kind === "bad-gateway") {
       return this.json(
         502,

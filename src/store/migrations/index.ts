@@ -392,4 +392,26 @@ CREATE TABLE reconciler_imports (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    name: "base-branch force pushes seen on open pull requests",
+    sql: `
+-- Force pushes to a base branch recorded on the timeline of a pull request that was open when
+-- read (merged pull requests' events are in gh_pr_events). GitHub records a base force push only
+-- there; kept when the pull request is later closed or merged. base_ref: its base at the read.
+CREATE TABLE gh_base_force_pushes (
+  repo_id INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  base_ref TEXT NOT NULL,
+  pr_number INTEGER NOT NULL,
+  actor_login TEXT,
+  created_at TEXT NOT NULL,
+  before_oid TEXT,
+  after_oid TEXT,
+  run_id INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, node_id)
+) WITHOUT ROWID;
+CREATE INDEX gh_base_force_pushes_at ON gh_base_force_pushes (created_at);
+`,
+  },
 ];

@@ -17,6 +17,7 @@ import {
 import { GitHubError } from "../../../src/errors/index.js";
 import { createLogger } from "../../../src/log/logger.js";
 import { type DB, openStore } from "../../../src/store/db.js";
+import { baseForcePushesIn } from "../../../src/store/report-queries.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 const TOKEN = "fake-token-for-acme-0123456789";
@@ -198,6 +199,46 @@ describe("collectGitHubRepo", () => {
     expect(JSON.parse(run.parameters).queries.PullRequestPage).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it("records MAINTAIN and TRIAGE permission sources, which GitHub's base `permission` reports as WRITE and READ", async () => {
+    const repo = apiRepo(1);
+    repo.collaborators.push(
+      {
+        login: "carol",
+        permission: "MAINTAIN",
+        affiliation: "DIRECT",
+        permissionSources: [
+          { source: { kind: "Organization", name: "acme" }, permission: "READ" },
+          { source: { kind: "Team", name: "platform" }, permission: "MAINTAIN" },
+        ],
+      },
+      {
+        login: "bob",
+        permission: "TRIAGE",
+        affiliation: "DIRECT",
+        permissionSources: [{ source: { kind: "Repository", name: "acme/api" }, permission: "TRIAGE" }],
+      },
+    );
+    const s = await setup([repo]);
+    await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    const rows = s.db.prepare("SELECT login, permission, sources FROM gh_collaborators ORDER BY login").all() as {
+      login: string;
+      permission: string;
+      sources: string;
+    }[];
+    expect(rows.map((r) => [r.login, r.permission, JSON.parse(r.sources)])).toEqual([
+      ["bob", "TRIAGE", [{ kind: "Repository", name: "acme/api", permission: "TRIAGE" }]],
+      [
+        "carol",
+        "MAINTAIN",
+        [
+          { kind: "Organization", name: "acme", permission: "READ" },
+          { kind: "Team", name: "platform", permission: "MAINTAIN" },
+        ],
+      ],
+      ["dave", "WRITE", [{ kind: "Repository", name: "acme/api", permission: "WRITE" }]],
+    ]);
+  });
+
   it("follows nested lists to the end: 150 reviews and 240 commits on one pull request", async () => {
     const s = await setup([apiRepo(3, { reviews: 150, commits: 240 })]);
     const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
@@ -288,6 +329,7 @@ describe("collectGitHubRepo", () => {
     ["secondary rate limit", { kind: "secondary-rate-limit", retryAfterSeconds: 2 } as const],
     ["secondary rate limit without retry-after", { kind: "secondary-rate-limit", retryAfterSeconds: null } as const],
     ["truncated body", { kind: "truncated" } as const],
+    ["connection dropped before any answer", { kind: "drop-connection" } as const],
     ["gateway timeout (504)", { kind: "gateway-timeout" } as const],
     ["server error", { kind: "server-error" } as const],
     ["slow answer past the client timeout", { kind: "slow", delayMs: 3_000 } as const],
@@ -349,6 +391,147 @@ describe("collectGitHubRepo", () => {
     } finally {
       await healthy.close();
     }
+  });
+
+  it("retries a dropped connection on a page of pull requests up to maxRetries, then stops with a transient error", async () => {
+    const s = await setup([apiRepo(3)], { maxRetries: 2 });
+    s.gh.inject({ kind: "drop-connection", times: 10, match: (q) => q.operationName === "PullRequestPage" });
+    const e = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts()).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(GitHubError);
+    expect(e).toMatchObject({ code: "E_GITHUB_DROPPED", transient: true });
+    expect((e as Error).message).toMatch(
+      /^repo acme\/api: pull requests into main: the connection to http:\/\/127\.0\.0\.1:\d+\/graphql was closed before the answer came \(other side closed\)$/,
+    );
+    expect(s.gh.requests.filter((q) => q.operationName === "PullRequestPage")).toHaveLength(3);
+  });
+
+  it("stores the whole pull requests of a page whose nested follow-up failed, and reads the rest next run", async () => {
+    const repo = apiRepo(5);
+    const pr3 = repo.pullRequests.find((p) => p.number === 3);
+    if (!pr3) throw new Error("no PR 3");
+    for (let r = 0; r < 40; r++) {
+      const review = {
+        databaseId: 50_000 + r,
+        author: "carol",
+        state: "COMMENTED",
+        submittedAt: pr3.createdAt,
+      } as const;
+      pr3.reviews.push({ ...review, commit: pr3.headRefOid });
+    }
+    const s = await setup([repo], { maxRetries: 1 });
+    // Both attempts of the reviews' follow-up page (the first try and its one retry) fail.
+    s.gh.inject({ kind: "bad-gateway", times: 2, match: (q) => q.operationName === "PullRequestReviews" });
+    await expect(
+      collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts()),
+    ).rejects.toThrow(/pull request #3 reviews: GitHub timed out on the query \(502\)/);
+    // Newest first: #5 and #4 were read whole before #3 failed.
+    const stored = s.db.prepare("SELECT number FROM gh_pull_requests ORDER BY number").all() as { number: number }[];
+    expect(stored.map((r) => r.number)).toEqual([4, 5]);
+    expect(count(s.db, "SELECT count(*) n FROM gh_reviews WHERE pr_number = 3")).toBe(0);
+    const mark = s.db.prepare("SELECT updated_at, pending_cursor FROM gh_pr_watermarks").get();
+    expect(mark).toMatchObject({ updated_at: null, pending_cursor: "" });
+
+    const again = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(again.pullRequests).toBe(3);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(5);
+    expect(count(s.db, "SELECT count(*) n FROM gh_reviews WHERE pr_number = 3")).toBe(42);
+  });
+
+  it("reads force pushes to the base from open pull requests' timelines, for C8 to name who and when", async () => {
+    const repo = apiRepo(3);
+    const head = repo.commits[0]?.oid ?? "";
+    const push = (i: number) => ({
+      kind: "BaseRefForcePushedEvent" as const,
+      actor: i === 0 ? "alice" : "bob",
+      createdAt: `2026-10-0${1 + (i % 9)}T10:${String(10 + i).padStart(2, "0")}:00Z`,
+      beforeOid: `${String(i).padStart(2, "0")}`.repeat(20),
+      afterOid: `${String(i + 50).padStart(2, "0")}`.repeat(20),
+    });
+    // 30 open pull requests: more than the first page carries; #140 has 12 pushes on its timeline,
+    // more than its first page of events.
+    for (let k = 0; k < 30; k++) {
+      const number = 111 + k;
+      repo.pullRequests.push({
+        number,
+        title: `Open ${number}`,
+        author: "bob",
+        createdAt: "2026-09-30T00:00:00Z",
+        updatedAt: "2026-10-01T00:00:00Z",
+        state: "OPEN",
+        baseRefName: "main",
+        headRefName: `feature/open-${number}`,
+        headRefOid: head,
+        reviews: [],
+        timeline: number === 111 ? [push(0)] : number === 140 ? Array.from({ length: 12 }, (_, i) => push(i + 1)) : [],
+        commits: [head],
+      });
+    }
+    const s = await setup([repo]);
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.pullRequests).toBe(3);
+    expect(count(s.db, "SELECT count(*) n FROM gh_pull_requests")).toBe(3);
+    const pushes = baseForcePushesIn(s.db, "2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z");
+    expect(pushes).toHaveLength(13);
+    expect(pushes[0]).toEqual({
+      repo: "acme/api",
+      branch: "main",
+      actor: "alice",
+      at: "2026-10-01T10:10:00Z",
+      before: "00".repeat(20),
+      after: "50".repeat(20),
+      pullRequest: 111,
+    });
+    expect(pushes.filter((p) => p.pullRequest === 140)).toHaveLength(12);
+    const names = s.gh.requests.map((q) => q.operationName);
+    expect(names.filter((n) => n === "OpenBaseForcePushes")).toHaveLength(1);
+    expect(names.filter((n) => n === "PullRequestBaseForcePushes")).toHaveLength(1);
+
+    // Nothing new: still one request, and the pushes seen again are not stored twice.
+    const before = s.gh.requests.length;
+    await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(s.gh.requests.length - before).toBe(3);
+    expect(count(s.db, "SELECT count(*) n FROM gh_base_force_pushes")).toBe(13);
+  });
+
+  it("reads the open pull requests' force pushes on their own when the first page was stepped over", async () => {
+    const repo = apiRepo(3);
+    const head = repo.commits[0]?.oid ?? "";
+    repo.pullRequests.push({
+      number: 9,
+      title: "Open 9",
+      author: "bob",
+      createdAt: "2026-09-30T00:00:00Z",
+      updatedAt: "2026-10-01T00:00:00Z",
+      state: "OPEN",
+      baseRefName: "main",
+      headRefName: "feature/open-9",
+      headRefOid: head,
+      reviews: [],
+      timeline: [
+        {
+          kind: "BaseRefForcePushedEvent",
+          actor: "carol",
+          createdAt: "2026-10-02T00:00:00Z",
+          beforeOid: "a".repeat(40),
+          afterOid: "b".repeat(40),
+        },
+      ],
+      commits: [head],
+    });
+    const s = await setup([repo], { maxRetries: 6 });
+    // The first page times out down to a single pull request, which is stepped over.
+    s.gh.inject({
+      kind: "bad-gateway",
+      times: 7,
+      match: (q) => q.operationName === "PullRequestPage" && q.variables.cursor === null,
+    });
+    const r = await collectGitHubRepo(s.db, s.client, s.repo, { name: "acme", memberLogins: null }, opts());
+    expect(r.gaps).toEqual([expect.stringMatching(/^pull request #3 into main skipped: /)]);
+    expect(s.gh.requests.filter((q) => q.operationName === "OpenBaseForcePushes")).toHaveLength(1);
+    const pushes = baseForcePushesIn(s.db, "2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z");
+    expect(pushes).toMatchObject([{ branch: "main", actor: "carol", pullRequest: 9 }]);
   });
 
   it("says which credentials GitHub refused, records the run as failed, and never shows the token", async () => {

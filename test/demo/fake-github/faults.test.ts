@@ -126,6 +126,14 @@ describe("queued faults answer as GitHub and its proxies do", () => {
     expect((await gql(server, "alice", PRS)).status).toBe(200);
   });
 
+  it("drop-connection charges the query, then closes the connection without an answer", async () => {
+    const server = await start();
+    server.inject({ kind: "drop-connection" });
+    await expect(gql(server, "alice", PRS)).rejects.toThrow(/fetch failed/);
+    expect(server.requests[0]).toMatchObject({ fault: "drop-connection", charged: 1 });
+    expect((await gql(server, "alice", PRS)).headers.get("x-ratelimit-used")).toBe("2");
+  });
+
   it("drop-field removes a field from every matching place in data", async () => {
     const server = await start();
     server.inject({ kind: "drop-field", path: "repository.pullRequests.nodes.*.mergedBy" });
