@@ -74,6 +74,10 @@ export function storePullRequestPage(
     `INSERT OR REPLACE INTO gh_reviews (repo_id, pr_number, node_id, database_id, author_login, author_kind,
        author_association, state, submitted_at, commit_oid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const seenOn = db.prepare(
+    `INSERT INTO gh_review_commits (repo_id, pr_number, node_id, commit_oid, first_run_id) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
+  );
   const event = db.prepare(
     `INSERT OR REPLACE INTO gh_pr_events (repo_id, pr_number, node_id, kind, actor_login, created_at, before_oid,
        after_oid, review_database_id, previous_review_state, message, commit_oid, ref_name)
@@ -103,6 +107,7 @@ export function storePullRequestPage(
           r.submittedAt,
           r.commit,
         );
+        if (r.commit !== null) seenOn.run(repoId, p.number, r.nodeId, r.commit, runId);
       }
       for (const e of events) {
         event.run(
@@ -255,39 +260,66 @@ export function storeSnapshot(db: DB, runId: number, s: Snapshot): number {
 }
 
 /**
- * First-parent commits of a protected branch that no stored pull request into that branch explains
- * (not a merge commit of one, not among its commits: a commit reviewed in a pull request into
- * another branch and pushed here directly is not explained) and that were never looked up: the candidates for
- * GitHub's associatedPullRequests (squash and rebase merges, direct pushes).
+ * First-parent commits of a protected branch that no stored pull request into that branch lists
+ * among its commits (a commit reviewed in a pull request into another branch and pushed here
+ * directly is not explained) and that were never read from GitHub: merge, squash and rebased
+ * commits and direct pushes. GitHub maps them to their pull request and says who made them and
+ * whether their signature is verified.
  */
-export function unexplainedCommits(db: DB, repoId: number, branch: string, limit: number): string[] {
+export function commitsToLookUp(db: DB, repoId: number, branch: string, limit: number): string[] {
   return (
     db
       .prepare(
         `SELECT bc.sha FROM branch_commits bc
          WHERE bc.repo_id = :repo AND bc.branch = :branch AND bc.removed_run IS NULL
-           AND NOT EXISTS (SELECT 1 FROM gh_pull_requests p
-                           WHERE p.repo_id = :repo AND p.merge_commit = bc.sha AND p.base_ref = :branch)
            AND NOT EXISTS (SELECT 1 FROM gh_pr_commits c JOIN gh_pull_requests p
                              ON p.repo_id = c.repo_id AND p.number = c.pr_number AND p.base_ref = :branch
                            WHERE c.repo_id = :repo AND c.oid = bc.sha)
-           AND NOT EXISTS (SELECT 1 FROM gh_commit_lookups l WHERE l.repo_id = :repo AND l.oid = bc.sha)
+           AND NOT EXISTS (SELECT 1 FROM gh_commit_lookups l
+                           WHERE l.repo_id = :repo AND l.oid = bc.sha AND l.commit_read = 1)
          ORDER BY bc.sha LIMIT :limit`,
       )
       .all({ repo: repoId, branch, limit }) as { sha: string }[]
   ).map((r) => r.sha);
 }
 
+export interface CommitLookup {
+  oid: string;
+  /** Merged pull requests into the branch that contain the commit. */
+  pullRequests: number[];
+  /** False: GitHub does not have the commit (pushed away, or never pushed). */
+  found: boolean;
+  authorLogin: string | null;
+  committerLogin: string | null;
+  signature: { kind: string; state: string; valid: boolean; signer: string | null } | null;
+}
+
 export function storeCommitLookups(
   db: DB,
   repoId: number,
   runId: number,
-  lookups: readonly { oid: string; pullRequests: number[] }[],
+  lookups: readonly CommitLookup[],
 ): void {
   const ins = db.prepare(
-    "INSERT OR REPLACE INTO gh_commit_lookups (repo_id, oid, run_id, pull_requests) VALUES (?, ?, ?, ?)",
+    `INSERT OR REPLACE INTO gh_commit_lookups (repo_id, oid, run_id, pull_requests, commit_read, author_login,
+       committer_login, signature_kind, signature_state, signature_valid, signer_login)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
-    for (const l of lookups) ins.run(repoId, l.oid, runId, JSON.stringify([...l.pullRequests].sort((a, b) => a - b)));
+    for (const l of lookups) {
+      ins.run(
+        repoId,
+        l.oid,
+        runId,
+        JSON.stringify([...l.pullRequests].sort((a, b) => a - b)),
+        l.found ? 1 : 0,
+        l.authorLogin,
+        l.committerLogin,
+        l.signature?.kind ?? null,
+        l.signature?.state ?? null,
+        l.signature === null ? null : l.signature.valid ? 1 : 0,
+        l.signature?.signer ?? null,
+      );
+    }
   }).immediate();
 }

@@ -12,7 +12,7 @@ import {
   storePullRequestPage,
   storeSnapshot,
   storeWatermark,
-  unexplainedCommits,
+  commitsToLookUp,
   type Watermark,
 } from "../../store/github-store.js";
 import { finishRun, lastRunCounts, sealFailed, startRun } from "../../store/ledger.js";
@@ -346,9 +346,10 @@ async function defaultBranch(db: DB, client: GitHubClient, repoId: number, ref: 
 }
 
 /**
- * Protected-branch commits that no stored pull request explains are looked up once each:
- * GitHub's associatedPullRequests maps squash and rebase merges to their PR, and finds none for
- * a direct push. The answer is stored either way, so a commit is never asked about twice.
+ * Protected-branch commits that no stored pull request lists among its commits are looked up once
+ * each: GitHub's associatedPullRequests maps merge, squash and rebase merges to their PR and finds
+ * none for a direct push, and GitHub says whose accounts made the commit and whether it verified
+ * its signature. The answer is stored either way, so a commit is never asked about twice.
  */
 async function lookUpUnexplained(
   db: DB,
@@ -360,7 +361,7 @@ async function lookUpUnexplained(
 ): Promise<number> {
   let total = 0;
   for (;;) {
-    const oids = unexplainedCommits(db, repoId, base, LOOKUP_BATCH);
+    const oids = commitsToLookUp(db, repoId, base, LOOKUP_BATCH);
     if (oids.length === 0) return total;
     const what = `${ref.what}: pull requests of ${oids.length} commits on ${base}`;
     const vars: Record<string, unknown> = { owner: ref.owner, name: ref.name };
@@ -374,10 +375,22 @@ async function lookUpUnexplained(
     );
     const lookups = oids.map((oid, i) => {
       const hit = data.repository?.[`c${i}`];
-      const prs = hit && typeof hit === "object" ? hit.associatedPullRequests.nodes : [];
+      const commit = hit && typeof hit === "object" ? hit : null;
+      const prs = commit?.associatedPullRequests.nodes ?? [];
       return {
         oid,
         pullRequests: prs.filter((p) => p.state === "MERGED" && p.baseRefName === base).map((p) => p.number),
+        found: commit !== null,
+        authorLogin: commit?.author?.user?.login ?? null,
+        committerLogin: commit?.committer?.user?.login ?? null,
+        signature: commit?.signature
+          ? {
+              kind: commit.signature.__typename,
+              state: commit.signature.state,
+              valid: commit.signature.isValid,
+              signer: commit.signature.signer?.login ?? null,
+            }
+          : null,
       };
     });
     storeCommitLookups(db, repoId, runId, lookups);

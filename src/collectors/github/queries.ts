@@ -268,13 +268,19 @@ export const TEAM_REPOSITORIES = `query TeamRepositories($org: String!, $slug: S
   }
 }`;
 
-/** Pull requests associated with commits, `count` commits per query by alias. */
+// Who GitHub says made a protected-branch commit and whether it verified the signature (C11), and
+// which merged pull requests contain it (squash and rebase merges; none for a direct push).
+const LOOKUP_FIELDS = `associatedPullRequests(first: 100) { nodes { number state baseRefName mergedAt } }
+      author { user { login } } committer { user { login } }
+      signature { __typename isValid state signer { login } }`;
+
+/** Pull requests associated with commits, and their GitHub identities, `count` commits per query by alias. */
 export function commitPullRequestsQuery(count: number): string {
   const vars = Array.from({ length: count }, (_, i) => `$o${i}: GitObjectID!`).join(", ");
   const fields = Array.from(
     { length: count },
     (_, i) =>
-      `c${i}: object(oid: $o${i}) { ... on Commit { oid associatedPullRequests(first: 100) { nodes { number state baseRefName mergedAt } } } }`,
+      `c${i}: object(oid: $o${i}) { ... on Commit { oid ${LOOKUP_FIELDS} } }`,
   ).join("\n    ");
   return `query CommitPullRequests($owner: String!, $name: String!, ${vars}) {
   ${RATE}

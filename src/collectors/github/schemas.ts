@@ -262,6 +262,11 @@ export const commitPullRequestsSchema = z.object({
             associatedPullRequests: z.object({
               nodes: z.array(z.object({ number: z.number(), state: str, baseRefName: str, mergedAt: nstr })),
             }),
+            author: z.object({ user: z.object({ login: str }).nullable() }).nullable(),
+            committer: z.object({ user: z.object({ login: str }).nullable() }).nullable(),
+            signature: z
+              .object({ __typename: str, isValid: z.boolean(), state: str, signer: z.object({ login: str }).nullable() })
+              .nullable(),
           })
           .nullable(),
         z.string(),

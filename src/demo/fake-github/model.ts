@@ -158,8 +158,8 @@ export interface FakeReview {
   authorAssociation?: "OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "NONE";
   state: ReviewState;
   submittedAt: string;
-  /** The head commit the review was given on. */
-  commit: string;
+  /** The head commit the review was given on; null: GitHub gives none (seen on old reviews). */
+  commit: string | null;
 }
 
 export type FakeTimelineItem =

@@ -612,8 +612,8 @@ export class ReviewObject extends PullRequestPart {
   resourcePath(): string {
     return `/${this.org.login}/${this.repo.name}/pull/${this.pr.number}#pullrequestreview-${this.#r.databaseId}`;
   }
-  commit(): CommitRef {
-    return this.b.commit(this.org, this.repo, this.#r.commit);
+  commit(): CommitRef | null {
+    return this.#r.commit === null ? null : this.b.commit(this.org, this.repo, this.#r.commit);
   }
   repository(): GqlObject {
     return this.b.repository(this.org, this.repo);

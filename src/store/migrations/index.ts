@@ -414,4 +414,37 @@ CREATE TABLE gh_base_force_pushes (
 CREATE INDEX gh_base_force_pushes_at ON gh_base_force_pushes (created_at);
 `,
   },
+  {
+    version: 5,
+    name: "commits read on GitHub and the commits each review was seen on",
+    sql: `
+-- Protected-branch commits that no stored pull request lists among its commits (merge, squash
+-- and rebased commits, direct pushes) are read from GitHub once: who GitHub says authored and
+-- committed them and whether it verified their signature (SPEC C11). commit_read = 0: a row
+-- from before this migration, which knew only the pull requests; it is read again.
+ALTER TABLE gh_commit_lookups ADD COLUMN commit_read INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE gh_commit_lookups ADD COLUMN author_login TEXT;
+ALTER TABLE gh_commit_lookups ADD COLUMN committer_login TEXT;
+ALTER TABLE gh_commit_lookups ADD COLUMN signature_kind TEXT;
+ALTER TABLE gh_commit_lookups ADD COLUMN signature_state TEXT;
+ALTER TABLE gh_commit_lookups ADD COLUMN signature_valid INTEGER;
+ALTER TABLE gh_commit_lookups ADD COLUMN signer_login TEXT;
+
+-- Every commit a review was seen given on, by the run that first saw it: GitHub has been seen to
+-- re-point a review to a later head, so the earliest one seen is the commit that was reviewed
+-- (SPEC C3). Never cleared when a pull request is read again.
+CREATE TABLE gh_review_commits (
+  repo_id INTEGER NOT NULL,
+  pr_number INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  commit_oid TEXT NOT NULL,
+  first_run_id INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, pr_number, node_id, commit_oid)
+) WITHOUT ROWID;
+INSERT INTO gh_review_commits (repo_id, pr_number, node_id, commit_oid, first_run_id)
+  SELECT v.repo_id, v.pr_number, v.node_id, v.commit_oid, p.run_id
+  FROM gh_reviews v JOIN gh_pull_requests p ON p.repo_id = v.repo_id AND p.number = v.pr_number
+  WHERE v.commit_oid IS NOT NULL;
+`,
+  },
 ];
