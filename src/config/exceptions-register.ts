@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConfigError } from "../errors/index.js";
 import { readConfigText } from "./limits.js";
 import { type KnownFields, parseYamlFile, shownFile } from "./yaml-file.js";
 
@@ -73,15 +74,30 @@ export type ExceptionEntry = z.infer<typeof entrySchema> & {
   at: string;
 };
 
-export function parseExceptionsRegister(text: string, file: string): ExceptionEntry[] {
+/**
+ * `repos`: the tracked repositories; an entry naming another refers to nothing and is refused
+ * with its file, line and field (a change id's repository part is where typos hide).
+ */
+export function parseExceptionsRegister(text: string, file: string, repos?: readonly string[]): ExceptionEntry[] {
   const parsed = parseYamlFile(text, file, registerSchema, known, "exceptions register");
-  return parsed.data.exceptions.map((e, i) => {
+  const tracked = repos ? new Set(repos.map((r) => r.toLowerCase())) : null;
+  const problems: string[] = [];
+  const entries = parsed.data.exceptions.map((e, i) => {
     const line = parsed.line(["exceptions", i]);
+    const repo = e.change.replace(/[#@].*$/, "");
+    if (tracked && !tracked.has(repo.toLowerCase())) {
+      const at = parsed.line(["exceptions", i, "change"]) ?? line;
+      problems.push(
+        `${parsed.shown}${at ? `:${at}` : ""}: field "exceptions[${i}].change" names ${repo}, which is not a tracked repository`,
+      );
+    }
     return { ...e, at: `${parsed.shown}${line ? `:${line}` : ""}` };
   });
+  if (problems.length > 0) throw new ConfigError(problems.slice(0, 10).join("\n"));
+  return entries;
 }
 
 /** Reads the register named by the config's `exceptions` (bounded like the config itself). */
-export function loadExceptionsRegister(file: string): ExceptionEntry[] {
-  return parseExceptionsRegister(readConfigText(file, shownFile(file), "exceptions register"), file);
+export function loadExceptionsRegister(file: string, repos?: readonly string[]): ExceptionEntry[] {
+  return parseExceptionsRegister(readConfigText(file, shownFile(file), "exceptions register"), file, repos);
 }

@@ -1,12 +1,39 @@
 import type { RuleDoc } from "../finding.js";
+import { c1Reviewed } from "./c1-reviewed.js";
+import { c2SelfApproved } from "./c2-self-approved.js";
+import { c3StaleApproval } from "./c3-stale-approval.js";
+import { c4ForcePushedAfterApproval } from "./c4-force-pushed-after-approval.js";
+import { c5DismissedReview } from "./c5-dismissed-review.js";
+import { c6MergedWithoutRequiredReview } from "./c6-merged-without-required-review.js";
+import { c7DirectPush } from "./c7-direct-push.js";
 import { c8HistoryRewrite } from "./c8-history-rewrite.js";
+import { c11CommitIdentity } from "./c11-commit-identity.js";
 
 /**
  * The rule registry: one line per rule. Its documentation reaches docs/rules.md (generated; a
  * test fails when it is stale) and the reports, so what an auditor reads is what the code does.
  */
+export const changeRules = [
+  c1Reviewed,
+  c2SelfApproved,
+  c3StaleApproval,
+  c4ForcePushedAfterApproval,
+  c5DismissedReview,
+  c6MergedWithoutRequiredReview,
+  c7DirectPush,
+  c11CommitIdentity,
+] as const;
+
 export const rules = {
+  C1: c1Reviewed,
+  C2: c2SelfApproved,
+  C3: c3StaleApproval,
+  C4: c4ForcePushedAfterApproval,
+  C5: c5DismissedReview,
+  C6: c6MergedWithoutRequiredReview,
+  C7: c7DirectPush,
   C8: c8HistoryRewrite,
+  C11: c11CommitIdentity,
 } as const;
 
 export const ruleDocs: readonly RuleDoc[] = Object.values(rules).map((r) => r.doc);

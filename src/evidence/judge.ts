@@ -1,0 +1,79 @@
+import type { ExceptionEntry } from "../config/exceptions-register.js";
+import type { Rewrite } from "./change-log.js";
+import { applyExceptions } from "./exceptions.js";
+import { type Finding, NOT_FINDINGS } from "./finding.js";
+import type { Population } from "./population.js";
+import { type BaseForcePush, c8HistoryRewrite } from "./rules/c8-history-rewrite.js";
+import { changeRules } from "./rules/index.js";
+
+/**
+ * Every rule run once over the population, the register's acceptances applied: the verdicts of
+ * each change (pass and n/a included) and the flat list of findings (every other verdict).
+ */
+export interface Judgement {
+  /** Per change id, its verdict of each change rule, in registry order. */
+  byChange: Map<string, Finding[]>;
+  /** Every verdict other than pass and n/a, accepted ones marked; sorted by rule, subject. */
+  findings: Finding[];
+  /** Register entries that accepted nothing: reported, so a typo cannot hide a finding. */
+  unmatched: ExceptionEntry[];
+}
+
+export interface JudgeInput {
+  population: Population;
+  rewrites: readonly Rewrite[];
+  baseForcePushes: readonly BaseForcePush[];
+  exceptions: readonly ExceptionEntry[];
+  /** The report's date, YYYY-MM-DD (UTC): reviews due before it and not done are overdue. */
+  today: string;
+}
+
+const RULE_ORDER = (id: string): number => Number(id.replace(/^\D+/, "")) + (id.startsWith("C") ? 0 : 100);
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function judge(input: JudgeInput): Judgement {
+  const verdicts = [
+    ...changeRules.flatMap((r) => r.evaluate(input.population)),
+    ...c8HistoryRewrite.evaluate({ rewrites: input.rewrites, baseForcePushes: input.baseForcePushes }),
+  ];
+  const applied = applyExceptions(verdicts, input.exceptions, input.today);
+  const byChange = new Map<string, Finding[]>();
+  for (const f of applied.findings) {
+    if (f.subject.kind !== "change") continue;
+    const list = byChange.get(f.subject.id);
+    if (list) list.push(f);
+    else byChange.set(f.subject.id, [f]);
+  }
+  const findings = applied.findings.filter((f) => !NOT_FINDINGS.has(f.verdict));
+  // An overdue after-the-fact review is a finding of its own, beside the one it accepted.
+  for (const f of findings) {
+    if (!f.accepted?.overdue) continue;
+    findings.push({
+      rule: "register",
+      subject: f.subject,
+      verdict: "overdue",
+      reason: `the after-the-fact review of ${f.rule} (${f.verdict}) was due ${f.accepted.reviewDue} and is not recorded as done (${f.accepted.ticket})`,
+      criteria: f.criteria,
+      evidence: [
+        { label: "register entry", value: f.accepted.at },
+        { label: "approved by", value: f.accepted.approvedBy },
+        { label: "ticket", value: f.accepted.ticket },
+      ],
+    });
+  }
+  for (const e of applied.unmatched) {
+    findings.push({
+      rule: "register",
+      subject: { kind: "change", id: e.change },
+      verdict: "unmatched",
+      reason: `the register entry at ${e.at} accepts ${e.rule ? `${e.rule} of ` : ""}${e.change}, which has no such finding in this period`,
+      criteria: ["CC8.1"],
+      evidence: [{ label: "register entry", value: e.at }, { label: "ticket", value: e.ticket }],
+    });
+  }
+  findings.sort(
+    (a, b) =>
+      RULE_ORDER(a.rule) - RULE_ORDER(b.rule) || cmp(a.rule, b.rule) || cmp(a.subject.id, b.subject.id) || cmp(a.verdict, b.verdict),
+  );
+  return { byChange, findings, unmatched: applied.unmatched };
+}
