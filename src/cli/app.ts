@@ -112,7 +112,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     )
     .command(
       "report",
-      "Render a period's evidence (HTML, PDF, JSON, manifest) from the store",
+      "Judge a period's changes and render the evidence (HTML, PDF, changes and findings as JSON and CSV, manifest) from the store",
       (y) =>
         withPeriod(y)
           .example("$0 report --period 2026Q3", "the third quarter of 2026")
@@ -134,6 +134,42 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      "sample",
+      "Draw a reproducible random sample of a period's change population (prints the seed and the population's SHA-256)",
+      (y) =>
+        withPeriod(y)
+          .option("size", {
+            type: "string",
+            describe: "How many changes (default by population: 1-5 all, 6-50 10, 51-250 20, more 25)",
+          })
+          .option("seed", { type: "string", describe: "The seed (HMAC key); default: a new random one, printed" })
+          .option("json", {
+            type: "boolean",
+            default: false,
+            describe: "One JSON object: seed, population hash, drawn changes",
+          })
+          .example("$0 sample --period 2026Q3", "a new sample of the quarter's changes, with its seed")
+          .example(
+            "$0 sample --period 2026Q3 --seed 7f3a9c --size 25",
+            "re-draw the same sample from the same population",
+          )
+          .epilogue(EXIT_CODES),
+      async (a) => {
+        const g = globals(a);
+        const { sampleCommand } = await import("./commands/sample.js");
+        await sampleCommand(
+          configFrom(g),
+          periodFrom(g, io.now()),
+          {
+            size: typeof a.size === "string" ? a.size : undefined,
+            seed: typeof a.seed === "string" ? a.seed : undefined,
+            json: a.json === true,
+          },
+          io.out,
+        );
+      },
+    )
+    .command(
       "demo",
       "Build the bundled demo organisation, collect it and write its report under <output>/demo/",
       (y) =>
@@ -143,7 +179,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
             type: "string",
             describe: "Where to build the demo repositories (default: <output>/demo/org, rebuilt each run)",
           })
-          .example("$0 demo", "writes reports/demo/2026Q3/changes.{html,pdf,json}")
+          .example(
+            "$0 demo",
+            "writes reports/demo/2026Q3/ (changes.{html,pdf,json,csv}, findings.{json,csv}) and prints each rule's verdicts",
+          )
           .epilogue(EXIT_CODES),
       async (a) => {
         const g = globals(a);
@@ -297,7 +336,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         await runsCommand(configFrom(g), limit, a.json === true, io.out);
       },
     )
-    .demandCommand(1, "name a command: collect, report, demo, config check, runs, import or receive flux")
+    .demandCommand(1, "name a command: collect, report, sample, demo, config check, runs, import or receive flux")
     .strict()
     .recommendCommands()
     .version(toolVersion)

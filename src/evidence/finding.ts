@@ -61,5 +61,8 @@ export interface Rule<Input> {
   evaluate(input: Input): Finding[];
 }
 
-/** Verdicts that are not findings (SPEC §4: findings are every verdict other than pass and n/a). */
-export const NOT_FINDINGS: ReadonlySet<string> = new Set(["pass", "n/a"]);
+/**
+ * Verdicts that are not findings (SPEC §4: findings are every verdict other than pass and n/a):
+ * "reviewed" (C1) and "traced" (C12) are those rules' words for pass.
+ */
+export const NOT_FINDINGS: ReadonlySet<string> = new Set(["pass", "n/a", "reviewed", "traced"]);

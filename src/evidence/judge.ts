@@ -1,8 +1,8 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
-import type { Rewrite } from "./change-log.js";
 import { applyExceptions } from "./exceptions.js";
 import { type Finding, NOT_FINDINGS } from "./finding.js";
 import type { Population } from "./population.js";
+import type { Rewrite } from "./rewrites.js";
 import { type BaseForcePush, c8HistoryRewrite } from "./rules/c8-history-rewrite.js";
 import { changeRules } from "./rules/index.js";
 
@@ -68,12 +68,18 @@ export function judge(input: JudgeInput): Judgement {
       verdict: "unmatched",
       reason: `the register entry at ${e.at} accepts ${e.rule ? `${e.rule} of ` : ""}${e.change}, which has no such finding in this period`,
       criteria: ["CC8.1"],
-      evidence: [{ label: "register entry", value: e.at }, { label: "ticket", value: e.ticket }],
+      evidence: [
+        { label: "register entry", value: e.at },
+        { label: "ticket", value: e.ticket },
+      ],
     });
   }
   findings.sort(
     (a, b) =>
-      RULE_ORDER(a.rule) - RULE_ORDER(b.rule) || cmp(a.rule, b.rule) || cmp(a.subject.id, b.subject.id) || cmp(a.verdict, b.verdict),
+      RULE_ORDER(a.rule) - RULE_ORDER(b.rule) ||
+      cmp(a.rule, b.rule) ||
+      cmp(a.subject.id, b.subject.id) ||
+      cmp(a.verdict, b.verdict),
   );
   return { byChange, findings, unmatched: applied.unmatched };
 }

@@ -20,7 +20,6 @@ export type { Ident } from "./ident.js";
  * Built once from the store's rows by pure functions; every rule and output reads it.
  */
 
-
 export interface LandedCommit {
   sha: string;
   subject: string;
@@ -168,8 +167,7 @@ function prCommit(c: PopulationPrCommitRow): LandedCommit {
   return {
     sha: c.oid,
     subject: "",
-    authors:
-      authors.length > 0 ? authors : [{ name: c.author_name, email: c.author_email, login: c.author_login }],
+    authors: authors.length > 0 ? authors : [{ name: c.author_name, email: c.author_email, login: c.author_login }],
     committer: { name: c.committer_name, email: c.committer_email, login: c.committer_login },
     signature: c.signature_kind ? (SIGNATURE_KIND[c.signature_kind] ?? "unknown") : null,
     verification: {
@@ -213,7 +211,8 @@ function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
     if (p.author_login) out.push({ email: null, login: p.author_login, kind: p.author_kind });
     if (p.merged_by) out.push({ email: null, login: p.merged_by });
   }
-  for (const r of rows.reviews) if (r.author_login) out.push({ email: null, login: r.author_login, kind: r.author_kind });
+  for (const r of rows.reviews)
+    if (r.author_login) out.push({ email: null, login: r.author_login, kind: r.author_kind });
   return out;
 }
 
@@ -221,10 +220,7 @@ function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
  * When a push landed: its committer date, which anyone can set, held inside what changeproof saw:
  * not after the run that first saw it on the branch, not before the previous read that did not.
  */
-function pushLanded(
-  c: PopulationCommitRow,
-  previousRead: string | null,
-): { at: string; by: string } {
+function pushLanded(c: PopulationCommitRow, previousRead: string | null): { at: string; by: string } {
   const committed = iso(c.committer_time);
   if (committed > c.first_seen_at) {
     return { at: c.first_seen_at, by: `first seen on the branch (its committer date, ${committed}, is later)` };
@@ -368,7 +364,7 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
       title: p.title,
       url: p.url,
       landedAt: p.merged_at,
-      landedBy: "merged at (GitHub)",
+      landedBy: "GitHub's mergedAt",
       pr: facts,
       commits,
       mergedBy: { name: null, email: null, login: p.merged_by },
@@ -431,7 +427,6 @@ function pullFacts(
       .map((e) => ({ actor: e.actor_login, at: e.created_at, before: e.before_oid, after: e.after_oid })),
   };
 }
-
 
 function unresolvedIdentities(changes: readonly Change[], identities: Identities): UnresolvedIdentity[] {
   const byIdentity = new Map<string, Set<string>>();

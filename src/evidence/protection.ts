@@ -44,11 +44,7 @@ interface RulesetSettings {
 // GitHub's patterns are fnmatch-like: `*` stops at `/`, `**` crosses it.
 const matcher = (pattern: string): ((s: string) => boolean) => picomatch(pattern, { dot: true, nonegate: true });
 
-function refMatches(
-  pattern: string,
-  branch: string,
-  defaultBranch: string | null,
-): boolean | "unknown-default" {
+function refMatches(pattern: string, branch: string, defaultBranch: string | null): boolean | "unknown-default" {
   if (pattern === "~ALL") return true;
   if (pattern === "~DEFAULT_BRANCH") return defaultBranch === null ? "unknown-default" : branch === defaultBranch;
   return matcher(pattern.replace(/^refs\/heads\//, ""))(branch);
@@ -95,7 +91,10 @@ export function indexSnapshots(
 }
 
 /** The snapshot in force at `at`: the latest at or before it, else the earliest after it. */
-export function snapshotAt(list: readonly SnapshotRow[], at: string): { row: SnapshotRow; basis: "before" | "after" } | null {
+export function snapshotAt(
+  list: readonly SnapshotRow[],
+  at: string,
+): { row: SnapshotRow; basis: "before" | "after" } | null {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

@@ -1,5 +1,5 @@
-import type { Identities, Party } from "./identities.js";
 import { type Ident, identText } from "./ident.js";
+import type { Identities, Party } from "./identities.js";
 import type { Change, LandedCommit, PullRequestFacts, ReviewRecord } from "./population.js";
 
 /**
@@ -51,7 +51,8 @@ export function reviewFacts(change: Change, pr: PullRequestFacts, identities: Id
   }
   const approvals: JudgedApproval[] = [];
   for (const r of pr.reviews) {
-    const wasApproval = r.state === "APPROVED" || (r.state === "DISMISSED" && r.dismissal?.previousState === "APPROVED");
+    const wasApproval =
+      r.state === "APPROVED" || (r.state === "DISMISSED" && r.dismissal?.previousState === "APPROVED");
     if (!wasApproval) continue;
     let notCounted: string | null = null;
     if (r.author === null) notCounted = "given by a deleted account";
@@ -72,4 +73,5 @@ export function reviewFacts(change: Change, pr: PullRequestFacts, identities: Id
 }
 
 /** Approvals that count and stand (not dismissed). */
-export const standing = (f: ReviewFacts): JudgedApproval[] => f.approvals.filter((a) => a.notCounted === null && !a.dismissed);
+export const standing = (f: ReviewFacts): JudgedApproval[] =>
+  f.approvals.filter((a) => a.notCounted === null && !a.dismissed);

@@ -1,8 +1,8 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
 import type { PersonConfig } from "../config/schema.js";
-import { rewrites } from "../evidence/change-log.js";
 import { type Judgement, judge } from "../evidence/judge.js";
 import { buildPopulation, type Population } from "../evidence/population.js";
+import { rewrites } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
 import type { DB } from "../store/db.js";
 import { populationRows } from "../store/population-queries.js";

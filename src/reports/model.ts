@@ -1,7 +1,10 @@
 import { historyGaps } from "../collectors/reconciler/history-gaps.js";
-import { type BranchLog, changeLog, type Rewrite, rewrites } from "../evidence/change-log.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
+import type { Finding } from "../evidence/finding.js";
+import type { UnresolvedIdentity } from "../evidence/population.js";
+import { type Rewrite, rewrites } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
+import { buildEvidence, type EvidenceOptions } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { readObservations } from "../store/reconciler-store.js";
@@ -11,11 +14,18 @@ import {
   listRepos,
   rewritesIn,
   runsFor,
-  trailersOf,
   unjoinedBranchCommits,
 } from "../store/report-queries.js";
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
+import {
+  type BranchChanges,
+  byBranch,
+  type ChangeRow,
+  changeRows,
+  type RuleSummary,
+  ruleSummaries,
+} from "./change-rows.js";
 
 /** Everything a report shows, already sorted; builders only render it. */
 export interface ChangeLogReport {
@@ -25,10 +35,28 @@ export interface ChangeLogReport {
   generatedAt: string;
   toolVersion: string;
   repos: { name: string; role: string; source: string }[];
-  branches: BranchLog[];
+  /** The change population, one row per change with every verdict, per repository and branch. */
+  branches: BranchChanges[];
+  changes: ChangeRow[];
+  /** The change rules' ids, in registry order: the verdict columns. */
+  changeRules: string[];
+  rules: RuleSummary[];
+  /** Every verdict other than pass and n/a (SPEC §4), accepted ones marked. */
+  findings: Finding[];
+  unresolved: UnresolvedIdentity[];
+  /** Emails two parties claim: they resolve to neither. */
+  identityConflicts: { email: string; claimedBy: string[] }[];
   rewrites: Rewrite[];
   coverage: Coverage;
-  totals: { changes: number; merges: number; singleParent: number; removed: number; rewrites: number };
+  totals: {
+    changes: number;
+    pullRequests: number;
+    directPushes: number;
+    unknown: number;
+    dropped: number;
+    rewrites: number;
+    findings: number;
+  };
   method: string[];
 }
 
@@ -75,22 +103,18 @@ export function buildChangeLogReport(
   configuredRepos: readonly string[],
   now: Date,
   sources: { githubOrg?: string; clusters?: readonly string[] } = {},
+  evidence: Omit<EvidenceOptions, "now"> = { people: [], exceptions: [] },
 ): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
   const rows = branchCommitsIn(db, fromSec, toSec);
-  // A commit on several protected branches is one commit: its trailers are read once.
-  const byRepo = new Map<string, Set<string>>();
-  for (const r of rows) byRepo.set(r.repo, (byRepo.get(r.repo) ?? new Set()).add(r.sha));
-  const trailers = [...byRepo].flatMap(([repo, shas]) => trailersOf(db, repo, [...shas]));
-  const branches = changeLog(rows, trailers);
   const rw = rewrites(rewritesIn(db, period.from.toISOString(), period.to.toISOString(), fromSec, toSec));
+  const { population, judgement } = buildEvidence(db, period, { ...evidence, now });
+  const changes = changeRows(population, judgement);
   const stored = listRepos(db);
   const names = [...new Set([...configuredRepos, ...stored.map((r) => r.name)])];
   const contributing = [
-    ...branches.flatMap((b) =>
-      b.changes.flatMap((c) => (c.removedRun === null ? [c.firstSeenRun] : [c.firstSeenRun, c.removedRun])),
-    ),
+    ...rows.flatMap((c) => (c.removed_run === null ? [c.first_seen_run] : [c.first_seen_run, c.removed_run])),
     ...rw.map((r) => r.runId),
   ];
   // GitHub's coverage counts when GitHub is configured, or was collected into this store before.
@@ -117,7 +141,15 @@ export function buildChangeLogReport(
       : undefined,
   );
   cov.gaps.push(...storeDamage(db));
-  const sum = (f: (b: BranchLog) => number): number => branches.reduce((n, b) => n + f(b), 0);
+  const unknown = changes.filter((c) => c.kind === "unknown");
+  if (unknown.length > 0) {
+    const repos = [...new Set(unknown.map((c) => c.repo))].sort();
+    cov.gaps.push(
+      `${plural(unknown.length, "change")} in ${repos.join(", ")} cannot be judged: GitHub's data on ${unknown.length === 1 ? "it" : "them"} is missing (GitHub not collected for the repository, or not since ${unknown.length === 1 ? "it" : "they"} landed), so ${unknown.length === 1 ? "its" : "their"} verdicts are blocked`,
+    );
+  }
+  const count = (k: ChangeRow["kind"] | ((c: ChangeRow) => boolean)): number =>
+    changes.filter(typeof k === "function" ? k : (c) => c.kind === k).length;
   return {
     title: `Change log ${period.label}`,
     period: {
@@ -129,23 +161,31 @@ export function buildChangeLogReport(
     generatedAt: now.toISOString(),
     toolVersion,
     repos: stored.map((r) => ({ name: r.name, role: r.role, source: r.source })),
-    branches,
+    branches: byBranch(changes),
+    changes,
+    changeRules: [...new Set(changes.flatMap((c) => c.verdicts.map((v) => v.rule)))],
+    rules: ruleSummaries(judgement),
+    findings: judgement.findings,
+    unresolved: population.unresolved,
+    identityConflicts: population.identities.conflicts,
     rewrites: rw,
     coverage: cov,
     totals: {
-      changes: sum((b) => b.changes.length),
-      merges: sum((b) => b.merges),
-      singleParent: sum((b) => b.singleParent),
-      removed: sum((b) => b.removed),
+      changes: changes.length,
+      pullRequests: count((c) => c.pullRequest !== null),
+      directPushes: count("direct-push"),
+      unknown: unknown.length,
+      dropped: count((c) => c.droppedAt !== null),
       rewrites: rw.length,
+      findings: judgement.findings.length,
     },
     method: [
-      "Source: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); which kind of signature a commit carries is read from the object, not verified.",
-      "Population: the first-parent commits of each protected branch whose committer date falls in the period [from, to), UTC.",
-      "Kind: a merge commit has two or more parents (a pull request merged with a merge commit, as far as git can tell). A single-parent commit is a direct push unless GitHub data ties it to a pull request: squash and rebase merges look the same in git, and GitHub's data is not part of this report yet.",
-      "A pull request number in a subject ('Merge pull request #12', '(#12)') is shown as cited, unverified: anyone pushing directly can write it.",
-      "Committer dates are set by whoever commits and can be backdated; 'first seen' is when changeproof first observed the commit on the branch, the latest it can have landed there.",
-      "History rewrite: a protected branch whose new tip does not contain the tip the previous successful run saw. Commits it dropped stay in the population, marked as dropped.",
+      "Sources: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); GitHub's GraphQL API for merged pull requests, their reviews (with the commit each was given on), timelines, commits and signature verification, and access and protection snapshots.",
+      "Population: every change that landed on a protected branch in the period [from, to), UTC: a pull request merged in it (by GitHub's mergedAt), or a first-parent commit no merged pull request into the branch landed (a direct push, landed by its committer date held within what changeproof saw: not after it was first seen on the branch, not before a read that did not see it).",
+      "Kind: a pull request's merge commit with two parents is a merge-commit merge; several commits GitHub associates with one pull request are a rebase merge; one is a squash. Squash and rebase merges map back to their pull request through GitHub's associatedPullRequests, never through a '(#12)' in a subject, which anyone can write.",
+      "Verdicts: each rule of the registry (see the rules' documentation) judges every change against the protection and rulesets in force when it merged (the latest snapshot at or before the merge). Freshness comes from the commit each review names and GitHub's timeline, never from commit dates, which anyone can backdate.",
+      "Identity: git emails map to GitHub accounts by GitHub's own commit identities and to people by the configured people registry; bots, service accounts and deleted accounts never count as reviewers.",
+      "History rewrite: a protected branch whose new tip does not contain the tip the previous successful run saw, or a base-branch force push on GitHub's timeline. Commits it dropped stay in the population, marked as dropped.",
     ],
   };
 }

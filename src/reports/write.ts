@@ -6,13 +6,14 @@ import { renderChangeLogHtml } from "./html/changelog-html.js";
 import { writeManifest } from "./manifest.js";
 import type { ChangeLogReport } from "./model.js";
 import { renderChangeLogPdf } from "./pdf/changelog-pdf.js";
+import { changesCsv, changesJson, findingsCsv, findingsJson } from "./populations.js";
 
 export interface WrittenReport {
   dir: string;
   files: string[];
 }
 
-/** Writes the period's report (HTML, PDF, JSON population) and its manifest under `outDir/<period>/`. */
+/** Writes the period's report (HTML, PDF, the change and finding populations as JSON and CSV) and its manifest under `outDir/<period>/`. */
 export async function writeChangeLogReport(
   report: ChangeLogReport,
   period: Period,
@@ -33,10 +34,14 @@ export async function writeChangeLogReport(
 
 async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenReport> {
   mkdirSync(dir, { recursive: true });
-  const files = ["changes.html", "changes.pdf", "changes.json"];
+  const files = ["changes.html", "changes.pdf", "changes.json", "changes.csv", "findings.json", "findings.csv"];
+  const header = { period: report.period, generatedAt: report.generatedAt, toolVersion: report.toolVersion };
   writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));
   await renderChangeLogPdf(report, path.join(dir, "changes.pdf"));
-  writeFileSync(path.join(dir, "changes.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, "changes.json"), changesJson(header, report.changeRules, report.changes));
+  writeFileSync(path.join(dir, "changes.csv"), changesCsv(report.changeRules, report.changes));
+  writeFileSync(path.join(dir, "findings.json"), findingsJson(header, report.findings, report.unresolved));
+  writeFileSync(path.join(dir, "findings.csv"), findingsCsv(report.findings));
   writeManifest(dir, files, {
     tool: "changeproof",
     toolVersion: report.toolVersion,

@@ -294,12 +294,7 @@ export interface CommitLookup {
   signature: { kind: string; state: string; valid: boolean; signer: string | null } | null;
 }
 
-export function storeCommitLookups(
-  db: DB,
-  repoId: number,
-  runId: number,
-  lookups: readonly CommitLookup[],
-): void {
+export function storeCommitLookups(db: DB, repoId: number, runId: number, lookups: readonly CommitLookup[]): void {
   const ins = db.prepare(
     `INSERT OR REPLACE INTO gh_commit_lookups (repo_id, oid, run_id, pull_requests, commit_read, author_login,
        committer_login, signature_kind, signature_state, signature_valid, signer_login)

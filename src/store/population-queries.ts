@@ -275,7 +275,9 @@ export function populationRows(db: DB, fromIso: string, toIso: string): Populati
       )
       .all() as SnapshotRow[];
     const protection = db
-      .prepare("SELECT snapshot_id, repo, pattern, settings FROM gh_protection_rules ORDER BY snapshot_id, repo, pattern")
+      .prepare(
+        "SELECT snapshot_id, repo, pattern, settings FROM gh_protection_rules ORDER BY snapshot_id, repo, pattern",
+      )
       .all() as ProtectionRow[];
     const rulesets = db
       .prepare(
@@ -292,7 +294,9 @@ export function populationRows(db: DB, fromIso: string, toIso: string): Populati
       .get({ to: toIso }) as { id: number } | undefined;
     const members = latestMembers
       ? (
-          db.prepare("SELECT login FROM gh_members WHERE snapshot_id = ? ORDER BY login").all(latestMembers.id) as MemberRow[]
+          db
+            .prepare("SELECT login FROM gh_members WHERE snapshot_id = ? ORDER BY login")
+            .all(latestMembers.id) as MemberRow[]
         ).map((m) => m.login)
       : null;
     return { repos, commits, pulls, reviews, events, prCommits, gitRuns, snapshots, protection, rulesets, members };

@@ -10,7 +10,7 @@ import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
 import type { Logger } from "../../log/logger.js";
 import { parsePeriod } from "../../period.js";
 import { collectAll, printSummary, throwIfIncomplete } from "./collect.js";
-import { type ReportResult, reportPeriod } from "./report.js";
+import { type ReportResult, reportPeriod, ruleSummaryLines } from "./report.js";
 
 export interface DemoOptions {
   /** Where the demo organisation's repositories are built; default: <output>/demo/org. */
@@ -142,5 +142,6 @@ async function collectAndReport(
   o.out(`config: ${configFile}`);
   o.out(`database: ${cfg.database}`);
   for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);
+  for (const line of ruleSummaryLines(result.rules)) o.out(`rule ${line}`);
   return result;
 }

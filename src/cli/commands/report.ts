@@ -1,4 +1,5 @@
 import { configuredClusters } from "../../config/clusters.js";
+import { loadExceptionsRegister } from "../../config/exceptions-register.js";
 import type { LoadedConfig } from "../../config/load.js";
 import type { Logger } from "../../log/logger.js";
 import type { Period } from "../../period.js";
@@ -9,6 +10,8 @@ export interface ReportResult {
   files: string[];
   gaps: string[];
   changes: number;
+  /** Per rule, its verdicts and how many subjects got each (pass and n/a included). */
+  rules: { id: string; counts: Record<string, number> }[];
 }
 
 /** Build the period's report from the store alone and write it under the output folder. */
@@ -16,6 +19,13 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
   // Loaded here, not at start-up: a collect run should not pay for pdfkit and handlebars.
   const { buildChangeLogReport } = await import("../../reports/model.js");
   const { writeChangeLogReport } = await import("../../reports/write.js");
+  // The register is read before the store: a broken entry stops the report with its file and line.
+  const exceptions = cfg.exceptions
+    ? loadExceptionsRegister(
+        cfg.exceptions,
+        cfg.repos.map((r) => r.name),
+      )
+    : [];
   // Read-only: a mistyped --db must not create an empty store and an empty "complete" report.
   const report = await withStore(cfg.database, { readonly: true, doing: "reading" }, (db) =>
     buildChangeLogReport(
@@ -27,10 +37,24 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
         ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
         clusters: [...configuredClusters(cfg)],
       },
+      { people: cfg.people, exceptions },
     ),
   );
   const written = await writeChangeLogReport(report, period, cfg.output);
   for (const g of report.coverage.gaps) log.warn(`gap: ${g}`);
   log.info("report written", { period: period.label, dir: written.dir, changes: report.totals.changes });
-  return { ...written, gaps: report.coverage.gaps, changes: report.totals.changes };
+  return {
+    ...written,
+    gaps: report.coverage.gaps,
+    changes: report.totals.changes,
+    rules: report.rules.map((r) => ({ id: r.id, counts: r.counts })),
+  };
+}
+
+/** One line per rule: its verdicts and how many subjects got each ("C1: reviewed 3, not-reviewed 2"). */
+export function ruleSummaryLines(rules: ReportResult["rules"]): string[] {
+  return rules.map((r) => {
+    const counts = Object.entries(r.counts).filter(([, n]) => n > 0);
+    return `${r.id}: ${counts.length > 0 ? counts.map(([v, n]) => `${v} ${n}`).join(", ") : "nothing judged"}`;
+  });
 }

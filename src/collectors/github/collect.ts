@@ -4,6 +4,7 @@ import type { Logger } from "../../log/logger.js";
 import type { DB } from "../../store/db.js";
 import { lastTips, upsertRepo } from "../../store/git-store.js";
 import {
+  commitsToLookUp,
   readWatermark,
   storeBaseForcePushes,
   storeCommitLookups,
@@ -12,7 +13,6 @@ import {
   storePullRequestPage,
   storeSnapshot,
   storeWatermark,
-  commitsToLookUp,
   type Watermark,
 } from "../../store/github-store.js";
 import { finishRun, lastRunCounts, sealFailed, startRun } from "../../store/ledger.js";

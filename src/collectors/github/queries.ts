@@ -279,8 +279,7 @@ export function commitPullRequestsQuery(count: number): string {
   const vars = Array.from({ length: count }, (_, i) => `$o${i}: GitObjectID!`).join(", ");
   const fields = Array.from(
     { length: count },
-    (_, i) =>
-      `c${i}: object(oid: $o${i}) { ... on Commit { oid ${LOOKUP_FIELDS} } }`,
+    (_, i) => `c${i}: object(oid: $o${i}) { ... on Commit { oid ${LOOKUP_FIELDS} } }`,
   ).join("\n    ");
   return `query CommitPullRequests($owner: String!, $name: String!, ${vars}) {
   ${RATE}

@@ -265,7 +265,12 @@ export const commitPullRequestsSchema = z.object({
             author: z.object({ user: z.object({ login: str }).nullable() }).nullable(),
             committer: z.object({ user: z.object({ login: str }).nullable() }).nullable(),
             signature: z
-              .object({ __typename: str, isValid: z.boolean(), state: str, signer: z.object({ login: str }).nullable() })
+              .object({
+                __typename: str,
+                isValid: z.boolean(),
+                state: str,
+                signer: z.object({ login: str }).nullable(),
+              })
               .nullable(),
           })
           .nullable(),

@@ -28,11 +28,16 @@ export const c1Reviewed = reviewRule(
           evidence: [...evidence, ...facts.unresolvedAuthors.map((u) => ({ label: "unresolved author", value: u }))],
         };
       }
-      return { verdict: "reviewed", reason: `approved on the final head ${short(pr.headOid)} by ${names(onHead)}`, evidence };
+      return {
+        verdict: "reviewed",
+        reason: `approved on the final head ${short(pr.headOid)} by ${names(onHead)}`,
+        evidence,
+      };
     }
     let why: string;
     if (facts.approvals.length === 0) why = "no approval";
-    else if (counting.length > 0) why = `approved by ${names(counting)} on an earlier commit, not on the final head ${short(pr.headOid)}`;
+    else if (counting.length > 0)
+      why = `approved by ${names(counting)} on an earlier commit, not on the final head ${short(pr.headOid)}`;
     else if (facts.approvals.every((a) => a.notCounted !== null)) {
       why = `no approval that counts (${facts.approvals.map((a) => a.notCounted).join("; ")})`;
     } else why = "every counting approval was dismissed";

@@ -37,11 +37,13 @@ export const c11CommitIdentity = changeRule(
     criteria: ["CC8.1"],
     subject: "change",
     verdicts: ["exception", "pass", "blocked"],
-    checks: "Whether every commit a change put on the protected branch carries a signature GitHub verified, and an author who resolves to a known organisation member, person in the registry, or service account.",
+    checks:
+      "Whether every commit a change put on the protected branch carries a signature GitHub verified, and an author who resolves to a known organisation member, person in the registry, or service account.",
     data: "The commits a change put on the branch (a merge-commit merge: the pull request's commits and the merge commit; a squash: the squash commit; a rebase merge: the re-created commits; a direct push: the commit), GitHub's signature verification of each (state, validity, signer; GitHub's web-flow signature counts when GitHub verified it), their authors and Co-authored-by, identity resolution and the organisation's members in the period's last snapshot.",
     judged:
       "exception: a commit is unsigned, its signature is not verified by GitHub, or an author resolves to nobody or to an account that is not an organisation member; the reason lists which. pass: none of these. blocked: GitHub did not read a signed commit (GitHub not collected, or the commit not yet read) so its signature cannot be shown verified, or no commit of the change is in the history read.",
-    limits: "Git identities are free text: an author email GitHub does not tie to an account is unknown unless the `people:` registry names it. GitHub's rebase merge re-creates commits without signing them, so rebase merges are exceptions when signatures are expected. Members are known only from an organisation snapshot; without one, any GitHub account counts as known.",
+    limits:
+      "Git identities are free text: an author email GitHub does not tie to an account is unknown unless the `people:` registry names it. GitHub's rebase merge re-creates commits without signing them, so rebase merges are exceptions when signatures are expected. Members are known only from an organisation snapshot; without one, any GitHub account counts as known.",
   },
   (c, pop) => {
     if (c.commits.length === 0) {

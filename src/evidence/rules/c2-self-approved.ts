@@ -8,11 +8,13 @@ export const c2SelfApproved = reviewRule(
     criteria: ["CC8.1"],
     subject: "change",
     verdicts: ["self-approved", "pass", "blocked", "n/a"],
-    checks: "Whether every approval a merged pull request received came from its author or an author, co-author or signer of its commits.",
+    checks:
+      "Whether every approval a merged pull request received came from its author or an author, co-author or signer of its commits.",
     data: "GitHub's undismissed APPROVED reviews of the pull request, its commits' authors, co-authors and signers, and identity resolution.",
     judged:
       "self-approved: there are approvals, and every one by a person came from the pull request's own authors. pass: at least one approval came from someone else. n/a: no approval from a person (C1 says not-reviewed), or a direct push. blocked: an author resolves to no account and no approval is shown to be an author's own, so self-approval can be neither shown nor excluded.",
-    limits: "Bot and deleted-account approvals are left out: they are neither self nor independent. An author using a second, unregistered account is not caught unless the `people:` registry joins the accounts.",
+    limits:
+      "Bot and deleted-account approvals are left out: they are neither self nor independent. An author using a second, unregistered account is not caught unless the `people:` registry joins the accounts.",
   },
   (_c, _pr, facts) => {
     const byPeople = facts.approvals.filter(

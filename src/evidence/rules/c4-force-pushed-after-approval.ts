@@ -12,7 +12,8 @@ export const c4ForcePushedAfterApproval = reviewRule(
     data: "GitHub's HeadRefForcePushedEvent timeline items (actor, time, before and after commits) and the submission time of the first counting approval (dismissed ones included): both are GitHub's own timestamps, not commit dates.",
     judged:
       "force-pushed-after-approval: a head force push is recorded after the first counting approval. pass: none is. n/a: no counting approval, or a direct push.",
-    limits: "A force push GitHub did not record on the timeline (a branch deleted and re-created) is not seen here; C3 still catches a head that differs from the approved commit.",
+    limits:
+      "A force push GitHub did not record on the timeline (a branch deleted and re-created) is not seen here; C3 still catches a head that differs from the approved commit.",
   },
   (_c, pr, facts) => {
     const first = facts.approvals.find((a) => a.notCounted === null && a.review.submittedAt !== null);

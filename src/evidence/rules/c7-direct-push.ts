@@ -9,11 +9,13 @@ export const c7DirectPush = changeRule(
     criteria: ["CC8.1"],
     subject: "change",
     verdicts: ["direct-push", "pass", "blocked"],
-    checks: "Whether a first-parent commit of a protected branch was put there by something other than a merged pull request into that branch.",
+    checks:
+      "Whether a first-parent commit of a protected branch was put there by something other than a merged pull request into that branch.",
     data: "The git collector's first-parent history of each protected branch, GitHub's merged pull requests (merge commits and their own commits) and GitHub's associatedPullRequests for every other commit (squash and rebase merges map back to their pull request there).",
     judged:
       "direct-push: GitHub associates the commit with no merged pull request into the branch; the committer as git records it, and the account GitHub ties to it, are named. Every direct push is flagged, a person's or a bot's (a bot's push to a GitOps repository is then judged by C12). pass: a merged pull request landed it. blocked: GitHub was not collected for the repository, or has not yet been asked about the commit, so a squash or rebase merge cannot be told from a push.",
-    limits: "GitHub does not record who pushed: the committer is what the commit says, and GitHub's account for its email. A commit reviewed in a pull request into another branch and pushed here directly is a direct push.",
+    limits:
+      "GitHub does not record who pushed: the committer is what the commit says, and GitHub's account for its email. A commit reviewed in a pull request into another branch and pushed here directly is a direct push.",
   },
   (c) => {
     if (c.kind === "unknown") return { verdict: "blocked", reason: c.blocked ?? "GitHub's data cannot judge it" };

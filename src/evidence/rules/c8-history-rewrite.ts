@@ -1,6 +1,6 @@
 import type { BaseForcePushRow } from "../../store/report-queries.js";
-import type { Rewrite } from "../change-log.js";
 import type { Finding, Rule } from "../finding.js";
+import type { Rewrite } from "../rewrites.js";
 
 /** A force push to a pull request's base branch, as GitHub's timeline records it (who, when, from, to). */
 export type BaseForcePush = BaseForcePushRow;

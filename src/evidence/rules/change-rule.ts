@@ -31,7 +31,9 @@ export function changeEvidence(c: Change): Evidence[] {
 
 export function approvalEvidence(a: JudgedApproval): Evidence {
   const r = a.review;
-  const state = a.dismissed ? `approval dismissed${r.dismissal ? ` by ${r.dismissal.by ?? "a deleted account"} at ${r.dismissal.at}` : ""}` : "approval";
+  const state = a.dismissed
+    ? `approval dismissed${r.dismissal ? ` by ${r.dismissal.by ?? "a deleted account"} at ${r.dismissal.at}` : ""}`
+    : "approval";
   const counted = a.notCounted ? `does not count: ${a.notCounted}` : "counts";
   const on = r.commit
     ? `on ${short(r.commit)}${a.onHead ? " (the final head)" : " (not the final head)"}${r.repointedTo ? `; GitHub now names ${short(r.repointedTo)}` : ""}`
@@ -40,10 +42,7 @@ export function approvalEvidence(a: JudgedApproval): Evidence {
 }
 
 /** A rule judging each change; `judge` sees only pull requests GitHub's data can judge. */
-export function changeRule(
-  doc: RuleDoc,
-  judge: (change: Change, pop: Population) => Verdict,
-): Rule<Population> {
+export function changeRule(doc: RuleDoc, judge: (change: Change, pop: Population) => Verdict): Rule<Population> {
   return {
     doc,
     evaluate(pop): Finding[] {

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
-import type { Change } from "../../evidence/change-log.js";
 import { packageRoot } from "../../version.js";
-import { droppedLabel, kindLabel, plural } from "../labels.js";
+import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
 
@@ -23,8 +22,8 @@ export function renderChangeLogHtml(report: ChangeLogReport): string {
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hb.registerHelper("plural", (n: unknown, word: unknown) => plural(Number(n), String(word)));
   hb.registerHelper("join", (xs: unknown) => (Array.isArray(xs) ? xs.join(", ") : ""));
-  hb.registerHelper("kindLabel", (c: Change) => kindLabel(c));
-  hb.registerHelper("droppedLabel", (c: Change) => droppedLabel(c) ?? "");
+  // A link only to the web: a URL from GitHub's data could say javascript: or data:.
+  hb.registerHelper("webUrl", (u: unknown) => (typeof u === "string" && /^https?:\/\//i.test(u) ? u : ""));
   const css = template("report.css");
   const cssHash = createHash("sha256").update(css).digest("base64");
   const render = hb.compile(template("changelog.html.hbs"), { strict: false, noEscape: false });

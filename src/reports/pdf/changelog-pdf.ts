@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
 import PDFDocument from "pdfkit";
-import { droppedLabel, kindLabel, plural } from "../labels.js";
+import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
 import { BOLD, FONT, fit, MONO } from "./fonts.js";
@@ -152,12 +152,14 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
   doc.fillColor("#000").font(FONT).fontSize(10).moveDown(0.6);
   const t = report.totals;
   doc.text(
-    `Changes on protected branches: ${t.changes} (${plural(t.merges, "merge commit")}, ${t.singleParent} single-parent)`,
+    `Changes on protected branches: ${t.changes} (${plural(t.pullRequests, "merged pull request")}, ${t.directPushes} direct push${t.directPushes === 1 ? "" : "es"}${t.unknown ? `, ${t.unknown} that cannot be told apart without GitHub's data` : ""}); findings: ${t.findings}`,
     { width },
   );
   doc.text(
-    `Commits later dropped from their branch by a rewrite: ${t.removed}; history rewrites observed: ${t.rewrites}`,
-    { width },
+    `Changes later dropped from their branch by a rewrite: ${t.dropped}; history rewrites observed: ${t.rewrites}`,
+    {
+      width,
+    },
   );
   const l = report.coverage.ledger;
   doc.text(
@@ -212,38 +214,84 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
     );
   }
 
+  heading(doc, "Verdicts per rule");
+  table(
+    doc,
+    [
+      { title: "Rule", width: 40 },
+      { title: "What it checks", width: 220 },
+      { title: "Criteria", width: 60 },
+      { title: "Verdicts (subjects judged)", width: width - 320 },
+    ],
+    report.rules.map((r) => [
+      r.id,
+      r.title,
+      r.criteria.join(", "),
+      `${Object.entries(r.counts)
+        .map(([v, n]) => `${v}: ${n}`)
+        .join(" · ")}${r.accepted ? ` · accepted: ${r.accepted}` : ""}`,
+    ]),
+    "Verdicts per rule",
+  );
+
+  heading(doc, "Findings");
+  if (report.findings.length === 0) doc.text("No findings: every verdict is pass or n/a.", { width });
+  else {
+    table(
+      doc,
+      [
+        { title: "Rule", width: 50 },
+        { title: "Subject", width: 200 },
+        { title: "Verdict", width: 130 },
+        { title: "Reason", width: width - 380 },
+      ],
+      report.findings.map((f) => [
+        f.rule,
+        f.subject.id,
+        f.accepted ? `${f.verdict}\naccepted${f.accepted.overdue ? " (review overdue)" : ""}` : f.verdict,
+        f.accepted ? `${f.reason}\nAccepted: ${f.accepted.reason} (${f.accepted.ticket}, ${f.accepted.at})` : f.reason,
+      ]),
+      "Findings",
+    );
+  }
+
+  if (report.unresolved.length > 0) {
+    heading(doc, "Identities that resolve to nobody");
+    table(
+      doc,
+      [
+        { title: "Commit identity", width: 260 },
+        { title: "Changes it touches", width: width - 260 },
+      ],
+      report.unresolved.map((u) => [u.identity, u.changes.join(", ")]),
+      "Identities that resolve to nobody",
+    );
+  }
+
   heading(doc, "Changes");
   if (report.branches.length === 0) doc.text("No changes on protected branches in this period.", { width });
   for (const b of report.branches) {
     const caption = `${b.repo} · ${b.branch}`;
-    heading(
-      doc,
-      `${caption}: ${plural(b.changes.length, "change")} (${plural(b.merges, "merge commit")}, ${b.singleParent} single-parent)`,
-      11,
-    );
+    heading(doc, `${caption}: ${plural(b.changes.length, "change")}`, 11);
     table(
       doc,
       [
-        { title: "Committed (UTC)", width: 80 },
-        { title: "Commit", width: 70, mono: true },
-        { title: "Kind", width: 100 },
-        { title: "Subject", width: width - 556 },
-        { title: "Author", width: 170 },
-        { title: "Signature", width: 56 },
-        { title: "First seen (UTC)", width: 80 },
+        { title: "Landed (UTC)", width: 80 },
+        { title: "Change", width: 150 },
+        { title: "Kind", width: 90 },
+        { title: "Title", width: width - 600 },
+        { title: "Author · merged by", width: 120 },
+        { title: "Findings", width: 160 },
       ],
       b.changes.map((c) => [
-        day(c.committedAt),
-        c.sha.slice(0, 12),
-        [kindLabel(c), droppedLabel(c)].filter(Boolean).join("\n"),
-        c.subject,
-        [
-          c.author.name,
-          `<${c.author.email}>`,
-          ...c.coAuthors.flatMap((a) => [`co-author: ${a.name}`, `<${a.email}>`]),
-        ].join("\n"),
-        c.signature ?? "none",
-        day(c.firstSeenAt),
+        day(c.landedAt),
+        c.id,
+        [c.kindLabel, c.droppedAt ? `DROPPED from the branch by a rewrite observed ${c.droppedAt}` : ""]
+          .filter(Boolean)
+          .join("\n"),
+        c.title,
+        `${c.author}\n${c.mergedBy}`,
+        c.exceptions.join("\n") || "none",
       ]),
       caption,
     );

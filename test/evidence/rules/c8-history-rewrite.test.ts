@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Rewrite } from "../../../src/evidence/change-log.js";
+import type { Rewrite } from "../../../src/evidence/rewrites.js";
 import { type BaseForcePush, c8HistoryRewrite } from "../../../src/evidence/rules/c8-history-rewrite.js";
 
 const sha = (c: string): string => c.repeat(40);

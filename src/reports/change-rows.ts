@@ -1,0 +1,186 @@
+import { type Acceptance, type Criterion, type Finding, NOT_FINDINGS } from "../evidence/finding.js";
+import { identText } from "../evidence/ident.js";
+import type { Judgement } from "../evidence/judge.js";
+import type { Change, ChangeKind, Population } from "../evidence/population.js";
+import { ruleDocs } from "../evidence/rules/index.js";
+
+/**
+ * The change population as every output shows it (SPEC §4): one row per change with each change
+ * rule's verdict, renderer-neutral, already sorted. The JSON and CSV populations, the HTML and
+ * the PDF all read these rows, so they cannot disagree.
+ */
+
+export interface VerdictCell {
+  rule: string;
+  verdict: string;
+  reason: string;
+  accepted?: Acceptance;
+}
+
+export interface ChangeRow {
+  id: string;
+  repo: string;
+  branch: string;
+  kind: ChangeKind;
+  kindLabel: string;
+  title: string;
+  url: string | null;
+  landedAt: string;
+  landedBy: string;
+  /** The pull request's author, or the pushed commit's author. */
+  author: string;
+  /** Who merged it (GitHub login), or who committed the push. */
+  mergedBy: string;
+  commits: string[];
+  /** When a history rewrite dropped its commits from the branch. */
+  droppedAt: string | null;
+  pullRequest: {
+    number: number;
+    headOid: string;
+    reviewDecision: string | null;
+    approvals: {
+      author: string | null;
+      state: string;
+      submittedAt: string | null;
+      commit: string | null;
+      counts: boolean;
+      why: string | null;
+    }[];
+  } | null;
+  protection: {
+    snapshotTakenAt: string;
+    asFirstSeenAfter: boolean;
+    requiredApprovals: number | null;
+    sources: string[];
+  } | null;
+  /** Every change rule's verdict, in registry order. */
+  verdicts: VerdictCell[];
+  /** The verdicts that are findings (not pass, not n/a). */
+  exceptions: string[];
+}
+
+export interface BranchChanges {
+  repo: string;
+  branch: string;
+  changes: ChangeRow[];
+  counts: Partial<Record<ChangeKind, number>>;
+}
+
+export interface RuleSummary {
+  id: string;
+  title: string;
+  criteria: readonly Criterion[];
+  /** Verdict word -> how many subjects got it; every word the rule gives is listed, zero too. */
+  counts: Record<string, number>;
+  accepted: number;
+}
+
+const KIND_LABEL: Record<ChangeKind, string> = {
+  "merge-commit": "pull request (merge commit)",
+  squash: "pull request (squash)",
+  rebase: "pull request (rebase)",
+  "not-on-branch": "pull request (merge commit not on the branch as read)",
+  "direct-push": "direct push",
+  unknown: "unknown (GitHub's data missing)",
+};
+
+/** What a change's kind is called in every output. */
+export const kindLabel = (k: ChangeKind): string => KIND_LABEL[k];
+
+function row(c: Change, verdicts: readonly Finding[]): ChangeRow {
+  const cells = verdicts.map((f) => ({
+    rule: f.rule,
+    verdict: f.verdict,
+    reason: f.reason,
+    ...(f.accepted ? { accepted: f.accepted } : {}),
+  }));
+  const first = c.commits[0];
+  const author = c.pr ? (c.pr.author ?? "(deleted account)") : first?.authors[0] ? identText(first.authors[0]) : "";
+  const dropped = c.commits.map((x) => x.droppedAt).find((d) => d !== null) ?? null;
+  return {
+    id: c.id,
+    repo: c.repo,
+    branch: c.branch,
+    kind: c.kind,
+    kindLabel: KIND_LABEL[c.kind],
+    title: c.title,
+    url: c.url,
+    landedAt: c.landedAt,
+    landedBy: c.landedBy,
+    author,
+    mergedBy: c.pr ? (c.pr.mergedBy ?? "(deleted account)") : c.mergedBy ? identText(c.mergedBy) : "",
+    commits: c.commits.map((x) => x.sha),
+    droppedAt: dropped,
+    pullRequest: c.pr
+      ? {
+          number: c.pr.number,
+          headOid: c.pr.headOid,
+          reviewDecision: c.pr.reviewDecision,
+          approvals: (c.review?.approvals ?? []).map((a) => ({
+            author: a.review.author,
+            state: a.review.state,
+            submittedAt: a.review.submittedAt,
+            commit: a.review.commit,
+            counts: a.notCounted === null && !a.dismissed,
+            why: a.notCounted,
+          })),
+        }
+      : null,
+    protection: c.protection
+      ? {
+          snapshotTakenAt: c.protection.takenAt,
+          asFirstSeenAfter: c.protection.basis === "after",
+          requiredApprovals: c.protection.requiredApprovals,
+          sources: c.protection.sources,
+        }
+      : null,
+    verdicts: cells,
+    exceptions: cells.filter((v) => !NOT_FINDINGS.has(v.verdict)).map((v) => `${v.rule} ${v.verdict}`),
+  };
+}
+
+export function changeRows(pop: Population, judgement: Judgement): ChangeRow[] {
+  return pop.changes.map((c) => row(c, judgement.byChange.get(c.id) ?? []));
+}
+
+export function byBranch(rows: readonly ChangeRow[]): BranchChanges[] {
+  const out = new Map<string, BranchChanges>();
+  for (const r of rows) {
+    const k = `${r.repo}\u0000${r.branch}`;
+    let b = out.get(k);
+    if (!b) {
+      b = { repo: r.repo, branch: r.branch, changes: [], counts: {} };
+      out.set(k, b);
+    }
+    b.changes.push(r);
+    b.counts[r.kind] = (b.counts[r.kind] ?? 0) + 1;
+  }
+  return [...out.values()];
+}
+
+/** Counts per verdict of each rule over every subject it judged (pass and n/a included). */
+export function ruleSummaries(judgement: Judgement): RuleSummary[] {
+  // Change rules give every change a verdict; C8 gives findings only, on branches.
+  const others = judgement.findings.filter((f) => f.subject.kind !== "change" && f.rule !== "register");
+  const all = [...[...judgement.byChange.values()].flat(), ...others];
+  const docs = ruleDocs;
+  const summaries: RuleSummary[] = docs.map((d) => ({
+    id: d.id,
+    title: d.title,
+    criteria: d.criteria,
+    counts: Object.fromEntries(d.verdicts.map((v) => [v, 0])),
+    accepted: 0,
+  }));
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  for (const f of all) {
+    let s = byId.get(f.rule);
+    if (!s) {
+      s = { id: f.rule, title: f.rule, criteria: f.criteria, counts: {}, accepted: 0 };
+      byId.set(f.rule, s);
+      summaries.push(s);
+    }
+    s.counts[f.verdict] = (s.counts[f.verdict] ?? 0) + 1;
+    if (f.accepted) s.accepted++;
+  }
+  return summaries.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+}

@@ -1,0 +1,89 @@
+import { stringify } from "csv-stringify/sync";
+import type { Finding } from "../evidence/finding.js";
+import type { UnresolvedIdentity } from "../evidence/population.js";
+import type { ChangeRow } from "./change-rows.js";
+
+/**
+ * The populations as files other tools read (SPEC §4, a contract): changes.json/csv (every change
+ * with every verdict) and findings.json/csv (every verdict other than pass and n/a, flat). CSV
+ * cells that a spreadsheet would run as a formula (=, +, -, @ first) are escaped, because titles
+ * and names come from git and GitHub and anyone can write them.
+ */
+
+export interface PopulationHeader {
+  period: { label: string; from: string; to: string };
+  generatedAt: string;
+  toolVersion: string;
+}
+
+const csv = (header: string[], rows: string[][]): string =>
+  stringify([header, ...rows], { escape_formulas: true, record_delimiter: "unix" });
+
+export function changesJson(h: PopulationHeader, rules: readonly string[], rows: readonly ChangeRow[]): string {
+  return `${JSON.stringify({ ...h, rules, changes: rows }, null, 2)}\n`;
+}
+
+export function changesCsv(rules: readonly string[], rows: readonly ChangeRow[]): string {
+  return csv(
+    ["id", "repo", "branch", "kind", "landed_at", "title", "author", "merged_by", "commits", "dropped_at", ...rules],
+    rows.map((r) => {
+      const byRule = new Map(r.verdicts.map((v) => [v.rule, v]));
+      return [
+        r.id,
+        r.repo,
+        r.branch,
+        r.kind,
+        r.landedAt,
+        r.title,
+        r.author,
+        r.mergedBy,
+        r.commits.join(" "),
+        r.droppedAt ?? "",
+        ...rules.map((id) => {
+          const v = byRule.get(id);
+          if (!v) return "";
+          return v.accepted ? `${v.verdict} (accepted${v.accepted.overdue ? ", review overdue" : ""})` : v.verdict;
+        }),
+      ];
+    }),
+  );
+}
+
+export function findingsJson(
+  h: PopulationHeader,
+  findings: readonly Finding[],
+  unresolved: readonly UnresolvedIdentity[],
+): string {
+  return `${JSON.stringify({ ...h, findings, unresolvedIdentities: unresolved }, null, 2)}\n`;
+}
+
+export function findingsCsv(findings: readonly Finding[]): string {
+  return csv(
+    [
+      "rule",
+      "verdict",
+      "subject_kind",
+      "subject",
+      "reason",
+      "criteria",
+      "accepted",
+      "review_due",
+      "overdue",
+      "evidence",
+    ],
+    findings.map((f) => [
+      f.rule,
+      f.verdict,
+      f.subject.kind,
+      f.subject.id,
+      f.reason,
+      f.criteria.join(" "),
+      f.accepted
+        ? `${f.accepted.at}: ${f.accepted.reason} (approved by ${f.accepted.approvedBy}, ${f.accepted.ticket})`
+        : "",
+      f.accepted?.reviewDue ?? "",
+      f.accepted ? (f.accepted.overdue ? "yes" : "no") : "",
+      f.evidence.map((e) => `${e.label}: ${e.value}${e.url ? ` <${e.url}>` : ""}`).join(" | "),
+    ]),
+  );
+}
