@@ -4,25 +4,42 @@ import { GITHUB_WEB, makeSshSigningKey, type Person, RepoFactory } from "./repo-
 /**
  * The demo organisation "acme": an application repository and the GitOps repository a reconciler
  * applies, with a quarter (2026Q3) of realistic history: pull requests merged by merge commit,
- * squash and rebase; an SSH-signed direct push; an SSH-signed PR commit; an image-automation bot commit. After
- * the first collection, `forcePushGitops` rewrites the GitOps main branch, as a careless or
- * malicious admin might.
+ * squash and rebase; commits backdated, co-authored, made on a laptop whose git email was never
+ * set, SSH-signed with a key GitHub knows and with one it does not; a Renovate pull request;
+ * direct pushes by people and by the image-automation bot. After the first collection,
+ * `forcePushGitops` rewrites the GitOps main branch, as a careless or malicious admin might.
+ * What GitHub says about these commits (reviews, dismissals, protection) is in github-model.ts.
  */
 
 export const people = {
   alice: { name: "Alice Developer", email: "alice@acme.example" },
+  // Alice's new laptop: git's email was never configured, so it made one up from the host name.
+  aliceLaptop: { name: "Alice Developer", email: "alice@alice-mbp.local" },
   bob: { name: "Bob Reviewer", email: "bob@acme.example" },
   carol: { name: "Carol Platform", email: "carol@acme.example" },
   dave: { name: "Dave Contractor", email: "dave@contractor.example" },
   bot: { name: "flux-image-automation", email: "fluxcdbot@users.noreply.github.com" },
+  renovate: { name: "renovate[bot]", email: "29139614+renovate[bot]@users.noreply.github.com" },
 } satisfies Record<string, Person>;
 
 export const DEMO_PERIOD = "2026Q3";
+
+/**
+ * When the story's two collections happen: the first on the quarter's last morning, before the
+ * emergency merge of payments-api #11 that afternoon; the second after the quarter, once the
+ * GitOps branch was rewritten and payments-api's main given its branch protection rule. Each
+ * GitHub collection takes a protection snapshot, so #11 is judged by the first: no protection.
+ * `changeproof demo` collects with the wall clock instead (after the quarter): the verdicts are
+ * the same, but every snapshot then postdates the merges it judges.
+ */
+export const DEMO_COLLECTIONS = { first: "2026-09-30T12:00:00Z", second: "2026-10-02T09:00:00Z" } as const;
 
 export interface DemoOrg {
   root: string;
   app: RepoFactory;
   gitops: RepoFactory;
+  /** Signed commits whose key no GitHub account holds: GitHub cannot verify them (UNKNOWN_KEY). */
+  unknownKeyCommits: Set<string>;
 }
 
 const d = (iso: string): Date => new Date(iso);
@@ -30,7 +47,7 @@ const d = (iso: string): Date => new Date(iso);
 function buildApp(dir: string, keysDir: string): RepoFactory {
   const app = RepoFactory.init(dir, { author: people.alice, start: d("2026-06-20T09:00:00Z") });
   app.commit("Initial service skeleton", {
-    files: { "README.md": "# payments-api\n", "src/main.go": "package main\n" },
+    files: { "README.md": "# payments-api\n", "src/main.go": "package main\n", "go.mod": "module acme/payments-api\n" },
   });
 
   // PR #1, merged with a merge commit.
@@ -46,13 +63,18 @@ function buildApp(dir: string, keysDir: string): RepoFactory {
     at: d("2026-07-03T15:00:00Z"),
   });
 
-  // PR #2, squash-merged, with a co-author.
+  // PR #2, squash-merged, with a co-author. Bob approved the first cut on 21 July; the contractor's
+  // review fixes were pushed after that, dated the day before: a backdated push after approval.
   app.checkout("feature/idempotency", { create: true });
   app.commit("Idempotency keys, first cut", {
     files: { "src/idem.go": "package main // v1\n" },
     at: d("2026-07-20T08:00:00Z"),
   });
-  app.commit("Idempotency keys, review fixes", { files: { "src/idem.go": "package main // v2\n" } });
+  app.commit("Idempotency keys, review fixes", {
+    author: people.dave,
+    files: { "src/idem.go": "package main // v2\n" },
+    at: d("2026-07-20T09:00:00Z"),
+  });
   app.checkout("main");
   app.squashMerge(
     "feature/idempotency",
@@ -70,7 +92,8 @@ function buildApp(dir: string, keysDir: string): RepoFactory {
   app.checkout("main");
   app.rebaseMerge("feature/metrics", { at: d("2026-08-06T16:00:00Z") });
 
-  // A direct push to main by the platform engineer, SSH-signed with her key: no pull request at all.
+  // A direct push to main by the platform engineer, SSH-signed with the key on her GitHub account:
+  // no pull request at all.
   app.commit("hotfix: raise upstream timeout", {
     author: people.carol,
     files: { "src/main.go": "package main // timeout 30s\n" },
@@ -92,10 +115,113 @@ function buildApp(dir: string, keysDir: string): RepoFactory {
     author: people.alice,
     at: d("2026-09-03T09:30:00Z"),
   });
+
+  // PR #5, squash-merged: Bob paired on it (a Co-authored-by trailer), then approved it.
+  const pairedWithBob = `Co-authored-by: ${people.bob.name} <${people.bob.email}>`;
+  app.checkout("feature/webhook-retries", { create: true });
+  app.commit(`Retry failed webhooks\n\n${pairedWithBob}`, {
+    files: { "src/webhooks.go": "package main // retries\n" },
+    at: d("2026-09-07T09:00:00Z"),
+  });
+  app.checkout("main");
+  app.squashMerge("feature/webhook-retries", `Retry failed webhooks (#5)\n\n${pairedWithBob}`, {
+    author: people.alice,
+    at: d("2026-09-07T15:00:00Z"),
+  });
+
+  // PR #6, squash-merged: Renovate bumps a dependency; only a bot approves it.
+  app.checkout("renovate/golang.org-x-net-0.x", { create: true });
+  app.commit("fix(deps): update module golang.org/x/net to v0.33.0", {
+    author: people.renovate,
+    files: { "go.mod": "module acme/payments-api\n\nrequire golang.org/x/net v0.33.0\n" },
+    at: d("2026-09-10T03:00:00Z"),
+  });
+  app.checkout("main");
+  app.squashMerge("renovate/golang.org-x-net-0.x", "fix(deps): update module golang.org/x/net to v0.33.0 (#6)", {
+    author: people.renovate,
+    at: d("2026-09-10T03:20:00Z"),
+  });
+
+  // PR #7, merged with a merge commit: its second commit comes from Alice's new laptop, under an
+  // email no account has.
+  app.checkout("feature/refund-webhook", { create: true });
+  app.commit("Add refund webhook endpoint", {
+    files: { "src/refund_webhook.go": "package main // endpoint\n" },
+    at: d("2026-09-14T09:00:00Z"),
+  });
+  app.commit("Verify the webhook signature header", {
+    author: people.aliceLaptop,
+    files: { "src/refund_webhook.go": "package main // endpoint, signature checked\n" },
+    at: d("2026-09-14T10:30:00Z"),
+  });
+  app.checkout("main");
+  app.mergeCommit(
+    "feature/refund-webhook",
+    "Merge pull request #7 from acme/feature/refund-webhook\n\nAdd refund webhook",
+    { author: people.alice, at: d("2026-09-15T10:00:00Z") },
+  );
+
+  // PR #8, squash-merged: approved, changed, the approval dismissed, approved again.
+  app.checkout("feature/token-encryption", { create: true });
+  app.commit("Encrypt card tokens at rest", {
+    files: { "src/tokens.go": "package main // aes-gcm\n" },
+    at: d("2026-09-16T09:00:00Z"),
+  });
+  app.commit("Rotate token encryption keys", {
+    files: { "src/tokens.go": "package main // aes-gcm, key rotation\n" },
+    at: d("2026-09-16T14:00:00Z"),
+  });
+  app.checkout("main");
+  app.squashMerge("feature/token-encryption", "Encrypt card tokens at rest (#8)", {
+    author: people.alice,
+    at: d("2026-09-17T11:00:00Z"),
+  });
+
+  // PR #9, merged with a merge commit after its only approval was dismissed.
+  app.checkout("feature/pool-tuning", { create: true });
+  app.commit("Tune database connection pool", {
+    files: { "src/db.go": "package main // pool 50\n" },
+    at: d("2026-09-21T09:00:00Z"),
+  });
+  app.checkout("main");
+  app.mergeCommit(
+    "feature/pool-tuning",
+    "Merge pull request #9 from acme/feature/pool-tuning\n\nTune database connection pool",
+    {
+      author: people.alice,
+      at: d("2026-09-21T16:00:00Z"),
+    },
+  );
+
+  // PR #10, squash-merged: GitHub gives its approval no commit.
+  app.checkout("chore/archive-ledger", { create: true });
+  app.commit("Archive settled ledger entries", {
+    files: { "src/archive.go": "package main // archive\n" },
+    at: d("2026-09-23T09:00:00Z"),
+  });
+  app.checkout("main");
+  app.squashMerge("chore/archive-ledger", "Archive settled ledger entries (#10)", {
+    author: people.alice,
+    at: d("2026-09-24T10:00:00Z"),
+  });
+
+  // PR #11, merged with a merge commit by Alice, an owner, with no review at all, on the quarter's
+  // last afternoon: main had no branch protection then (see DEMO_COLLECTIONS).
+  app.checkout("hotfix/disable-refund-retries", { create: true });
+  app.commit("Disable refund retries", {
+    files: { "src/webhooks.go": "package main // retries disabled\n" },
+    at: d("2026-09-30T15:00:00Z"),
+  });
+  app.checkout("main");
+  app.mergeCommit(
+    "hotfix/disable-refund-retries",
+    "Merge pull request #11 from acme/hotfix/disable-refund-retries\n\nDisable refund retries",
+    { author: people.alice, at: d("2026-09-30T18:00:00Z") },
+  );
   return app;
 }
 
-function buildGitops(dir: string): RepoFactory {
+function buildGitops(dir: string, keysDir: string, unknownKeyCommits: Set<string>): RepoFactory {
   const g = RepoFactory.init(dir, { author: people.carol, start: d("2026-06-21T09:00:00Z") });
   g.commit("Bootstrap cluster config", {
     files: {
@@ -127,12 +253,16 @@ function buildGitops(dir: string): RepoFactory {
     },
   );
 
-  // A direct push by a person: raising replicas during an incident.
-  g.commit("Scale payments to 6 replicas during incident", {
-    author: people.carol,
-    files: { "clusters/prod/payments/replicas.yaml": "replicas: 6\n" },
-    at: d("2026-08-15T00:10:00Z"),
-  });
+  // A direct push by a person: raising replicas during an incident, signed on the on-call host
+  // with a key Carol never added to her GitHub account.
+  unknownKeyCommits.add(
+    g.commit("Scale payments to 6 replicas during incident", {
+      author: people.carol,
+      files: { "clusters/prod/payments/replicas.yaml": "replicas: 6\n" },
+      at: d("2026-08-15T00:10:00Z"),
+      sign: makeSshSigningKey(path.join(keysDir, "carol-oncall"), people.carol.email),
+    }),
+  );
 
   // PR #12, squash-merged.
   g.checkout("release/1.3.0", { create: true });
@@ -147,10 +277,13 @@ function buildGitops(dir: string): RepoFactory {
 }
 
 export function buildDemoOrg(root: string): DemoOrg {
+  const keys = path.join(root, "keys");
+  const unknownKeyCommits = new Set<string>();
   return {
     root,
-    app: buildApp(path.join(root, "repos", "payments-api"), path.join(root, "keys")),
-    gitops: buildGitops(path.join(root, "repos", "platform-gitops")),
+    app: buildApp(path.join(root, "repos", "payments-api"), keys),
+    gitops: buildGitops(path.join(root, "repos", "platform-gitops"), keys, unknownKeyCommits),
+    unknownKeyCommits,
   };
 }
 

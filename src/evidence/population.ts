@@ -81,6 +81,11 @@ export interface Change {
   repo: string;
   role: "app" | "gitops";
   branch: string;
+  /**
+   * Other protected branches the same pushed commit is on: one commit is one change (its id is
+   * its sha), wherever it landed.
+   */
+  alsoOn: string[];
   kind: ChangeKind;
   title: string;
   url: string | null;
@@ -284,6 +289,7 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
   // Branch commits grouped by the pull request that landed them; the rest are pushes or unknown.
   const landedBy = new Map<string, PopulationCommitRow[]>();
   const changes: Change[] = [];
+  const pushes = new Map<string, Change>();
   const protectionFor = (repo: string, branch: string, at: string): ProtectionInForce | null => {
     const gh = repoOf.get(repo)?.github;
     return gh ? protectionAt(snapshots, gh, branch, at, defaultBranchOf.get(repo) ?? null) : null;
@@ -302,11 +308,19 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
     }
     const landed = pushLanded(c, previousReadOf(c));
     if (landed.at < from || landed.at >= to) continue;
+    const already = pushes.get(`${c.repo}@${c.sha}`);
+    if (already) {
+      already.alsoOn.push(c.branch);
+      continue;
+    }
     const repo = repoOf.get(c.repo);
     const associated = c.lookup_prs ? (JSON.parse(c.lookup_prs) as number[]) : null;
     let kind: ChangeKind = "direct-push";
     let blocked: string | null = null;
-    if (associated === null) {
+    if (c.lookup_read === 2) {
+      kind = "unknown";
+      blocked = `GitHub does not have ${c.sha.slice(0, 12)} (asked by its id): whether a pull request landed it cannot be shown`;
+    } else if (associated === null) {
       kind = "unknown";
       blocked = repo?.githubCollected
         ? `GitHub has not yet been asked which pull request, if any, landed ${c.sha.slice(0, 12)} (collected after the last GitHub run)`
@@ -316,11 +330,12 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
       blocked = `GitHub associates ${c.sha.slice(0, 12)} with pull request ${associated.map((n) => `#${n}`).join(", ")}, which the store does not hold`;
     }
     const commit = branchCommit(c);
-    changes.push({
+    const change: Change = {
       id: `${c.repo}@${c.sha}`,
       repo: c.repo,
       role: repo?.role ?? "app",
       branch: c.branch,
+      alsoOn: [],
       kind,
       title: c.subject,
       url: null,
@@ -332,7 +347,9 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
       blocked,
       protection: protectionFor(c.repo, c.branch, landed.at),
       review: null,
-    });
+    };
+    pushes.set(change.id, change);
+    changes.push(change);
   }
 
   for (const p of rows.pulls) {
@@ -360,6 +377,7 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
       repo: p.repo,
       role: repoOf.get(p.repo)?.role ?? "app",
       branch: p.base_ref,
+      alsoOn: [],
       kind,
       title: p.title,
       url: p.url,

@@ -21,6 +21,8 @@ export interface ChangeRow {
   id: string;
   repo: string;
   branch: string;
+  /** Other protected branches the same pushed commit landed on. */
+  alsoOn: string[];
   kind: ChangeKind;
   kindLabel: string;
   title: string;
@@ -101,6 +103,7 @@ function row(c: Change, verdicts: readonly Finding[]): ChangeRow {
     id: c.id,
     repo: c.repo,
     branch: c.branch,
+    alsoOn: c.alsoOn,
     kind: c.kind,
     kindLabel: KIND_LABEL[c.kind],
     title: c.title,

@@ -25,13 +25,27 @@ export function changesJson(h: PopulationHeader, rules: readonly string[], rows:
 
 export function changesCsv(rules: readonly string[], rows: readonly ChangeRow[]): string {
   return csv(
-    ["id", "repo", "branch", "kind", "landed_at", "title", "author", "merged_by", "commits", "dropped_at", ...rules],
+    [
+      "id",
+      "repo",
+      "branch",
+      "also_on",
+      "kind",
+      "landed_at",
+      "title",
+      "author",
+      "merged_by",
+      "commits",
+      "dropped_at",
+      ...rules,
+    ],
     rows.map((r) => {
       const byRule = new Map(r.verdicts.map((v) => [v.rule, v]));
       return [
         r.id,
         r.repo,
         r.branch,
+        r.alsoOn.join(" "),
         r.kind,
         r.landedAt,
         r.title,

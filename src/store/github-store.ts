@@ -276,7 +276,7 @@ export function commitsToLookUp(db: DB, repoId: number, branch: string, limit: n
                              ON p.repo_id = c.repo_id AND p.number = c.pr_number AND p.base_ref = :branch
                            WHERE c.repo_id = :repo AND c.oid = bc.sha)
            AND NOT EXISTS (SELECT 1 FROM gh_commit_lookups l
-                           WHERE l.repo_id = :repo AND l.oid = bc.sha AND l.commit_read = 1)
+                           WHERE l.repo_id = :repo AND l.oid = bc.sha AND l.commit_read > 0)
          ORDER BY bc.sha LIMIT :limit`,
       )
       .all({ repo: repoId, branch, limit }) as { sha: string }[]
@@ -307,7 +307,8 @@ export function storeCommitLookups(db: DB, repoId: number, runId: number, lookup
         l.oid,
         runId,
         JSON.stringify([...l.pullRequests].sort((a, b) => a - b)),
-        l.found ? 1 : 0,
+        // 2: asked, and GitHub does not have the commit: said, never asked again in a loop.
+        l.found ? 1 : 2,
         l.authorLogin,
         l.committerLogin,
         l.signature?.kind ?? null,

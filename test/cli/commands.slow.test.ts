@@ -49,9 +49,34 @@ describe("report exit codes", () => {
   });
 
   it("exits 0 with no gaps", () => {
-    const r = runCli(["report", "-c", cfg, "--period", "2026Q3", "-q"]);
+    // A quarter before the repository's first commit: nothing to judge, nothing missing.
+    const r = runCli(["report", "-c", cfg, "--period", "2026Q2", "-q"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(path.join(dir, "out", "2026Q3", "changes.pdf"));
+    expect(r.stdout).toContain(path.join(dir, "out", "2026Q2", "changes.pdf"));
+  });
+
+  it("exits 3 when GitHub was not collected: the changes cannot be judged, and the report says why", () => {
+    const r = runCli(["report", "-c", cfg, "--period", "2026Q3", "-q"]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(
+      /^changeproof: report written, but its evidence is incomplete: 2 changes in acme\/app cannot be judged: GitHub's data on them is missing/m,
+    );
+    const changes = JSON.parse(readFileSync(path.join(dir, "out", "2026Q3", "changes.json"), "utf8")) as {
+      changes: { verdicts: { rule: string; verdict: string }[] }[];
+    };
+    expect(changes.changes).toHaveLength(2);
+    for (const c of changes.changes) {
+      expect(c.verdicts.map((v) => `${v.rule} ${v.verdict}`)).toEqual([
+        "C1 blocked",
+        "C2 blocked",
+        "C3 blocked",
+        "C4 blocked",
+        "C5 blocked",
+        "C6 blocked",
+        "C7 blocked",
+        "C11 exception",
+      ]);
+    }
   });
 
   it("exits 3 when the report has gaps, after writing it", () => {

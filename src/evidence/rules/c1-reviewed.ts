@@ -1,5 +1,5 @@
+import { approvalEvidence, BLOCKED_NOTE, reviewRule, short } from "../change-rule.js";
 import { standing } from "../review-facts.js";
-import { approvalEvidence, BLOCKED_NOTE, reviewRule, short } from "./change-rule.js";
 
 /** C1: the change was reviewed by someone independent of it, on the commit that was merged. */
 export const c1Reviewed = reviewRule(

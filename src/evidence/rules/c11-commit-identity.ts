@@ -1,7 +1,7 @@
+import { changeRule, short } from "../change-rule.js";
 import type { Evidence } from "../finding.js";
 import { identText } from "../ident.js";
 import type { LandedCommit, Population } from "../population.js";
-import { changeRule, short } from "./change-rule.js";
 
 /** C11: the commits a change put on the branch are signed, verified, and by known people. */
 function judgeCommit(c: LandedCommit, pop: Population): { problems: string[]; unknown: string[] } {

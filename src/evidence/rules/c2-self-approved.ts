@@ -1,4 +1,4 @@
-import { approvalEvidence, reviewRule } from "./change-rule.js";
+import { approvalEvidence, reviewRule } from "../change-rule.js";
 
 /** C2: the only approvals came from the change's own authors. */
 export const c2SelfApproved = reviewRule(

@@ -1,5 +1,5 @@
+import { approvalEvidence, reviewRule, short } from "../change-rule.js";
 import { standing } from "../review-facts.js";
-import { approvalEvidence, reviewRule, short } from "./change-rule.js";
 
 /** C3: approved, but not on the commit that was merged. */
 export const c3StaleApproval = reviewRule(

@@ -1,4 +1,4 @@
-import { approvalEvidence, reviewRule, short } from "./change-rule.js";
+import { approvalEvidence, reviewRule, short } from "../change-rule.js";
 
 /** C4: the pull request's branch was force-pushed after it was approved. */
 export const c4ForcePushedAfterApproval = reviewRule(

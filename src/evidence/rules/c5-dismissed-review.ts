@@ -1,4 +1,4 @@
-import { approvalEvidence, reviewRule } from "./change-rule.js";
+import { approvalEvidence, reviewRule } from "../change-rule.js";
 
 /** C5: a counting approval was dismissed and nobody approved again. */
 export const c5DismissedReview = reviewRule(

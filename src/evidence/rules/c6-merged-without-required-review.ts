@@ -1,4 +1,4 @@
-import { approvalEvidence, reviewRule } from "./change-rule.js";
+import { approvalEvidence, reviewRule } from "../change-rule.js";
 
 /** C6: merged although the protection in force at the time required an approval it did not have. */
 export const c6MergedWithoutRequiredReview = reviewRule(

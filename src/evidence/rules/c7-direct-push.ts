@@ -1,5 +1,5 @@
+import { changeRule } from "../change-rule.js";
 import { identText } from "../ident.js";
-import { changeRule } from "./change-rule.js";
 
 /** C7: a commit landed on a protected branch without a merged pull request. */
 export const c7DirectPush = changeRule(

@@ -286,7 +286,11 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
       b.changes.map((c) => [
         day(c.landedAt),
         c.id,
-        [c.kindLabel, c.droppedAt ? `DROPPED from the branch by a rewrite observed ${c.droppedAt}` : ""]
+        [
+          c.kindLabel,
+          c.alsoOn.length > 0 ? `also on ${c.alsoOn.join(", ")}` : "",
+          c.droppedAt ? `DROPPED from the branch by a rewrite observed ${c.droppedAt}` : "",
+        ]
           .filter(Boolean)
           .join("\n"),
         c.title,

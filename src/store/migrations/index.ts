@@ -421,7 +421,8 @@ CREATE INDEX gh_base_force_pushes_at ON gh_base_force_pushes (created_at);
 -- Protected-branch commits that no stored pull request lists among its commits (merge, squash
 -- and rebased commits, direct pushes) are read from GitHub once: who GitHub says authored and
 -- committed them and whether it verified their signature (SPEC C11). commit_read = 0: a row
--- from before this migration, which knew only the pull requests; it is read again.
+-- from before this migration, which knew only the pull requests; it is read again. 1: read;
+-- 2: asked, and GitHub does not have the commit.
 ALTER TABLE gh_commit_lookups ADD COLUMN commit_read INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE gh_commit_lookups ADD COLUMN author_login TEXT;
 ALTER TABLE gh_commit_lookups ADD COLUMN committer_login TEXT;

@@ -1,6 +1,6 @@
-import type { Evidence, Finding, Rule, RuleDoc } from "../finding.js";
-import type { Change, Population, PullRequestFacts } from "../population.js";
-import type { JudgedApproval, ReviewFacts } from "../review-facts.js";
+import type { Evidence, Finding, Rule, RuleDoc } from "./finding.js";
+import type { Change, Population, PullRequestFacts } from "./population.js";
+import type { JudgedApproval, ReviewFacts } from "./review-facts.js";
 
 /**
  * What the change rules share: one verdict per change of the population (pass and n/a included,
