@@ -77,4 +77,17 @@ describe("the accepted-exceptions register", () => {
     writeFileSync(empty, "\n");
     expect(configError(() => loadExceptionsRegister(empty)).message).toBe(`${empty}: exceptions register is empty`);
   });
+
+  it("refuses an entry naming a repository that is not tracked: a typo must not look like an exception", () => {
+    const text = `exceptions:\n${entry()}\n${entry("", "acme/paymnets#9")}\n`;
+    const e = configError(() => parseExceptionsRegister(text, FILE, ["acme/payments", "acme/gitops"]));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(
+      `${FILE}:7: field "exceptions[1].change" names acme/paymnets, which is not a tracked repository`,
+    );
+    // Repository names compare as GitHub does: case does not matter.
+    expect(
+      parseExceptionsRegister(`exceptions:\n${entry("", "Acme/Payments#412")}\n`, FILE, ["acme/payments"]),
+    ).toHaveLength(1);
+  });
 });
