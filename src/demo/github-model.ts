@@ -32,9 +32,11 @@ import type { RepoFactory } from "./repo-factory.js";
  *   #11 merge commit by Alice, an owner, with no review, on the quarter's last afternoon: no
  *       protection was in force then (the first collection's snapshot), though it is today.
  *   Direct push: Carol's hotfix, SSH-signed with the key on her account: verified.
- * acme/platform-gitops (one approval required throughout; force pushes allowed after the quarter):
- *   #11 merge commit, approved by Carol on its head: reviewed.
- *   #12 squash: approved by Bob, force-pushed by Alice, merged by her past the required review.
+ * acme/platform-gitops (two approvals required throughout, Alice may bypass; force pushes
+ * allowed after the quarter):
+ *   #11 merge commit, approved by Carol and Bob on its head: reviewed.
+ *   #12 squash: approved by Bob alone, force-pushed by Alice, merged by her past the required
+ *       review: stale, force-pushed after approval, merged without the required review.
  *   Direct pushes: the image-automation bot's, and Carol's during an incident, signed with a key
  *   GitHub does not know (unverified). Between the collections main is rewritten (C8).
  * Access: an outside collaborator (Dave), an owner, a member without two-factor authentication.
@@ -224,7 +226,10 @@ const GITOPS_STORY: PullRequestStory[] = [
     author: "alice",
     mergedBy: "bob",
     mergeSubject: (s) => s.startsWith("Merge pull request #11 "),
-    reviews: [{ author: "carol", on: "head", at: "2026-07-04T11:00:00Z" }],
+    reviews: [
+      { author: "carol", on: "head", at: "2026-07-04T11:00:00Z" },
+      { author: "bob", on: "head", at: "2026-07-04T11:30:00Z" },
+    ],
     reviewDecision: "APPROVED",
   },
   {
@@ -234,8 +239,9 @@ const GITOPS_STORY: PullRequestStory[] = [
     author: "alice",
     mergedBy: "alice",
     mergeSubject: (s) => s === "payments-api 1.3.0 (#12)",
+    // One approval of the two required; force-pushed after it, then merged by Alice, who may
+    // bypass the rule, past the required review.
     reviews: [{ author: "bob", on: "head", at: "2026-09-04T11:00:00Z" }],
-    // Force-pushed after the approval, then merged by an admin past the required review.
     forcePushedAt: "2026-09-04T12:30:00Z",
     reviewDecision: "REVIEW_REQUIRED",
   },
@@ -414,8 +420,13 @@ export function demoGitHubOrg(demo: DemoOrg): FakeOrganization {
       permissionSources: [{ source: { kind: "Repository", name: "acme/payments-api" }, permission: "WRITE" }],
     },
   ];
-  const gitopsRule = gitops.branchProtectionRules[0];
-  if (gitopsRule) gitopsRule.bypassPullRequestAllowances = [{ kind: "User", login: "alice" }];
+  // Production's desired state needs two approvals; Alice may bypass the rule.
+  gitops.branchProtectionRules = [
+    protectionRule("main", {
+      requiredApprovingReviewCount: 2,
+      bypassPullRequestAllowances: [{ kind: "User", login: "alice" }],
+    }),
+  ];
   return {
     login: "acme",
     users: [

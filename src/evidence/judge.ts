@@ -36,15 +36,19 @@ export function judge(input: JudgeInput): Judgement {
     ...changeRules.flatMap((r) => r.evaluate(input.population)),
     ...c8HistoryRewrite.evaluate({ rewrites: input.rewrites, baseForcePushes: input.baseForcePushes }),
   ];
-  const applied = applyExceptions(verdicts, input.exceptions, input.today);
+  // The register accepts findings only: an entry that names a passing verdict matches nothing.
+  const isFinding = (f: Finding): boolean => !NOT_FINDINGS.has(f.verdict);
+  const applied = applyExceptions(verdicts.filter(isFinding), input.exceptions, input.today);
+  const acceptedOf = new Map(verdicts.filter(isFinding).map((f, i) => [f, applied.findings[i] ?? f]));
   const byChange = new Map<string, Finding[]>();
-  for (const f of applied.findings) {
+  for (const v of verdicts) {
+    const f = acceptedOf.get(v) ?? v;
     if (f.subject.kind !== "change") continue;
     const list = byChange.get(f.subject.id);
     if (list) list.push(f);
     else byChange.set(f.subject.id, [f]);
   }
-  const findings = applied.findings.filter((f) => !NOT_FINDINGS.has(f.verdict));
+  const findings = [...applied.findings];
   // An overdue after-the-fact review is a finding of its own, beside the one it accepted.
   for (const f of findings) {
     if (!f.accepted?.overdue) continue;

@@ -29,9 +29,11 @@ export interface ReviewFacts {
 }
 
 function authorsOf(change: Change, pr: PullRequestFacts): LandedCommit[] {
-  // A merge commit is authored by whoever merged; the pull request's commits are the work.
-  const landed = change.kind === "merge-commit" ? [] : change.commits;
-  return [...pr.commits, ...landed];
+  // The pull request's own commits are the work. The commits GitHub made when merging are not:
+  // a merge or squash commit may be attributed to whoever merged, who may also have approved.
+  // Only when GitHub listed none are the landed commits (merge commit aside) read instead.
+  if (pr.commits.length > 0) return pr.commits;
+  return change.kind === "merge-commit" ? [] : change.commits;
 }
 
 export function reviewFacts(change: Change, pr: PullRequestFacts, identities: Identities): ReviewFacts {

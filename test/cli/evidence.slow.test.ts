@@ -121,6 +121,7 @@ describe("the exceptions register in a report", () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(file);
       expect(lines[0]).toMatch(pattern);
+      expect(existsSync(path.join(dir, `out-bad-${name.replace(/ /g, "-")}`))).toBe(false);
     },
   );
 

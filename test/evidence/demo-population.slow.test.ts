@@ -1,23 +1,37 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { collectAll } from "../../src/cli/commands/collect.js";
 import { parseConfig } from "../../src/config/load.js";
 import { demoClusterObjects, mainCommits } from "../../src/demo/cluster-model.js";
-import { startFakeKube, writeKubeconfig } from "../../src/demo/fake-cluster/index.js";
+import { type KubeResource, startFakeKube, writeKubeconfig } from "../../src/demo/fake-cluster/index.js";
 import { startFakeGitHub } from "../../src/demo/fake-github/index.js";
 import { afterForcePush, demoGitHubOrg } from "../../src/demo/github-model.js";
-import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../src/demo/org.js";
+import { buildDemoOrg, DEMO_COLLECTIONS, DEMO_PERIOD, type DemoOrg, forcePushGitops } from "../../src/demo/org.js";
+import type { Change } from "../../src/evidence/population.js";
+import { rules } from "../../src/evidence/rules/index.js";
 import { createLogger } from "../../src/log/logger.js";
 import { parsePeriod } from "../../src/period.js";
-import { type Evidence, buildEvidence } from "../../src/pipeline/evidence.js";
+import { buildEvidence, type Evidence } from "../../src/pipeline/evidence.js";
 import { openStore } from "../../src/store/db.js";
 import { tempDir } from "../helpers/tmp.js";
 
-const root = tempDir("changeproof-demo-population-");
-let evidence: Evidence;
+/**
+ * The demo organisation holds a case of every verdict of C1-C8 and C11: built as `changeproof
+ * demo` builds it (real git repositories, the fake GitHub serving its story, the fake cluster),
+ * collected twice by the real collectors around the GitOps force push, and judged by the
+ * evidence engine for the demo quarter. Run on the story's clock (the first collection before
+ * payments-api #11 was merged, the second after the quarter) and on the wall clock, as the demo
+ * command runs: the verdicts are the same.
+ */
 
-async function collectDemo(dir: string, clock: { first: () => Date; second: () => Date }): Promise<string> {
+interface Collected {
+  evidence: Evidence;
+  org: DemoOrg;
+  protectionRules: { taken_at: string; repo: string; rules: number; requires_reviews: number | null }[];
+}
+
+async function collectDemo(dir: string, clock: { first: () => Date; second: () => Date }): Promise<Collected> {
   const org = buildDemoOrg(path.join(dir, "org"));
   const model = demoGitHubOrg(org);
   const token = `demo-${randomBytes(16).toString("hex")}`;
@@ -34,6 +48,7 @@ async function collectDemo(dir: string, clock: { first: () => Date; second: () =
   try {
     const kubeconfig = path.join(dir, "kubeconfig");
     writeKubeconfig(kubeconfig, { server: kube.url, token: kubeToken, context: "demo-prod" });
+    // The demo's own config (src/cli/commands/demo.ts).
     const cfg = parseConfig(
       [
         `database: ${JSON.stringify(database)}`,
@@ -65,44 +80,303 @@ async function collectDemo(dir: string, clock: { first: () => Date; second: () =
     const mainBefore = mainCommits(org);
     forcePushGitops(org);
     afterForcePush(model, org);
-    const objects = demoClusterObjects(mainBefore, mainCommits(org));
-    for (const [resource, list] of Object.entries(objects)) kube.set(resource as never, list ?? []);
+    for (const [resource, list] of Object.entries(demoClusterObjects(mainBefore, mainCommits(org)))) {
+      kube.set(resource as KubeResource, list ?? []);
+    }
     const second = await collectAll(cfg, log, clock.second, env);
     expect(second.failures).toEqual([]);
   } finally {
     await kube.close();
     await github.close({ allowInvalid: true });
   }
-  return database;
-}
-
-beforeAll(async () => {
-  const database = await collectDemo(root, {
-    first: () => new Date("2026-09-30T12:00:00Z"),
-    second: () => new Date("2026-10-02T09:00:00Z"),
-  });
   const db = openStore(database, { readonly: true });
   try {
-    evidence = buildEvidence(db, parsePeriod(DEMO_PERIOD), {
+    const evidence = buildEvidence(db, parsePeriod(DEMO_PERIOD), {
       people: [],
       exceptions: [],
-      now: new Date("2026-10-05T00:00:00Z"),
+      now: clock.second(),
     });
+    const protectionRules = db
+      .prepare(
+        `SELECT s.taken_at, sr.repo, count(p.pattern) AS rules,
+                max(json_extract(p.settings, '$.requiresApprovingReviews')) AS requires_reviews
+         FROM gh_snapshots s JOIN gh_snapshot_repos sr ON sr.snapshot_id = s.id
+         LEFT JOIN gh_protection_rules p ON p.snapshot_id = s.id AND p.repo = sr.repo
+         GROUP BY s.id, sr.repo ORDER BY sr.repo, s.taken_at`,
+      )
+      .all() as Collected["protectionRules"];
+    return { evidence, org, protectionRules };
   } finally {
     db.close();
   }
-});
+}
 
-afterAll(() => {});
+const APP = "acme/payments-api";
+const GITOPS = "acme/platform-gitops";
 
-describe("the demo organisation's change population", () => {
-  it("prints", () => {
-    for (const c of evidence.population.changes) {
-      const v = evidence.judgement.byChange.get(c.id) ?? [];
-      console.log(c.id.padEnd(60), c.kind.padEnd(13), v.map((f) => `${f.rule}=${f.verdict}`).join(" "));
-      for (const f of v) if (!["pass", "n/a"].includes(f.verdict)) console.log("     ", f.rule, f.reason);
+type RuleId = "C1" | "C2" | "C3" | "C4" | "C5" | "C6" | "C7" | "C11";
+/** A change by its id, or a direct push by its repository and subject (its sha differs per build). */
+type Ref = string | { repo: string; push: string };
+
+interface Case {
+  name: string;
+  change: Ref;
+  verdicts: Record<RuleId, string>;
+  /** Reasons that must say why. */
+  reasons?: Partial<Record<RuleId, RegExp>>;
+}
+
+const pr = (c1: string, c2: string, c3: string, c4: string, c5: string, c6: string, c11: string) =>
+  ({ C1: c1, C2: c2, C3: c3, C4: c4, C5: c5, C6: c6, C7: "pass", C11: c11 }) as Record<RuleId, string>;
+const push = (c11: string) =>
+  ({ C1: "n/a", C2: "n/a", C3: "n/a", C4: "n/a", C5: "n/a", C6: "n/a", C7: "direct-push", C11: c11 }) as Record<
+    RuleId,
+    string
+  >;
+
+const CASES: Case[] = [
+  {
+    name: "merge commit, approved on its head by someone independent",
+    change: `${APP}#1`,
+    verdicts: pr("reviewed", "pass", "pass", "pass", "pass", "pass", "exception"),
+    reasons: { C1: /by bob/, C11: /unsigned/ },
+  },
+  {
+    name: "squash; a backdated push after the approval (commit dates before it)",
+    change: `${APP}#2`,
+    verdicts: pr("not-reviewed", "pass", "stale", "pass", "pass", "pass", "exception"),
+    reasons: { C3: /approved on [0-9a-f]{12}; the final head is/, C11: /Dave Contractor .*not an organisation member/ },
+  },
+  {
+    name: "rebase merge, approved on its head (re-created commits unsigned)",
+    change: `${APP}#3`,
+    verdicts: pr("reviewed", "pass", "pass", "pass", "pass", "pass", "exception"),
+  },
+  {
+    name: "approved by the author of its (signed, verified) commit: self-approval",
+    change: `${APP}#4`,
+    verdicts: pr("not-reviewed", "self-approved", "n/a", "n/a", "pass", "pass", "exception"),
+    reasons: { C1: /bob, an author of its commits/ },
+  },
+  {
+    name: "approved by a co-author (Co-authored-by)",
+    change: `${APP}#5`,
+    verdicts: pr("not-reviewed", "self-approved", "n/a", "n/a", "pass", "pass", "exception"),
+    reasons: { C1: /bob, a co-author of its commits/ },
+  },
+  {
+    name: "approved only by a bot",
+    change: `${APP}#6`,
+    verdicts: pr("not-reviewed", "n/a", "n/a", "n/a", "pass", "pass", "exception"),
+    reasons: { C1: /renovate-approve\[bot\], a bot or service account/ },
+  },
+  {
+    name: "a commit author that resolves to nobody blocks the review verdict",
+    change: `${APP}#7`,
+    verdicts: pr("blocked", "blocked", "pass", "pass", "pass", "pass", "exception"),
+    reasons: {
+      C1: /alice@alice-mbp\.local> resolves to no account/,
+      C11: /unknown author Alice Developer <alice@alice-mbp\.local>/,
+    },
+  },
+  {
+    name: "approval dismissed, then replaced by a new one on the head",
+    change: `${APP}#8`,
+    verdicts: pr("reviewed", "pass", "pass", "pass", "pass", "pass", "exception"),
+    reasons: { C5: /replaced by a later one/ },
+  },
+  {
+    name: "approval dismissed and not replaced",
+    change: `${APP}#9`,
+    verdicts: pr("not-reviewed", "n/a", "n/a", "pass", "dismissed-not-replaced", "pass", "exception"),
+    reasons: { C5: /bob dismissed by carol and not replaced/ },
+  },
+  {
+    name: "an approval with no commit oid",
+    change: `${APP}#10`,
+    verdicts: pr("not-reviewed", "pass", "stale", "pass", "pass", "pass", "exception"),
+    reasons: { C3: /name no commit/ },
+  },
+  {
+    name: "merged by an admin with no review while no protection was in force (it is today)",
+    change: `${APP}#11`,
+    verdicts: pr("not-reviewed", "n/a", "n/a", "n/a", "pass", "pass", "exception"),
+    reasons: { C1: /no approval/, C6: /required no review/ },
+  },
+  {
+    name: "direct push, SSH-signed with a key GitHub verified",
+    change: { repo: APP, push: "hotfix: raise upstream timeout" },
+    verdicts: push("pass"),
+    reasons: { C7: /Carol Platform <carol@acme\.example> \(GitHub account carol\)/ },
+  },
+  {
+    name: "merge commit into the GitOps repository, approved on its head",
+    change: `${GITOPS}#11`,
+    verdicts: pr("reviewed", "pass", "pass", "pass", "pass", "pass", "exception"),
+    reasons: { C1: /by carol, bob/, C6: /2 of 2 required approvals/ },
+  },
+  {
+    name: "force-pushed after approval and merged past the required review",
+    change: `${GITOPS}#12`,
+    verdicts: pr(
+      "not-reviewed",
+      "pass",
+      "stale",
+      "force-pushed-after-approval",
+      "pass",
+      "merged-without-required-review",
+      "exception",
+    ),
+    reasons: { C4: /force-pushed by alice/, C6: /merged by alice with 1 of 2 required approvals/ },
+  },
+  {
+    name: "direct push by the image-automation bot",
+    change: { repo: GITOPS, push: "Update image payments-api to 1.2.0" },
+    verdicts: push("exception"),
+    reasons: { C7: /flux-image-automation\[bot\]/, C11: /unsigned/ },
+  },
+  {
+    name: "direct push signed with a key GitHub does not know",
+    change: { repo: GITOPS, push: "Scale payments to 6 replicas during incident" },
+    verdicts: push("exception"),
+    reasons: { C11: /unverified \(UNKNOWN_KEY\)/ },
+  },
+];
+
+const CLOCKS = [
+  {
+    name: "the story's clock",
+    first: () => new Date(DEMO_COLLECTIONS.first),
+    second: () => new Date(DEMO_COLLECTIONS.second),
+  },
+  { name: "the wall clock, as `changeproof demo` collects", first: () => new Date(), second: () => new Date() },
+];
+
+describe.each(CLOCKS)("the demo organisation's change population, collected on $name", (clock) => {
+  const root = tempDir("changeproof-demo-population-");
+  let c: Collected;
+  beforeAll(async () => {
+    c = await collectDemo(root, clock);
+  });
+
+  const find = (ref: Ref): Change | undefined =>
+    c.evidence.population.changes.find((ch) =>
+      typeof ref === "string"
+        ? ch.id === ref
+        : ch.repo === ref.repo && ch.kind === "direct-push" && ch.title === ref.push,
+    );
+  const verdictsOf = (ch: Change): Record<string, string> =>
+    Object.fromEntries((c.evidence.judgement.byChange.get(ch.id) ?? []).map((f) => [f.rule, f.verdict]));
+  const reasonOf = (ch: Change, rule: string): string =>
+    c.evidence.judgement.byChange.get(ch.id)?.find((f) => f.rule === rule)?.reason ?? "";
+  /** The reason and its evidence (a long reason lists the first problems only). */
+  const explained = (ch: Change, rule: string): string => {
+    const f = c.evidence.judgement.byChange.get(ch.id)?.find((x) => x.rule === rule);
+    return [f?.reason ?? "", ...(f?.evidence ?? []).map((e) => `${e.label}: ${e.value}`)].join("\n");
+  };
+
+  it("holds exactly the story's changes: 13 pull requests and 3 direct pushes", () => {
+    const ids = CASES.map((k) => find(k.change)?.id);
+    expect(ids.every((id) => id !== undefined)).toBe(true);
+    expect(c.evidence.population.changes.map((ch) => ch.id).sort()).toEqual([...ids].sort());
+    // The commit the force push put on GitOps main arrived after the quarter: not this period's.
+    expect(c.evidence.population.changes.some((ch) => ch.title === "payments-api 1.3.0 with debug logging")).toBe(
+      false,
+    );
+  });
+
+  it("lands pull requests by merge commit, squash and rebase", () => {
+    const kind = (ref: Ref) => find(ref)?.kind;
+    expect([kind(`${APP}#1`), kind(`${APP}#2`), kind(`${APP}#3`), kind(`${GITOPS}#12`)]).toEqual([
+      "merge-commit",
+      "squash",
+      "rebase",
+      "squash",
+    ]);
+    expect(c.evidence.population.changes.filter((ch) => ch.kind === "direct-push")).toHaveLength(3);
+  });
+
+  it.each(CASES)("$name: $change", (k) => {
+    const ch = find(k.change);
+    expect(ch, JSON.stringify(k.change)).toBeDefined();
+    if (!ch) return;
+    expect(verdictsOf(ch)).toEqual(k.verdicts);
+    for (const [rule, re] of Object.entries(k.reasons ?? {})) expect(explained(ch, rule), rule).toMatch(re);
+  });
+
+  it("records the rewrite of the GitOps main branch (C8)", () => {
+    const c8 = c.evidence.judgement.findings.filter((f) => f.rule === "C8");
+    expect(c8).toHaveLength(1);
+    expect(c8[0]).toMatchObject({ verdict: "rewrite", subject: { kind: "branch", id: `${GITOPS}:main` } });
+    expect(c8[0]?.reason).toMatch(/1 commit dropped/);
+  });
+
+  it("holds every verdict of C1-C8 and C11 (blocked for at least one rule)", () => {
+    const seen = new Map<string, Set<string>>();
+    for (const findings of c.evidence.judgement.byChange.values()) {
+      for (const f of findings) seen.set(f.rule, (seen.get(f.rule) ?? new Set()).add(f.verdict));
     }
-    for (const f of evidence.judgement.findings.filter((f) => f.subject.kind !== "change")) console.log(f.rule, f.verdict, f.reason);
-    console.log(evidence.population.unresolved);
+    for (const f of c.evidence.judgement.findings) seen.set(f.rule, (seen.get(f.rule) ?? new Set()).add(f.verdict));
+    const missing: string[] = [];
+    for (const [id, rule] of Object.entries(rules)) {
+      for (const v of rule.doc.verdicts) {
+        if (v !== "blocked" && !seen.get(id)?.has(v)) missing.push(`${id} ${v}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect([...seen].filter(([, vs]) => vs.has("blocked")).map(([id]) => id)).not.toEqual([]);
+  });
+
+  it("saw the backdated push: the head commit's dates precede the approval that missed it", () => {
+    const ch = find(`${APP}#2`);
+    const approval = ch?.pr?.reviews.find((r) => r.state === "APPROVED");
+    expect(approval?.commit).not.toBe(ch?.pr?.headOid);
+    const [authored = "", committed = ""] = c.org.app
+      .git(["log", "-1", "--format=%aI%n%cI", ch?.pr?.headOid ?? ""])
+      .split("\n");
+    expect(Date.parse(authored)).toBeLessThan(Date.parse(approval?.submittedAt ?? ""));
+    expect(Date.parse(committed)).toBeLessThan(Date.parse(approval?.submittedAt ?? ""));
+  });
+
+  it("stores the review facts the cases rest on", () => {
+    const reviews = (id: string) => find(id)?.pr?.reviews ?? [];
+    expect(reviews(`${APP}#10`).map((r) => [r.author, r.state, r.commit])).toEqual([["carol", "APPROVED", null]]);
+    expect(reviews(`${APP}#6`).map((r) => [r.author, r.authorKind])).toEqual([["renovate-approve[bot]", "Bot"]]);
+    expect(reviews(`${APP}#8`).map((r) => [r.author, r.state, r.dismissal?.by ?? null])).toEqual([
+      ["bob", "DISMISSED", "carol"],
+      ["bob", "APPROVED", null],
+    ]);
+    expect(reviews(`${APP}#9`).map((r) => [r.state, r.dismissal?.previousState])).toEqual([["DISMISSED", "APPROVED"]]);
+    expect(find(`${APP}#5`)?.pr?.commits[0]?.authors.map((a) => a.email)).toEqual([
+      "alice@acme.example",
+      "bob@acme.example",
+    ]);
+    expect(find(`${GITOPS}#12`)?.pr?.headForcePushes.map((f) => f.actor)).toEqual(["alice"]);
+    expect(c.evidence.population.unresolved).toEqual([
+      { identity: "Alice Developer <alice@alice-mbp.local>", changes: [`${APP}#7`] },
+    ]);
+  });
+
+  it("judges payments-api #11 by the protection in force when it merged: none, though one is in force today", () => {
+    const app = c.protectionRules.filter((r) => r.repo === APP);
+    expect(app.map((r) => [r.rules, r.requires_reviews])).toEqual([
+      [0, null],
+      [1, 1],
+    ]);
+    const ch = find(`${APP}#11`);
+    expect(ch?.pr?.mergedBy).toBe("alice");
+    expect(ch?.protection).toMatchObject({ requiredApprovals: null, sources: [], takenAt: app[0]?.taken_at });
+    if (clock.name === "the story's clock") {
+      // The first collection's snapshot came before the merge, the second after it.
+      expect(app[0]?.taken_at).toBe(new Date(DEMO_COLLECTIONS.first).toISOString());
+      expect(Date.parse(app[0]?.taken_at ?? "")).toBeLessThan(Date.parse(ch?.landedAt ?? ""));
+      expect(Date.parse(app[1]?.taken_at ?? "")).toBeGreaterThan(Date.parse(ch?.landedAt ?? ""));
+      expect(ch?.protection?.basis).toBe("before");
+      expect(reasonOf(ch as Change, "C6")).toContain(`snapshot of ${app[0]?.taken_at}`);
+    } else {
+      // Both snapshots postdate the quarter: the earliest stands for the merge, said as such.
+      expect(ch?.protection?.basis).toBe("after");
+      expect(reasonOf(ch as Change, "C6")).toMatch(/protection as first seen on/);
+    }
   });
 });

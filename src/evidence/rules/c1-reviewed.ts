@@ -36,9 +36,11 @@ export const c1Reviewed = reviewRule(
     }
     let why: string;
     if (facts.approvals.length === 0) why = "no approval";
-    else if (counting.length > 0)
+    else if (counting.length > 0 && counting.every((a) => a.review.commit === null)) {
+      why = `approved by ${names(counting)}, but the approval names no commit, so it cannot be shown on the final head ${short(pr.headOid)}`;
+    } else if (counting.length > 0) {
       why = `approved by ${names(counting)} on an earlier commit, not on the final head ${short(pr.headOid)}`;
-    else if (facts.approvals.every((a) => a.notCounted !== null)) {
+    } else if (facts.approvals.every((a) => a.notCounted !== null)) {
       why = `no approval that counts (${facts.approvals.map((a) => a.notCounted).join("; ")})`;
     } else why = "every counting approval was dismissed";
     return { verdict: "not-reviewed", reason: why, evidence };

@@ -20,12 +20,20 @@ export const c7DirectPush = changeRule(
   (c) => {
     if (c.kind === "unknown") return { verdict: "blocked", reason: c.blocked ?? "GitHub's data cannot judge it" };
     if (c.kind !== "direct-push") return { verdict: "pass", reason: `landed by pull request #${c.pr?.number}` };
-    const who = c.mergedBy ? identText(c.mergedBy) : "(unknown)";
-    const login = c.mergedBy?.login ? ` (GitHub account ${c.mergedBy.login})` : "";
+    const committer = c.mergedBy;
+    const author = c.commits[0]?.authors[0] ?? null;
+    const text = (i: typeof committer): string =>
+      i ? `${identText(i)}${i.login ? ` (GitHub account ${i.login})` : ""}` : "(unknown)";
+    // GitHub's web editor commits as web-flow: the person is the author.
+    const viaWeb = committer?.login === "web-flow" || committer?.email === "noreply@github.com";
+    const who = viaWeb ? `${text(author)} in GitHub's web editor` : text(committer);
     return {
       verdict: "direct-push",
-      reason: `committed directly to ${c.branch} by ${who}${login}`,
-      evidence: [{ label: "committer", value: `${who}${login}` }],
+      reason: `committed directly to ${c.branch} by ${who}`,
+      evidence: [
+        { label: "committer", value: text(committer) },
+        { label: "author", value: text(author) },
+      ],
     };
   },
 );
