@@ -132,13 +132,19 @@ export interface Population {
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const iso = (sec: number): string => new Date(sec * 1000).toISOString();
 
+type GitHubAuthor = [string | null, string | null, string | null];
+
 function gitAuthors(c: PopulationCommitRow): Ident[] {
   const trailers = c.trailers ? (JSON.parse(c.trailers) as [string, string][]) : [];
+  // GitHub ties each co-author's email to an account when it can (Commit.authors).
+  const github = c.gh_authors ? (JSON.parse(c.gh_authors) as GitHubAuthor[]) : [];
+  const loginOf = (email: string): string | null =>
+    github.find(([, e, login]) => login !== null && e?.toLowerCase() === email.toLowerCase())?.[2] ?? null;
   const co = trailers
     .filter(([k]) => k.toLowerCase() === "co-authored-by")
     .flatMap(([, v]) => {
       const who = parseIdentity(v);
-      return who ? [{ name: who.name, email: who.email, login: null }] : [];
+      return who ? [{ name: who.name, email: who.email, login: loginOf(who.email) }] : [];
     });
   return [{ name: c.author_name, email: c.author_email, login: c.gh_author_login }, ...co];
 }
@@ -209,6 +215,9 @@ function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
     if (c.signer_login) out.push({ email: null, login: c.signer_login });
   }
   for (const c of rows.commits) {
+    for (const [, email, login] of c.gh_authors ? (JSON.parse(c.gh_authors) as GitHubAuthor[]) : []) {
+      if (login) out.push({ email, login });
+    }
     if (c.gh_author_login) out.push({ email: c.author_email, login: c.gh_author_login });
     if (c.gh_committer_login) out.push({ email: c.committer_email, login: c.gh_committer_login });
   }

@@ -291,14 +291,16 @@ export interface CommitLookup {
   found: boolean;
   authorLogin: string | null;
   committerLogin: string | null;
+  /** Every author GitHub lists, co-authors included: [name, email, login]. */
+  authors: [string | null, string | null, string | null][];
   signature: { kind: string; state: string; valid: boolean; signer: string | null } | null;
 }
 
 export function storeCommitLookups(db: DB, repoId: number, runId: number, lookups: readonly CommitLookup[]): void {
   const ins = db.prepare(
     `INSERT OR REPLACE INTO gh_commit_lookups (repo_id, oid, run_id, pull_requests, commit_read, author_login,
-       committer_login, signature_kind, signature_state, signature_valid, signer_login)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       committer_login, signature_kind, signature_state, signature_valid, signer_login, authors)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
     for (const l of lookups) {
@@ -315,6 +317,7 @@ export function storeCommitLookups(db: DB, repoId: number, runId: number, lookup
         l.signature?.state ?? null,
         l.signature === null ? null : l.signature.valid ? 1 : 0,
         l.signature?.signer ?? null,
+        JSON.stringify(l.authors),
       );
     }
   }).immediate();

@@ -50,6 +50,8 @@ export interface PopulationCommitRow {
   gh_signature_state: string | null;
   gh_signature_valid: number | null;
   gh_signer_login: string | null;
+  /** JSON [[name, email, login], ...]: GitHub's authors of the commit, co-authors included. */
+  gh_authors: string | null;
 }
 
 export interface PopulationPullRow {
@@ -204,7 +206,7 @@ export function populationRows(db: DB, fromIso: string, toIso: string): Populati
                 l.pull_requests AS lookup_prs, l.commit_read AS lookup_read, l.author_login AS gh_author_login,
                 l.committer_login AS gh_committer_login, l.signature_kind AS gh_signature_kind,
                 l.signature_state AS gh_signature_state, l.signature_valid AS gh_signature_valid,
-                l.signer_login AS gh_signer_login
+                l.signer_login AS gh_signer_login, l.authors AS gh_authors
          FROM branch_commits b
          JOIN repos r ON r.id = b.repo_id
          JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha

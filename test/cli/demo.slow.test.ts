@@ -26,7 +26,7 @@ describe("changeproof demo", () => {
   it("collects git and GitHub twice and reports", () => {
     expect(r.stderr).not.toMatch(/^changeproof: /m);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/acme\/payments-api \(GitHub\): run \d+ ok, 4 merged pull requests stored/);
+    expect(r.stdout).toMatch(/acme\/payments-api \(GitHub\): run \d+ ok, 11 merged pull requests stored/);
     expect(r.stdout).toMatch(/acme\/platform-gitops \(GitHub\): run \d+ ok, 2 merged pull requests stored/);
     expect(r.stdout).toMatch(/organisation acme: run \d+ ok, 3 members, 2 teams/);
     expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "changes.pdf")}`);

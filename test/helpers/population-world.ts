@@ -161,6 +161,8 @@ export interface LookupSpec {
   read?: "read" | "not-read" | "missing";
   authorLogin?: string | null;
   committerLogin?: string | null;
+  /** GitHub's Commit.authors: the author and each co-author, with the account GitHub ties it to. */
+  authors?: { name: string; email: string; login: string | null }[];
   signature?: SignatureSpec | null;
 }
 
@@ -509,6 +511,7 @@ export function populationRowsOf(w: World, period: Period = Q3): PopulationRows 
       lookup_read: g ? { read: 1, "not-read": 0, missing: 2 }[g.read ?? "read"] : null,
       gh_author_login: read ? (g.authorLogin ?? null) : null,
       gh_committer_login: read ? (g.committerLogin ?? null) : null,
+      gh_authors: read && g.authors ? JSON.stringify(g.authors.map((a) => [a.name, a.email, a.login])) : null,
       ...lookupSignature(read ? g.signature : null),
     });
   }

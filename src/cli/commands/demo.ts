@@ -6,7 +6,7 @@ import { demoClusterObjects, type KubeObjects, mainCommits } from "../../demo/cl
 import { type FakeKube, startFakeKube, writeKubeconfig } from "../../demo/fake-cluster/index.js";
 import { startFakeGitHub } from "../../demo/fake-github/index.js";
 import { afterForcePush, demoGitHubOrg } from "../../demo/github-model.js";
-import { buildDemoOrg, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
+import { buildDemoOrg, DEMO_COLLECTIONS, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
 import type { Logger } from "../../log/logger.js";
 import { parsePeriod } from "../../period.js";
 import { collectAll, printSummary, throwIfIncomplete } from "./collect.js";
@@ -56,6 +56,13 @@ export async function runDemo(o: DemoOptions): Promise<ReportResult> {
     await kube.close();
     await github.close({ allowInvalid: true });
   }
+}
+
+/** A clock that starts at `iso` and runs on in real time, so runs stay in order. */
+function storyClock(iso: string): () => Date {
+  const start = Date.parse(iso);
+  const t0 = Date.now();
+  return () => new Date(start + (Date.now() - t0));
 }
 
 function serve(kube: FakeKube, objects: KubeObjects): void {
@@ -119,8 +126,11 @@ async function collectAndReport(
   rmSync(`${cfg.database}-wal`, { force: true });
   rmSync(`${cfg.database}-shm`, { force: true });
 
-  o.log.info("first collection");
-  const first = await collectAll(cfg, o.log, o.now, { env });
+  // The demo's two collections happen on its story's clock (the quarter's last afternoon, and
+  // just after it), so each change is judged by the protection snapshot taken before it merged,
+  // as a real quarter collected on a schedule would be. Each clock runs on from its start.
+  o.log.info("first collection", { at: DEMO_COLLECTIONS.first });
+  const first = await collectAll(cfg, o.log, storyClock(DEMO_COLLECTIONS.first), { env });
   printSummary(first, o.out);
   throwIfIncomplete(first);
 
@@ -133,8 +143,8 @@ async function collectAndReport(
     new: moved.newTip.slice(0, 12),
   });
 
-  o.log.info("second collection");
-  const second = await collectAll(cfg, o.log, o.now, { env });
+  o.log.info("second collection", { at: DEMO_COLLECTIONS.second });
+  const second = await collectAll(cfg, o.log, storyClock(DEMO_COLLECTIONS.second), { env });
   printSummary(second, o.out);
   throwIfIncomplete(second);
 

@@ -383,6 +383,9 @@ async function lookUpUnexplained(
         found: commit !== null,
         authorLogin: commit?.author?.user?.login ?? null,
         committerLogin: commit?.committer?.user?.login ?? null,
+        authors: (commit?.authors.nodes ?? []).flatMap((a) =>
+          a ? [[a.name, a.email, a.user?.login ?? null] as [string | null, string | null, string | null]] : [],
+        ),
         signature: commit?.signature
           ? {
               kind: commit.signature.__typename,

@@ -272,6 +272,7 @@ export const TEAM_REPOSITORIES = `query TeamRepositories($org: String!, $slug: S
 // which merged pull requests contain it (squash and rebase merges; none for a direct push).
 const LOOKUP_FIELDS = `associatedPullRequests(first: 100) { nodes { number state baseRefName mergedAt } }
       author { user { login } } committer { user { login } }
+      authors(first: 20) { nodes { name email user { login } } }
       signature { __typename isValid state signer { login } }`;
 
 /** Pull requests associated with commits, and their GitHub identities, `count` commits per query by alias. */

@@ -264,6 +264,11 @@ export const commitPullRequestsSchema = z.object({
             }),
             author: z.object({ user: z.object({ login: str }).nullable() }).nullable(),
             committer: z.object({ user: z.object({ login: str }).nullable() }).nullable(),
+            authors: z.object({
+              nodes: z.array(
+                z.object({ name: nstr, email: nstr, user: z.object({ login: str }).nullable() }).nullable(),
+              ),
+            }),
             signature: z
               .object({
                 __typename: str,

@@ -430,6 +430,8 @@ ALTER TABLE gh_commit_lookups ADD COLUMN signature_kind TEXT;
 ALTER TABLE gh_commit_lookups ADD COLUMN signature_state TEXT;
 ALTER TABLE gh_commit_lookups ADD COLUMN signature_valid INTEGER;
 ALTER TABLE gh_commit_lookups ADD COLUMN signer_login TEXT;
+-- JSON array of [name, email, login|null]: every author GitHub lists (co-authors included).
+ALTER TABLE gh_commit_lookups ADD COLUMN authors TEXT;
 
 -- Every commit a review was seen given on, by the run that first saw it: GitHub has been seen to
 -- re-point a review to a later head, so the earliest one seen is the commit that was reviewed

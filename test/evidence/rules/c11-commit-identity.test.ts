@@ -190,4 +190,30 @@ describe("C11 unsigned, unverified or unknown-author commits", () => {
     expect(f?.reason).toMatch(/ unsigned; .* unsigned; .* unsigned; and 2 more$/);
     expect(f?.evidence.filter((e) => e.label === "commit")).toHaveLength(5);
   });
+
+  it("resolves a co-author through GitHub's Commit.authors, which ties the email to an account", () => {
+    const dan = { name: "Dan Member", email: "dan@home.example" };
+    const withCoAuthor = (authors?: { name: string; email: string; login: string | null }[]) =>
+      world(
+        push({
+          coAuthors: [dan],
+          github: {
+            prs: [],
+            authorLogin: "alice",
+            committerLogin: "alice",
+            signature: verified("alice", "SshSignature"),
+            ...(authors ? { authors } : {}),
+          },
+        }),
+        { members: [...MEMBERS, "dan"] },
+      );
+    const judged = (w: World) => c11CommitIdentity.evaluate(populationOf(w))[0];
+    // Nothing else names dan's email: without GitHub's authors it resolves to nobody.
+    expect(judged(withCoAuthor())?.reason).toContain("by unknown author Dan Member <dan@home.example>");
+    const tied = withCoAuthor([
+      { name: "Alice", email: "alice@acme.example", login: "alice" },
+      { name: dan.name, email: dan.email, login: "dan" },
+    ]);
+    expect(judged(tied)?.verdict).toBe("pass");
+  });
 });
