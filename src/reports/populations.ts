@@ -67,8 +67,9 @@ export function findingsJson(
   h: PopulationHeader,
   findings: readonly Finding[],
   unresolved: readonly UnresolvedIdentity[],
+  identityConflicts: readonly { email: string; claimedBy: string[] }[],
 ): string {
-  return `${JSON.stringify({ ...h, findings, unresolvedIdentities: unresolved }, null, 2)}\n`;
+  return `${JSON.stringify({ ...h, findings, unresolvedIdentities: unresolved, identityConflicts }, null, 2)}\n`;
 }
 
 export function findingsCsv(findings: readonly Finding[]): string {

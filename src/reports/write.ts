@@ -40,7 +40,10 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
   await renderChangeLogPdf(report, path.join(dir, "changes.pdf"));
   writeFileSync(path.join(dir, "changes.json"), changesJson(header, report.changeRules, report.changes));
   writeFileSync(path.join(dir, "changes.csv"), changesCsv(report.changeRules, report.changes));
-  writeFileSync(path.join(dir, "findings.json"), findingsJson(header, report.findings, report.unresolved));
+  writeFileSync(
+    path.join(dir, "findings.json"),
+    findingsJson(header, report.findings, report.unresolved, report.identityConflicts),
+  );
   writeFileSync(path.join(dir, "findings.csv"), findingsCsv(report.findings));
   writeManifest(dir, files, {
     tool: "changeproof",

@@ -268,6 +268,19 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
     );
   }
 
+  if (report.identityConflicts.length > 0) {
+    heading(doc, "Emails two parties claim (each resolves to neither)");
+    table(
+      doc,
+      [
+        { title: "Email", width: 260 },
+        { title: "Claimed by", width: width - 260 },
+      ],
+      report.identityConflicts.map((c) => [c.email, c.claimedBy.join(", ")]),
+      "Emails two parties claim",
+    );
+  }
+
   heading(doc, "Changes");
   if (report.branches.length === 0) doc.text("No changes on protected branches in this period.", { width });
   for (const b of report.branches) {
