@@ -1,4 +1,4 @@
-import type { Evidence, Finding, Rule, RuleDoc } from "./finding.js";
+import { type Evidence, type Finding, NOT_FINDINGS, type Rule, type RuleDoc } from "./finding.js";
 import type { Change, Population, PullRequestFacts } from "./population.js";
 import type { JudgedApproval, ReviewFacts } from "./review-facts.js";
 
@@ -11,7 +11,8 @@ import type { JudgedApproval, ReviewFacts } from "./review-facts.js";
 export interface Verdict {
   verdict: string;
   reason: string;
-  evidence?: Evidence[];
+  /** Built only for a finding: a period's passes are most of its verdicts, and need none. */
+  evidence?: () => Evidence[];
 }
 
 export const short = (sha: string | null): string => (sha ? sha.slice(0, 12) : "(none)");
@@ -54,7 +55,7 @@ export function changeRule(doc: RuleDoc, judge: (change: Change, pop: Population
           verdict: v.verdict,
           reason: v.reason,
           criteria: doc.criteria,
-          evidence: [...changeEvidence(c), ...(v.evidence ?? [])],
+          evidence: NOT_FINDINGS.has(v.verdict) ? [] : [...changeEvidence(c), ...(v.evidence?.() ?? [])],
         };
       });
     },

@@ -24,6 +24,7 @@ export interface Finding {
   /** One line, for people. */
   reason: string;
   criteria: readonly Criterion[];
+  /** What supports it; empty for pass and n/a, which need none (they are most verdicts). */
   evidence: Evidence[];
   /** A register entry accepted it (SPEC §3a: the verdict stays; `accepted`, and `overdue` when late). */
   accepted?: Acceptance;

@@ -96,9 +96,13 @@ export function buildIdentities(registry: readonly PersonConfig[], observed: rea
   };
   const conflicts = new Map<string, Conflict>();
   // Observed in a stable order, so the same store always resolves the same way.
-  const sorted = [...observed].sort((a, b) =>
-    `${a.email ?? ""}\u0000${a.login ?? ""}`.localeCompare(`${b.email ?? ""}\u0000${b.login ?? ""}`),
-  );
+  // Deduplicated first: a period's commits repeat the same few identities thousands of times.
+  const unique = new Map<string, ObservedIdentity>();
+  for (const o of observed) {
+    const k = `${o.email ?? ""}\u0000${o.login ?? ""}\u0000${o.kind ?? ""}`;
+    if (!unique.has(k)) unique.set(k, o);
+  }
+  const sorted = [...unique].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
   for (const o of sorted) {
     const login = o.login ?? (o.email ? noreplyLogin(o.email) : null);
     if (!login) continue;

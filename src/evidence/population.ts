@@ -206,7 +206,14 @@ const prKey = (repo: string, n: number): string => `${repo}#${n}`;
 
 /** Every identity the period's GitHub data ties to an account, for identity resolution. */
 function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
-  const out: ObservedIdentity[] = [];
+  // Deduplicated as they come: a period's commits repeat the same few identities many times.
+  const seen = new Map<string, ObservedIdentity>();
+  const out = {
+    push(o: ObservedIdentity): void {
+      const k = `${o.email ?? ""}\u0000${o.login ?? ""}\u0000${o.kind ?? ""}`;
+      if (!seen.has(k)) seen.set(k, o);
+    },
+  };
   for (const c of rows.prCommits) {
     for (const [, email, login] of JSON.parse(c.authors) as [string | null, string | null, string | null][]) {
       out.push({ email, login });
@@ -227,7 +234,7 @@ function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
   }
   for (const r of rows.reviews)
     if (r.author_login) out.push({ email: null, login: r.author_login, kind: r.author_kind });
-  return out;
+  return [...seen.values()];
 }
 
 /**
@@ -305,7 +312,7 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
   };
 
   for (const c of rows.commits) {
-    const explainedBy = c.merge_of ?? c.commit_of ?? c.lookup_of;
+    const explainedBy = c.landed_by;
     if (explainedBy !== null) {
       const key = prKey(c.repo, explainedBy);
       // A pull request merged in another period: its commits are that period's change.
@@ -364,7 +371,7 @@ export function buildPopulation({ period, rows, people }: PopulationInput): Popu
   for (const p of rows.pulls) {
     const key = prKey(p.repo, p.number);
     const onBranch = landedBy.get(`${key}\u0000${p.base_ref}`) ?? [];
-    const prCommits = (prCommitsOf.get(key) ?? []).map(prCommit);
+    const prCommits = (prCommitsOf.get(key) ?? []).sort((a, b) => a.position - b.position).map(prCommit);
     const facts = pullFacts(p, prCommits, reviewsOf.get(key) ?? [], eventsOf.get(key) ?? []);
     const merge = onBranch.find((c) => c.sha === p.merge_commit);
     const kind: ChangeKind =
@@ -434,23 +441,26 @@ function pullFacts(
     headOid: p.head_oid,
     reviewDecision: p.review_decision,
     commits,
-    reviews: reviews.map((r) => {
-      const d = r.database_id === null ? undefined : dismissals.find((e) => e.review_database_id === r.database_id);
-      const commit = r.first_commit_oid ?? r.commit_oid;
-      return {
-        id: r.node_id,
-        databaseId: r.database_id,
-        author: r.author_login,
-        authorKind: r.author_kind,
-        state: r.state,
-        submittedAt: r.submitted_at,
-        commit,
-        repointedTo: r.commit_oid !== null && r.commit_oid !== commit ? r.commit_oid : null,
-        dismissal: d ? { by: d.actor_login, at: d.created_at, previousState: d.previous_review_state } : null,
-      };
-    }),
+    reviews: [...reviews]
+      .sort((a, b) => cmp(a.submitted_at ?? "", b.submitted_at ?? "") || cmp(a.node_id, b.node_id))
+      .map((r) => {
+        const d = r.database_id === null ? undefined : dismissals.find((e) => e.review_database_id === r.database_id);
+        const commit = r.first_commit_oid ?? r.commit_oid;
+        return {
+          id: r.node_id,
+          databaseId: r.database_id,
+          author: r.author_login,
+          authorKind: r.author_kind,
+          state: r.state,
+          submittedAt: r.submitted_at,
+          commit,
+          repointedTo: r.commit_oid !== null && r.commit_oid !== commit ? r.commit_oid : null,
+          dismissal: d ? { by: d.actor_login, at: d.created_at, previousState: d.previous_review_state } : null,
+        };
+      }),
     headForcePushes: events
       .filter((e) => e.kind === "HeadRefForcePushedEvent")
+      .sort((a, b) => cmp(a.created_at, b.created_at))
       .map((e) => ({ actor: e.actor_login, at: e.created_at, before: e.before_oid, after: e.after_oid })),
   };
 }

@@ -42,7 +42,16 @@ interface RulesetSettings {
 }
 
 // GitHub's patterns are fnmatch-like: `*` stops at `/`, `**` crosses it.
-const matcher = (pattern: string): ((s: string) => boolean) => picomatch(pattern, { dot: true, nonegate: true });
+// Compiled once per pattern: every change of a period asks about the same few.
+const matchers = new Map<string, (s: string) => boolean>();
+function matcher(pattern: string): (s: string) => boolean {
+  let m = matchers.get(pattern);
+  if (!m) {
+    m = picomatch(pattern, { dot: true, nonegate: true });
+    matchers.set(pattern, m);
+  }
+  return m;
+}
 
 function refMatches(pattern: string, branch: string, defaultBranch: string | null): boolean | "unknown-default" {
   if (pattern === "~ALL") return true;

@@ -99,7 +99,7 @@ describe("the change population: how a pull request landed", () => {
       firstSeenRun: 2,
     });
     const rows = populationRowsOf(june);
-    expect(rows.commits.map((c) => [c.sha, c.merge_of, c.lookup_of])).toEqual([[sha("squash of #7"), 7, 7]]);
+    expect(rows.commits.map((c) => [c.sha, c.landed_by])).toEqual([[sha("squash of #7"), 7]]);
     expect(rows.pulls).toEqual([]);
     expect(populationOf(june).changes).toEqual([]);
   });

@@ -21,7 +21,7 @@ import type {
  * into the store's `PopulationRows` exactly as `populationRows` would read them for a period:
  * pull requests, reviews, events and PR commits only of pull requests merged in the period; branch
  * commits committed in it, first seen by a run that started in it, or the merge commit of a pull
- * request merged in it; merge_of / commit_of / lookup_of joined against every stored pull request.
+ * request merged in it; landed_by (merge commit, else own commit, else GitHub lookup) joined against every stored pull request.
  */
 
 export const Q3: Period = parsePeriod("2026Q3"); // [2026-07-01, 2026-10-01)
@@ -504,9 +504,7 @@ export function populationRowsOf(w: World, period: Period = Q3): PopulationRows 
       first_seen_at: seenRun.started_at,
       removed_run: removed?.id ?? null,
       removed_at: removed?.started_at ?? null,
-      merge_of: mergeOf,
-      commit_of: commitOf,
-      lookup_of: lookupOf,
+      landed_by: mergeOf ?? commitOf ?? lookupOf,
       lookup_prs: g ? JSON.stringify([...g.prs].sort((a, b) => a - b)) : null,
       lookup_read: g ? { read: 1, "not-read": 0, missing: 2 }[g.read ?? "read"] : null,
       gh_author_login: read ? (g.authorLogin ?? null) : null,

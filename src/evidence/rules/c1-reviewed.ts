@@ -19,13 +19,16 @@ export const c1Reviewed = reviewRule(
   (_c, pr, facts) => {
     const counting = standing(facts);
     const onHead = counting.filter((a) => a.onHead);
-    const evidence = facts.approvals.map(approvalEvidence);
+    const evidence = () => facts.approvals.map(approvalEvidence);
     if (onHead.length > 0) {
       if (facts.unresolvedAuthors.length > 0) {
         return {
           verdict: "blocked",
           reason: `approved on the final head by ${names(onHead)}, but ${facts.unresolvedAuthors.join(", ")} resolves to no account: independence cannot be shown`,
-          evidence: [...evidence, ...facts.unresolvedAuthors.map((u) => ({ label: "unresolved author", value: u }))],
+          evidence: () => [
+            ...evidence(),
+            ...facts.unresolvedAuthors.map((u) => ({ label: "unresolved author", value: u })),
+          ],
         };
       }
       return {

@@ -52,7 +52,7 @@ export const c11CommitIdentity = changeRule(
     const judged = c.commits.map((x) => judgeCommit(x, pop));
     const problems = judged.flatMap((j) => j.problems);
     const unknown = judged.flatMap((j) => j.unknown);
-    const evidence: Evidence[] = [
+    const evidence = (): Evidence[] => [
       ...problems.map((p) => ({ label: "commit", value: p })),
       ...unknown.map((u) => ({ label: "not verified", value: u })),
       { label: "commits judged", value: c.commits.map((x) => short(x.sha)).join(", ") },

@@ -21,7 +21,7 @@ export const c2SelfApproved = reviewRule(
       (a) => !a.dismissed && a.review.author !== null && !/bot or service account/.test(a.notCounted ?? ""),
     );
     if (byPeople.length === 0) return { verdict: "n/a", reason: "no approval by a person" };
-    const evidence = byPeople.map(approvalEvidence);
+    const evidence = () => byPeople.map(approvalEvidence);
     const own = byPeople.filter((a) => a.notCounted !== null);
     if (own.length === byPeople.length) {
       return {

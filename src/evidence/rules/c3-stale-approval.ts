@@ -20,7 +20,7 @@ export const c3StaleApproval = reviewRule(
   (_c, pr, facts) => {
     const counting = standing(facts);
     if (counting.length === 0) return { verdict: "n/a", reason: "no counting approval" };
-    const evidence = counting.map(approvalEvidence);
+    const evidence = () => counting.map(approvalEvidence);
     if (counting.some((a) => a.onHead))
       return { verdict: "pass", reason: `approved on the final head ${short(pr.headOid)}`, evidence };
     const none = counting.filter((a) => a.review.commit === null);

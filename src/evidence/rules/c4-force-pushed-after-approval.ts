@@ -20,7 +20,7 @@ export const c4ForcePushedAfterApproval = reviewRule(
     if (!first?.review.submittedAt) return { verdict: "n/a", reason: "no counting approval" };
     const at = first.review.submittedAt;
     const after = pr.headForcePushes.filter((f) => f.at > at);
-    const evidence = [
+    const evidence = () => [
       approvalEvidence(first),
       ...after.map((f) => ({
         label: "head force push",

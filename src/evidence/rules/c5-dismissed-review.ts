@@ -22,7 +22,7 @@ export const c5DismissedReview = reviewRule(
     const standingAfter = (at: string): boolean =>
       facts.approvals.some((a) => !a.dismissed && a.notCounted === null && (a.review.submittedAt ?? "") > at);
     const open = dismissed.filter((d) => !standingAfter(d.review.dismissal?.at ?? d.review.submittedAt ?? ""));
-    const evidence = facts.approvals.map(approvalEvidence);
+    const evidence = () => facts.approvals.map(approvalEvidence);
     if (open.length === 0)
       return { verdict: "pass", reason: "every dismissed approval was replaced by a later one", evidence };
     return {

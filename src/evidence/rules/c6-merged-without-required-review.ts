@@ -27,7 +27,7 @@ export const c6MergedWithoutRequiredReview = reviewRule(
       p.basis === "after"
         ? ` (protection as first seen on ${p.takenAt}; it may have differed at the merge)`
         : ` (snapshot of ${p.takenAt})`;
-    const evidence = [
+    const evidence = () => [
       { label: "protection in force", value: `${p.sources.join("; ") || "none"}${asOf}` },
       { label: "review decision", value: pr.reviewDecision ?? "(none)" },
       ...p.bypass.map((b) => ({ label: "could bypass", value: b })),

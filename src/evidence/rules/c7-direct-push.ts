@@ -30,7 +30,7 @@ export const c7DirectPush = changeRule(
     return {
       verdict: "direct-push",
       reason: `committed directly to ${c.branch} by ${who}`,
-      evidence: [
+      evidence: () => [
         { label: "committer", value: text(committer) },
         { label: "author", value: text(author) },
       ],
