@@ -31,28 +31,29 @@ export interface JudgeInput {
 const RULE_ORDER = (id: string): number => Number(id.replace(/^\D+/, "")) + (id.startsWith("C") ? 0 : 100);
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function judge(input: JudgeInput): Judgement {
-  const verdicts = [
-    ...changeRules.flatMap((r) => r.evaluate(input.population)),
-    ...c8HistoryRewrite.evaluate({ rewrites: input.rewrites, baseForcePushes: input.baseForcePushes }),
-  ];
-  // The register accepts findings only: an entry that names a passing verdict matches nothing.
-  const isFinding = (f: Finding): boolean => !NOT_FINDINGS.has(f.verdict);
-  const applied = applyExceptions(verdicts.filter(isFinding), input.exceptions, input.today);
-  const acceptedOf = new Map(verdicts.filter(isFinding).map((f, i) => [f, applied.findings[i] ?? f]));
-  const byChange = new Map<string, Finding[]>();
-  for (const v of verdicts) {
-    const f = acceptedOf.get(v) ?? v;
-    if (f.subject.kind !== "change") continue;
-    const list = byChange.get(f.subject.id);
-    if (list) list.push(f);
-    else byChange.set(f.subject.id, [f]);
-  }
-  const findings = [...applied.findings];
+/** Every change rule's verdict on every change of the population, pass and n/a included. */
+export function changeVerdicts(population: Population): Finding[] {
+  return changeRules.flatMap((r) => r.evaluate(population));
+}
+
+export const isFinding = (f: Finding): boolean => !NOT_FINDINGS.has(f.verdict);
+
+/**
+ * The register applied to a period's findings (passes are never accepted: an entry naming only
+ * passing verdicts matches nothing), plus a finding for each overdue review and each entry that
+ * matched nothing; sorted by rule, subject, verdict.
+ */
+export function registerFindings(
+  findings: readonly Finding[],
+  exceptions: readonly ExceptionEntry[],
+  today: string,
+): { findings: Finding[]; unmatched: ExceptionEntry[]; inOrder: Finding[] } {
+  const applied = applyExceptions(findings, exceptions, today);
+  const out = [...applied.findings];
   // An overdue after-the-fact review is a finding of its own, beside the one it accepted.
-  for (const f of findings) {
+  for (const f of applied.findings) {
     if (!f.accepted?.overdue) continue;
-    findings.push({
+    out.push({
       rule: "register",
       subject: f.subject,
       verdict: "overdue",
@@ -66,7 +67,7 @@ export function judge(input: JudgeInput): Judgement {
     });
   }
   for (const e of applied.unmatched) {
-    findings.push({
+    out.push({
       rule: "register",
       subject: { kind: "change", id: e.change },
       verdict: "unmatched",
@@ -78,12 +79,33 @@ export function judge(input: JudgeInput): Judgement {
       ],
     });
   }
-  findings.sort(
+  out.sort(
     (a, b) =>
       RULE_ORDER(a.rule) - RULE_ORDER(b.rule) ||
       cmp(a.rule, b.rule) ||
       cmp(a.subject.id, b.subject.id) ||
       cmp(a.verdict, b.verdict),
   );
-  return { byChange, findings, unmatched: applied.unmatched };
+  // inOrder: the given findings, accepted or not, in the order given.
+  return { findings: out, unmatched: applied.unmatched, inOrder: applied.findings };
+}
+
+export function c8Findings(rewrites: readonly Rewrite[], baseForcePushes: readonly BaseForcePush[]): Finding[] {
+  return c8HistoryRewrite.evaluate({ rewrites, baseForcePushes });
+}
+
+export function judge(input: JudgeInput): Judgement {
+  const verdicts = [...changeVerdicts(input.population), ...c8Findings(input.rewrites, input.baseForcePushes)];
+  const found = verdicts.filter(isFinding);
+  const registered = registerFindings(found, input.exceptions, input.today);
+  const acceptedOf = new Map(found.map((f, i) => [f, registered.inOrder[i] ?? f]));
+  const byChange = new Map<string, Finding[]>();
+  for (const v of verdicts) {
+    if (v.subject.kind !== "change") continue;
+    const f = acceptedOf.get(v) ?? v;
+    const list = byChange.get(f.subject.id);
+    if (list) list.push(f);
+    else byChange.set(f.subject.id, [f]);
+  }
+  return { byChange, findings: registered.findings, unmatched: registered.unmatched };
 }

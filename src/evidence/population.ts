@@ -259,12 +259,14 @@ export interface PopulationInput {
   period: Period;
   rows: PopulationRows;
   people: readonly PersonConfig[];
+  /** Identity resolution built once for every repository; default: from these rows alone. */
+  identities?: Identities;
 }
 
-export function buildPopulation({ period, rows, people }: PopulationInput): Population {
+export function buildPopulation({ period, rows, people, ...given }: PopulationInput): Population {
   const from = period.from.toISOString();
   const to = period.to.toISOString();
-  const identities = buildIdentities(people, observedIdentities(rows));
+  const identities = given.identities ?? buildIdentities(people, observedIdentities(rows));
   const members = rows.members ? new Set(rows.members.map((m) => m.toLowerCase())) : null;
   const snapshots = indexSnapshots(rows.snapshots, rows.protection, rows.rulesets);
   const pullsByKey = new Map(rows.pulls.map((p) => [prKey(p.repo, p.number), p]));

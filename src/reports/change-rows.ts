@@ -1,6 +1,5 @@
 import { type Acceptance, type Criterion, type Finding, NOT_FINDINGS } from "../evidence/finding.js";
 import { identText } from "../evidence/ident.js";
-import type { Judgement } from "../evidence/judge.js";
 import type { Change, ChangeKind, Population } from "../evidence/population.js";
 import { ruleDocs } from "../evidence/rules/index.js";
 
@@ -142,8 +141,8 @@ function row(c: Change, verdicts: readonly Finding[]): ChangeRow {
   };
 }
 
-export function changeRows(pop: Population, judgement: Judgement): ChangeRow[] {
-  return pop.changes.map((c) => row(c, judgement.byChange.get(c.id) ?? []));
+export function changeRows(pop: Population, byChange: ReadonlyMap<string, readonly Finding[]>): ChangeRow[] {
+  return pop.changes.map((c) => row(c, byChange.get(c.id) ?? []));
 }
 
 export function byBranch(rows: readonly ChangeRow[]): BranchChanges[] {
@@ -162,12 +161,10 @@ export function byBranch(rows: readonly ChangeRow[]): BranchChanges[] {
 }
 
 /** Counts per verdict of each rule over every subject it judged (pass and n/a included). */
-export function ruleSummaries(judgement: Judgement): RuleSummary[] {
-  // Change rules give every change a verdict; C8 gives findings only, on branches.
-  const others = judgement.findings.filter((f) => f.subject.kind !== "change" && f.rule !== "register");
-  const all = [...[...judgement.byChange.values()].flat(), ...others];
-  const docs = ruleDocs;
-  const summaries: RuleSummary[] = docs.map((d) => ({
+export function ruleSummaries(
+  verdicts: Iterable<{ rule: string; verdict: string; accepted?: unknown }>,
+): RuleSummary[] {
+  const summaries: RuleSummary[] = ruleDocs.map((d) => ({
     id: d.id,
     title: d.title,
     criteria: d.criteria,
@@ -175,13 +172,10 @@ export function ruleSummaries(judgement: Judgement): RuleSummary[] {
     accepted: 0,
   }));
   const byId = new Map(summaries.map((s) => [s.id, s]));
-  for (const f of all) {
-    let s = byId.get(f.rule);
-    if (!s) {
-      s = { id: f.rule, title: f.rule, criteria: f.criteria, counts: {}, accepted: 0 };
-      byId.set(f.rule, s);
-      summaries.push(s);
-    }
+  for (const f of verdicts) {
+    const s = byId.get(f.rule);
+    // The register's own findings (overdue, unmatched) are not a rule's verdicts.
+    if (!s) continue;
     s.counts[f.verdict] = (s.counts[f.verdict] ?? 0) + 1;
     if (f.accepted) s.accepted++;
   }

@@ -4,7 +4,7 @@ import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
 import { type Rewrite, rewrites } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
-import { buildEvidence, type EvidenceOptions } from "../pipeline/evidence.js";
+import { type EvidenceOptions, judgePeriod } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { readObservations } from "../store/reconciler-store.js";
@@ -18,14 +18,7 @@ import {
 } from "../store/report-queries.js";
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
-import {
-  type BranchChanges,
-  byBranch,
-  type ChangeRow,
-  changeRows,
-  type RuleSummary,
-  ruleSummaries,
-} from "./change-rows.js";
+import { type BranchChanges, byBranch, type ChangeRow, type RuleSummary } from "./change-rows.js";
 
 /** Everything a report shows, already sorted; builders only render it. */
 export interface ChangeLogReport {
@@ -109,8 +102,8 @@ export function buildChangeLogReport(
   const toSec = Math.floor(period.to.getTime() / 1000);
   const rows = branchCommitsIn(db, fromSec, toSec);
   const rw = rewrites(rewritesIn(db, period.from.toISOString(), period.to.toISOString(), fromSec, toSec));
-  const { population, judgement } = buildEvidence(db, period, { ...evidence, now });
-  const changes = changeRows(population, judgement);
+  const judged = judgePeriod(db, period, { ...evidence, now });
+  const changes = judged.changes;
   const stored = listRepos(db);
   const names = [...new Set([...configuredRepos, ...stored.map((r) => r.name)])];
   const contributing = [
@@ -164,10 +157,10 @@ export function buildChangeLogReport(
     branches: byBranch(changes),
     changes,
     changeRules: [...new Set(changes.flatMap((c) => c.verdicts.map((v) => v.rule)))],
-    rules: ruleSummaries(judgement),
-    findings: judgement.findings,
-    unresolved: population.unresolved,
-    identityConflicts: population.identities.conflicts,
+    rules: judged.rules,
+    findings: judged.findings,
+    unresolved: judged.unresolved,
+    identityConflicts: judged.identityConflicts,
     rewrites: rw,
     coverage: cov,
     totals: {
@@ -177,7 +170,7 @@ export function buildChangeLogReport(
       unknown: unknown.length,
       dropped: count((c) => c.droppedAt !== null),
       rewrites: rw.length,
-      findings: judgement.findings.length,
+      findings: judged.findings.length,
     },
     method: [
       "Sources: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); GitHub's GraphQL API for merged pull requests, their reviews (with the commit each was given on), timelines, commits and signature verification, and access and protection snapshots.",

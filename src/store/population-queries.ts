@@ -160,9 +160,10 @@ export interface PopulationRows {
   members: string[] | null;
 }
 
-// Pull requests merged in the period, as a subquery every per-PR read joins on.
-const PULLS_IN = `SELECT p.repo_id, p.number FROM gh_pull_requests p
-  WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to`;
+// Pull requests merged in the period (of one repository, when asked), as a subquery every
+// per-PR read joins on.
+const pullsIn = (one: string): string => `SELECT p.repo_id, p.number FROM gh_pull_requests p
+  WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to${one.replace("?", "p")}`;
 
 /**
  * Reviews, events and pull request commits come unsorted (sorting 800,000 rows in SQLite costs
@@ -172,13 +173,17 @@ const PULLS_IN = `SELECT p.repo_id, p.number FROM gh_pull_requests p
  * beside it cannot show up part-way. Commits are those committed in the period, first seen by a
  * run that started in it (a backdated push), or landed by a pull request merged in it.
  */
-export function populationRows(db: DB, fromIso: string, toIso: string): PopulationRows {
+export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: number): PopulationRows {
   const p = {
     from: fromIso,
     to: toIso,
     fromSec: Math.floor(Date.parse(fromIso) / 1000),
     toSec: Math.floor(Date.parse(toIso) / 1000),
+    ...(repoId !== undefined ? { repoId } : {}),
   };
+  // One repository's rows, when asked: evidence is built a repository at a time to bound memory.
+  const one = repoId === undefined ? "" : " AND ?.repo_id = :repoId";
+  const PULLS_IN = pullsIn(one);
   return db.transaction((): PopulationRows => {
     const repos = db
       .prepare(
@@ -223,10 +228,10 @@ export function populationRows(db: DB, fromIso: string, toIso: string): Populati
          LEFT JOIN collection_runs rr ON rr.id = b.removed_run
          LEFT JOIN history_rewrites h ON h.run_id = b.removed_run AND h.repo_id = b.repo_id AND h.branch = b.branch
          LEFT JOIN gh_commit_lookups l ON l.repo_id = b.repo_id AND l.oid = b.sha
-         WHERE (c.committer_time >= :fromSec AND c.committer_time < :toSec)
+         WHERE ((c.committer_time >= :fromSec AND c.committer_time < :toSec)
             OR (fr.started_at >= :from AND fr.started_at < :to)
             OR EXISTS (SELECT 1 FROM gh_pull_requests m WHERE m.repo_id = b.repo_id AND m.merge_commit = b.sha
-                         AND m.state = 'MERGED' AND m.merged_at >= :from AND m.merged_at < :to)
+                         AND m.state = 'MERGED' AND m.merged_at >= :from AND m.merged_at < :to))${one.replace("?", "b")}
          ORDER BY r.name, b.branch, c.committer_time, c.sha`,
       )
       .all(p) as PopulationCommitRow[];
@@ -235,7 +240,7 @@ export function populationRows(db: DB, fromIso: string, toIso: string): Populati
         `SELECT r.name AS repo, p.number, p.title, p.url, p.author_login, p.author_kind, p.merged_at, p.merged_by,
                 p.merge_commit, p.base_ref, p.head_oid, p.review_decision
          FROM gh_pull_requests p JOIN repos r ON r.id = p.repo_id
-         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to
+         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to${one.replace("?", "p")}
          ORDER BY r.name, p.number`,
       )
       .all(p) as PopulationPullRow[];
@@ -312,4 +317,46 @@ export function populationRows(db: DB, fromIso: string, toIso: string): Populati
       : null;
     return { repos, commits, pulls, reviews, events, prCommits, gitRuns, snapshots, protection, rulesets, members };
   })();
+}
+
+export interface ObservedIdentityRow {
+  email: string | null;
+  login: string | null;
+  kind: string | null;
+}
+
+/**
+ * Every identity GitHub tied to an account that the period's evidence can meet, once each: the
+ * authors, co-authors, committers and signers of the period's pull requests' commits, their
+ * authors, mergers and reviewers, and every protected-branch commit GitHub was asked about.
+ * Identity resolution is built from these once, for all repositories together.
+ */
+export function observedIdentityRows(db: DB, fromIso: string, toIso: string): ObservedIdentityRow[] {
+  const PULLS_IN = pullsIn("");
+  return db
+    .prepare(
+      `SELECT a.value ->> 1 AS email, a.value ->> 2 AS login, NULL AS kind
+         FROM (${PULLS_IN}) q JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number, json_each(c.authors) a
+         WHERE a.value ->> 2 IS NOT NULL
+       UNION SELECT c.committer_email, c.committer_login, NULL
+         FROM (${PULLS_IN}) q JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
+         WHERE c.committer_login IS NOT NULL
+       UNION SELECT NULL, c.signer_login, NULL
+         FROM (${PULLS_IN}) q JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
+         WHERE c.signer_login IS NOT NULL
+       UNION SELECT NULL, p.author_login, p.author_kind FROM gh_pull_requests p
+         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to AND p.author_login IS NOT NULL
+       UNION SELECT NULL, p.merged_by, NULL FROM gh_pull_requests p
+         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to AND p.merged_by IS NOT NULL
+       UNION SELECT NULL, v.author_login, v.author_kind
+         FROM (${PULLS_IN}) q JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
+         WHERE v.author_login IS NOT NULL
+       UNION SELECT a.value ->> 1, a.value ->> 2, NULL FROM gh_commit_lookups l, json_each(l.authors) a
+         WHERE l.authors IS NOT NULL AND a.value ->> 2 IS NOT NULL
+       UNION SELECT c.author_email, l.author_login, NULL FROM gh_commit_lookups l
+         JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid WHERE l.author_login IS NOT NULL
+       UNION SELECT c.committer_email, l.committer_login, NULL FROM gh_commit_lookups l
+         JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid WHERE l.committer_login IS NOT NULL`,
+    )
+    .all({ from: fromIso, to: toIso }) as ObservedIdentityRow[];
 }

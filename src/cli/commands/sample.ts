@@ -1,11 +1,11 @@
 import type { LoadedConfig } from "../../config/load.js";
 import { UsageError } from "../../errors/index.js";
-import { buildPopulation } from "../../evidence/population.js";
+import type { ChangeKind } from "../../evidence/population.js";
 import { defaultSampleSize, drawSample, newSeed } from "../../evidence/sample.js";
 import type { Period } from "../../period.js";
+import { repoPopulations } from "../../pipeline/evidence.js";
 import { kindLabel } from "../../reports/change-rows.js";
 import { withStore } from "../../store/db.js";
-import { populationRows } from "../../store/population-queries.js";
 import { jsonLine } from "../../util/visible.js";
 
 export interface SampleOptions {
@@ -42,14 +42,14 @@ export async function sampleCommand(
 ): Promise<void> {
   const size = parseSize(o.size);
   const seed = parseSeed(o.seed);
-  const population = await withStore(cfg.database, { readonly: true, doing: "reading" }, (db) =>
-    buildPopulation({
-      period,
-      rows: populationRows(db, period.from.toISOString(), period.to.toISOString()),
-      people: cfg.people,
-    }),
-  );
-  const byId = new Map(population.changes.map((c) => [c.id, c]));
+  // Only what a sample shows is kept of each repository's population.
+  const byId = await withStore(cfg.database, { readonly: true, doing: "reading" }, (db) => {
+    const kept = new Map<string, { kind: ChangeKind; landedAt: string; title: string; url: string | null }>();
+    for (const pop of repoPopulations(db, period, cfg.people)) {
+      for (const c of pop.changes) kept.set(c.id, { kind: c.kind, landedAt: c.landedAt, title: c.title, url: c.url });
+    }
+    return kept;
+  });
   const sample = drawSample([...byId.keys()], { seed, ...(size !== undefined ? { size } : {}) });
   const drawn = sample.drawn.map((d, i) => {
     const c = byId.get(d.id);
@@ -63,7 +63,7 @@ export async function sampleCommand(
       url: c?.url ?? null,
     };
   });
-  const scope = { label: period.label, from: population.period.from, to: population.period.to };
+  const scope = { label: period.label, from: period.from.toISOString(), to: period.to.toISOString() };
   if (o.json) {
     out(
       jsonLine({
