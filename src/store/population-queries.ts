@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import type { DB } from "./db.js";
 
 /**
@@ -160,6 +161,20 @@ export interface PopulationRows {
   members: string[] | null;
 }
 
+/**
+ * A statement's rows as objects of its columns, read as arrays: better-sqlite3 builds each named
+ * row slowly, and at 800,000 rows the difference is seconds (and garbage).
+ */
+function objects<T>(stmt: Statement, params: Record<string, unknown>): T[] {
+  const names = stmt.columns().map((c) => c.name);
+  const n = names.length;
+  return (stmt.raw().all(params) as unknown[][]).map((values) => {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) o[names[i] as string] = values[i];
+    return o as T;
+  });
+}
+
 // Pull requests merged in the period (of one repository, when asked), as a subquery every
 // per-PR read joins on.
 const pullsIn = (one: string): string => `SELECT p.repo_id, p.number FROM gh_pull_requests p
@@ -197,8 +212,8 @@ export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: 
          FROM repos r ORDER BY r.name`,
       )
       .all() as PopulationRepoRow[];
-    const commits = db
-      .prepare(
+    const commits = objects<PopulationCommitRow>(
+      db.prepare(
         `SELECT r.name AS repo, b.branch, c.sha, c.parents, c.author_name, c.author_email, c.committer_name,
                 c.committer_email, c.committer_time, c.subject, c.signature, c.trailers,
                 b.first_seen_run, fr.started_at AS first_seen_at, b.removed_run,
@@ -233,19 +248,23 @@ export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: 
             OR EXISTS (SELECT 1 FROM gh_pull_requests m WHERE m.repo_id = b.repo_id AND m.merge_commit = b.sha
                          AND m.state = 'MERGED' AND m.merged_at >= :from AND m.merged_at < :to))${one.replace("?", "b")}
          ORDER BY r.name, b.branch, c.committer_time, c.sha`,
-      )
-      .all(p) as PopulationCommitRow[];
-    const pulls = db
-      .prepare(
+      ),
+      p,
+    );
+
+    const pulls = objects<PopulationPullRow>(
+      db.prepare(
         `SELECT r.name AS repo, p.number, p.title, p.url, p.author_login, p.author_kind, p.merged_at, p.merged_by,
                 p.merge_commit, p.base_ref, p.head_oid, p.review_decision
          FROM gh_pull_requests p JOIN repos r ON r.id = p.repo_id
          WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to${one.replace("?", "p")}
          ORDER BY r.name, p.number`,
-      )
-      .all(p) as PopulationPullRow[];
-    const reviews = db
-      .prepare(
+      ),
+      p,
+    );
+
+    const reviews = objects<PopulationReviewRow>(
+      db.prepare(
         `SELECT r.name AS repo, v.pr_number, v.node_id, v.database_id, v.author_login, v.author_kind, v.state,
                 v.submitted_at, v.commit_oid,
                 coalesce((SELECT s.commit_oid FROM gh_review_commits s
@@ -255,20 +274,24 @@ export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: 
          JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
          JOIN repos r ON r.id = v.repo_id
 `,
-      )
-      .all(p) as PopulationReviewRow[];
-    const events = db
-      .prepare(
+      ),
+      p,
+    );
+
+    const events = objects<PopulationEventRow>(
+      db.prepare(
         `SELECT r.name AS repo, e.pr_number, e.kind, e.actor_login, e.created_at, e.before_oid, e.after_oid,
                 e.review_database_id, e.previous_review_state
          FROM (${PULLS_IN}) q
          JOIN gh_pr_events e ON e.repo_id = q.repo_id AND e.pr_number = q.number
          JOIN repos r ON r.id = e.repo_id
 `,
-      )
-      .all(p) as PopulationEventRow[];
-    const prCommits = db
-      .prepare(
+      ),
+      p,
+    );
+
+    const prCommits = objects<PopulationPrCommitRow>(
+      db.prepare(
         `SELECT r.name AS repo, c.pr_number, c.position, c.oid, c.author_name, c.author_email, c.author_login,
                 c.committer_name, c.committer_email, c.committer_login, c.authors, c.signature_kind,
                 c.signature_state, c.signature_valid, c.signer_login
@@ -276,8 +299,10 @@ export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: 
          JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
          JOIN repos r ON r.id = c.repo_id
 `,
-      )
-      .all(p) as PopulationPrCommitRow[];
+      ),
+      p,
+    );
+
     const gitRuns = db
       .prepare(
         `SELECT id, json_extract(scope, '$.repo') AS repo, started_at FROM collection_runs
@@ -328,35 +353,66 @@ export interface ObservedIdentityRow {
 /**
  * Every identity GitHub tied to an account that the period's evidence can meet, once each: the
  * authors, co-authors, committers and signers of the period's pull requests' commits, their
- * authors, mergers and reviewers, and every protected-branch commit GitHub was asked about.
- * Identity resolution is built from these once, for all repositories together.
+ * authors, mergers and reviewers, and the protected-branch commits GitHub was asked about since
+ * the period began. Identity resolution is built from these once, for all repositories together.
+ * Each source is read DISTINCT first (a period's commits repeat a few identities thousands of
+ * times), pull requests driving the joins.
  */
 export function observedIdentityRows(db: DB, fromIso: string, toIso: string): ObservedIdentityRow[] {
-  const PULLS_IN = pullsIn("");
-  return db
-    .prepare(
-      `SELECT a.value ->> 1 AS email, a.value ->> 2 AS login, NULL AS kind
-         FROM (${PULLS_IN}) q JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number, json_each(c.authors) a
-         WHERE a.value ->> 2 IS NOT NULL
-       UNION SELECT c.committer_email, c.committer_login, NULL
-         FROM (${PULLS_IN}) q JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
-         WHERE c.committer_login IS NOT NULL
-       UNION SELECT NULL, c.signer_login, NULL
-         FROM (${PULLS_IN}) q JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
-         WHERE c.signer_login IS NOT NULL
-       UNION SELECT NULL, p.author_login, p.author_kind FROM gh_pull_requests p
-         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to AND p.author_login IS NOT NULL
-       UNION SELECT NULL, p.merged_by, NULL FROM gh_pull_requests p
-         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to AND p.merged_by IS NOT NULL
-       UNION SELECT NULL, v.author_login, v.author_kind
-         FROM (${PULLS_IN}) q JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
-         WHERE v.author_login IS NOT NULL
-       UNION SELECT a.value ->> 1, a.value ->> 2, NULL FROM gh_commit_lookups l, json_each(l.authors) a
-         WHERE l.authors IS NOT NULL AND a.value ->> 2 IS NOT NULL
-       UNION SELECT c.author_email, l.author_login, NULL FROM gh_commit_lookups l
-         JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid WHERE l.author_login IS NOT NULL
-       UNION SELECT c.committer_email, l.committer_login, NULL FROM gh_commit_lookups l
-         JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid WHERE l.committer_login IS NOT NULL`,
-    )
-    .all({ from: fromIso, to: toIso }) as ObservedIdentityRow[];
+  const p = { from: fromIso, to: toIso };
+  const out = new Map<string, ObservedIdentityRow>();
+  const add = (email: string | null, login: string | null, kind: string | null): void => {
+    if (login === null) return;
+    const k = `${email ?? ""}\u0000${login}\u0000${kind ?? ""}`;
+    if (!out.has(k)) out.set(k, { email, login, kind });
+  };
+  const addAuthors = (json: string | null): void => {
+    if (json === null) return;
+    for (const [, email, login] of JSON.parse(json) as [string | null, string | null, string | null][]) {
+      add(email, login, null);
+    }
+  };
+  db.transaction(() => {
+    const commits = db
+      .prepare(
+        `SELECT DISTINCT c.authors, c.committer_email, c.committer_login, c.signer_login
+         FROM gh_pull_requests q CROSS JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
+         WHERE q.state = 'MERGED' AND q.merged_at >= :from AND q.merged_at < :to`,
+      )
+      .raw()
+      .all(p) as [string, string | null, string | null, string | null][];
+    for (const [authors, email, login, signer] of commits) {
+      addAuthors(authors);
+      add(email, login, null);
+      add(null, signer, null);
+    }
+    const people = db
+      .prepare(
+        `SELECT DISTINCT NULL, p.author_login, p.author_kind FROM gh_pull_requests p
+           WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to
+         UNION SELECT NULL, p.merged_by, NULL FROM gh_pull_requests p
+           WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to
+         UNION SELECT NULL, v.author_login, v.author_kind
+           FROM gh_pull_requests q CROSS JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
+           WHERE q.state = 'MERGED' AND q.merged_at >= :from AND q.merged_at < :to`,
+      )
+      .raw()
+      .all(p) as [null, string | null, string | null][];
+    for (const [email, login, kind] of people) add(email, login, kind);
+    const lookups = db
+      .prepare(
+        `SELECT DISTINCT l.authors, c.author_email, l.author_login, c.committer_email, l.committer_login
+         FROM gh_commit_lookups l JOIN collection_runs r ON r.id = l.run_id
+         JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid
+         WHERE r.started_at >= :from`,
+      )
+      .raw()
+      .all({ from: fromIso }) as [string | null, string, string | null, string, string | null][];
+    for (const [authors, authorEmail, authorLogin, committerEmail, committerLogin] of lookups) {
+      addAuthors(authors);
+      add(authorEmail, authorLogin, null);
+      add(committerEmail, committerLogin, null);
+    }
+  })();
+  return [...out.values()];
 }
