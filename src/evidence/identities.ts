@@ -123,22 +123,33 @@ export function buildIdentities(registry: readonly PersonConfig[], observed: rea
       if (!account.emails.some((e) => norm(e) === email)) account.emails.push(o.email);
     }
   }
+  // Every commit of a period asks about the same few identities: answered once each.
+  const answers = new Map<string, Party | null>();
+  const resolve = ({ email, login }: { email?: string | null; login?: string | null }): Party | null => {
+    if (login) {
+      const p = byLogin.get(norm(login));
+      if (p) return p;
+    }
+    if (email) {
+      const e = norm(email);
+      // An email two parties claim resolves to neither.
+      if (conflicts.has(e)) return null;
+      const p = byEmail.get(e);
+      if (p) return p;
+      const fromNoreply = noreplyLogin(email);
+      if (fromNoreply) return byLogin.get(norm(fromNoreply)) ?? null;
+    }
+    return null;
+  };
   return {
-    resolve: ({ email, login }) => {
-      if (login) {
-        const p = byLogin.get(norm(login));
-        if (p) return p;
+    resolve: (who) => {
+      const k = `${who.email ?? "\u0001"}\u0000${who.login ?? "\u0001"}`;
+      let a = answers.get(k);
+      if (a === undefined) {
+        a = resolve(who);
+        answers.set(k, a);
       }
-      if (email) {
-        const e = norm(email);
-        // An email two parties claim resolves to neither.
-        if (conflicts.has(e)) return null;
-        const p = byEmail.get(e);
-        if (p) return p;
-        const fromNoreply = noreplyLogin(email);
-        if (fromNoreply) return byLogin.get(norm(fromNoreply)) ?? null;
-      }
-      return null;
+      return a;
     },
     parties: () => [...parties.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     conflicts: [...conflicts.values()].sort((a, b) => a.email.localeCompare(b.email)),

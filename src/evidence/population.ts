@@ -134,7 +134,48 @@ const iso = (sec: number): string => new Date(sec * 1000).toISOString();
 
 type GitHubAuthor = [string | null, string | null, string | null];
 
-function gitAuthors(c: PopulationCommitRow): Ident[] {
+type Verification = NonNullable<LandedCommit["verification"]>;
+
+/**
+ * One object per distinct identity, author list and verification of a build: a period's commits
+ * repeat a few of each hundreds of thousands of times, and nothing changes them once built.
+ */
+class Shared {
+  readonly #idents = new Map<string, Ident>();
+  readonly #lists = new Map<string, Ident[]>();
+  readonly #verifications = new Map<string, Verification>();
+
+  ident(name: string | null, email: string | null, login: string | null): Ident {
+    const k = `${name ?? "\u0001"}\u0000${email ?? "\u0001"}\u0000${login ?? "\u0001"}`;
+    let i = this.#idents.get(k);
+    if (!i) {
+      i = { name, email, login };
+      this.#idents.set(k, i);
+    }
+    return i;
+  }
+
+  list(key: string, build: () => Ident[]): Ident[] {
+    let l = this.#lists.get(key);
+    if (!l) {
+      l = build();
+      this.#lists.set(key, l);
+    }
+    return l;
+  }
+
+  verification(state: string, valid: boolean, signer: string | null): Verification {
+    const k = `${state}\u0000${valid}\u0000${signer ?? ""}`;
+    let v = this.#verifications.get(k);
+    if (!v) {
+      v = { state, valid, signer };
+      this.#verifications.set(k, v);
+    }
+    return v;
+  }
+}
+
+function gitAuthors(c: PopulationCommitRow, shared: Shared): Ident[] {
   const trailers = c.trailers ? (JSON.parse(c.trailers) as [string, string][]) : [];
   // GitHub ties each co-author's email to an account when it can (Commit.authors).
   const github = c.gh_authors ? (JSON.parse(c.gh_authors) as GitHubAuthor[]) : [];
@@ -144,25 +185,25 @@ function gitAuthors(c: PopulationCommitRow): Ident[] {
     .filter(([k]) => k.toLowerCase() === "co-authored-by")
     .flatMap(([, v]) => {
       const who = parseIdentity(v);
-      return who ? [{ name: who.name, email: who.email, login: loginOf(who.email) }] : [];
+      return who ? [shared.ident(who.name, who.email, loginOf(who.email))] : [];
     });
-  return [{ name: c.author_name, email: c.author_email, login: c.gh_author_login }, ...co];
+  return [shared.ident(c.author_name, c.author_email, c.gh_author_login), ...co];
 }
 
-function branchCommit(c: PopulationCommitRow): LandedCommit {
+function branchCommit(c: PopulationCommitRow, shared: Shared): LandedCommit {
   return {
     sha: c.sha,
     subject: c.subject,
-    authors: gitAuthors(c),
-    committer: { name: c.committer_name, email: c.committer_email, login: c.gh_committer_login },
+    authors: gitAuthors(c, shared),
+    committer: shared.ident(c.committer_name, c.committer_email, c.gh_committer_login),
     signature: c.signature,
     verification:
       c.lookup_read === 1
-        ? {
-            state: c.gh_signature_state ?? "UNSIGNED",
-            valid: c.gh_signature_valid === null ? false : c.gh_signature_valid === 1,
-            signer: c.gh_signer_login,
-          }
+        ? shared.verification(
+            c.gh_signature_state ?? "UNSIGNED",
+            c.gh_signature_valid === null ? false : c.gh_signature_valid === 1,
+            c.gh_signer_login,
+          )
         : null,
     seenIn: "branch",
     droppedAt: c.removed_at,
@@ -171,21 +212,23 @@ function branchCommit(c: PopulationCommitRow): LandedCommit {
 
 const SIGNATURE_KIND: Record<string, string> = { GpgSignature: "gpg", SshSignature: "ssh", SmimeSignature: "x509" };
 
-function prCommit(c: PopulationPrCommitRow): LandedCommit {
-  const authors = (JSON.parse(c.authors) as [string | null, string | null, string | null][]).map(
-    ([name, email, login]) => ({ name, email, login }),
+function prCommit(c: PopulationPrCommitRow, shared: Shared): LandedCommit {
+  const authors = shared.list(
+    `${c.authors}\u0000${c.author_name}\u0000${c.author_email}\u0000${c.author_login}`,
+    () => {
+      const listed = (JSON.parse(c.authors) as [string | null, string | null, string | null][]).map(
+        ([name, email, login]) => shared.ident(name, email, login),
+      );
+      return listed.length > 0 ? listed : [shared.ident(c.author_name, c.author_email, c.author_login)];
+    },
   );
   return {
     sha: c.oid,
     subject: "",
-    authors: authors.length > 0 ? authors : [{ name: c.author_name, email: c.author_email, login: c.author_login }],
-    committer: { name: c.committer_name, email: c.committer_email, login: c.committer_login },
+    authors,
+    committer: shared.ident(c.committer_name, c.committer_email, c.committer_login),
     signature: c.signature_kind ? (SIGNATURE_KIND[c.signature_kind] ?? "unknown") : null,
-    verification: {
-      state: c.signature_state ?? "UNSIGNED",
-      valid: c.signature_valid === 1,
-      signer: c.signer_login,
-    },
+    verification: shared.verification(c.signature_state ?? "UNSIGNED", c.signature_valid === 1, c.signer_login),
     seenIn: "pull-request",
     droppedAt: null,
   };
@@ -267,6 +310,7 @@ export function buildPopulation({ period, rows, people, ...given }: PopulationIn
   const from = period.from.toISOString();
   const to = period.to.toISOString();
   const identities = given.identities ?? buildIdentities(people, observedIdentities(rows));
+  const shared = new Shared();
   const members = rows.members ? new Set(rows.members.map((m) => m.toLowerCase())) : null;
   const snapshots = indexSnapshots(rows.snapshots, rows.protection, rows.rulesets);
   const pullsByKey = new Map(rows.pulls.map((p) => [prKey(p.repo, p.number), p]));
@@ -347,7 +391,7 @@ export function buildPopulation({ period, rows, people, ...given }: PopulationIn
       kind = "unknown";
       blocked = `GitHub associates ${c.sha.slice(0, 12)} with pull request ${associated.map((n) => `#${n}`).join(", ")}, which the store does not hold`;
     }
-    const commit = branchCommit(c);
+    const commit = branchCommit(c, shared);
     const change: Change = {
       id: `${c.repo}@${c.sha}`,
       repo: c.repo,
@@ -373,7 +417,9 @@ export function buildPopulation({ period, rows, people, ...given }: PopulationIn
   for (const p of rows.pulls) {
     const key = prKey(p.repo, p.number);
     const onBranch = landedBy.get(`${key}\u0000${p.base_ref}`) ?? [];
-    const prCommits = (prCommitsOf.get(key) ?? []).sort((a, b) => a.position - b.position).map(prCommit);
+    const prCommits = (prCommitsOf.get(key) ?? [])
+      .sort((a, b) => a.position - b.position)
+      .map((pc) => prCommit(pc, shared));
     const facts = pullFacts(p, prCommits, reviewsOf.get(key) ?? [], eventsOf.get(key) ?? []);
     const merge = onBranch.find((c) => c.sha === p.merge_commit);
     const kind: ChangeKind =
@@ -384,7 +430,7 @@ export function buildPopulation({ period, rows, people, ...given }: PopulationIn
           : onBranch.length > 1
             ? "rebase"
             : "squash";
-    const landed = onBranch.map(branchCommit);
+    const landed = onBranch.map((b) => branchCommit(b, shared));
     // A merge-commit merge puts the pull request's commits on the branch beside its merge commit.
     const commits =
       kind === "merge-commit"
