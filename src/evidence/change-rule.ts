@@ -1,4 +1,4 @@
-import { type Evidence, type Finding, NOT_FINDINGS, type Rule, type RuleDoc } from "./finding.js";
+import { type Evidence, type Finding, isFinding, type Rule, type RuleDoc } from "./finding.js";
 import type { Change, Population, PullRequestFacts } from "./population.js";
 import type { JudgedApproval, ReviewFacts } from "./review-facts.js";
 
@@ -55,7 +55,7 @@ export function changeRule(doc: RuleDoc, judge: (change: Change, pop: Population
           verdict: v.verdict,
           reason: v.reason,
           criteria: doc.criteria,
-          evidence: NOT_FINDINGS.has(v.verdict) ? [] : [...changeEvidence(c), ...(v.evidence?.() ?? [])],
+          evidence: isFinding(v) ? [...changeEvidence(c), ...(v.evidence?.() ?? [])] : [],
         };
       });
     },

@@ -67,3 +67,6 @@ export interface Rule<Input> {
  * "reviewed" (C1) and "traced" (C12) are those rules' words for pass.
  */
 export const NOT_FINDINGS: ReadonlySet<string> = new Set(["pass", "n/a", "reviewed", "traced"]);
+
+/** Whether a verdict is a finding (outputs list it; the register can accept it). */
+export const isFinding = (f: Pick<Finding, "verdict">): boolean => !NOT_FINDINGS.has(f.verdict);

@@ -1,4 +1,5 @@
 import type { PersonConfig } from "../config/schema.js";
+import { compareText } from "../util/compare.js";
 
 /**
  * Identity resolution (SPEC §3): git email -> GitHub login -> person. Git identities are free
@@ -102,7 +103,7 @@ export function buildIdentities(registry: readonly PersonConfig[], observed: rea
     const k = `${o.email ?? ""}\u0000${o.login ?? ""}\u0000${o.kind ?? ""}`;
     if (!unique.has(k)) unique.set(k, o);
   }
-  const sorted = [...unique].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+  const sorted = [...unique].sort(([a], [b]) => compareText(a, b)).map(([, o]) => o);
   for (const o of sorted) {
     const login = o.login ?? (o.email ? noreplyLogin(o.email) : null);
     if (!login) continue;

@@ -1,6 +1,7 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
+import { compareText as cmp } from "../util/compare.js";
 import { applyExceptions } from "./exceptions.js";
-import { type Finding, NOT_FINDINGS } from "./finding.js";
+import { type Finding, isFinding } from "./finding.js";
 import type { Population } from "./population.js";
 import type { Rewrite } from "./rewrites.js";
 import { type BaseForcePush, c8HistoryRewrite } from "./rules/c8-history-rewrite.js";
@@ -29,14 +30,11 @@ export interface JudgeInput {
 }
 
 const RULE_ORDER = (id: string): number => Number(id.replace(/^\D+/, "")) + (id.startsWith("C") ? 0 : 100);
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every change rule's verdict on every change of the population, pass and n/a included. */
 export function changeVerdicts(population: Population): Finding[] {
   return changeRules.flatMap((r) => r.evaluate(population));
 }
-
-export const isFinding = (f: Finding): boolean => !NOT_FINDINGS.has(f.verdict);
 
 /**
  * The register applied to a period's findings (passes are never accepted: an entry naming only

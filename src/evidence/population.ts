@@ -6,6 +6,7 @@ import type {
   PopulationPullRow,
   PopulationRows,
 } from "../store/population-queries.js";
+import { compareText as cmp } from "../util/compare.js";
 import { parseIdentity } from "../util/identity.js";
 import { type Ident, identText } from "./ident.js";
 import { buildIdentities, type Identities, type ObservedIdentity } from "./identities.js";
@@ -64,6 +65,7 @@ export interface PullRequestFacts {
   reviewDecision: string | null;
   /** The pull request's own commits, as GitHub lists them, oldest first. */
   commits: LandedCommit[];
+  /** In submission order (then by id). */
   reviews: ReviewRecord[];
   headForcePushes: { actor: string | null; at: string; before: string | null; after: string | null }[];
 }
@@ -129,7 +131,6 @@ export interface Population {
   members: ReadonlySet<string> | null;
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const iso = (sec: number): string => new Date(sec * 1000).toISOString();
 
 type GitHubAuthor = [string | null, string | null, string | null];
@@ -249,14 +250,8 @@ const prKey = (repo: string, n: number): string => `${repo}#${n}`;
 
 /** Every identity the period's GitHub data ties to an account, for identity resolution. */
 function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
-  // Deduplicated as they come: a period's commits repeat the same few identities many times.
-  const seen = new Map<string, ObservedIdentity>();
-  const out = {
-    push(o: ObservedIdentity): void {
-      const k = `${o.email ?? ""}\u0000${o.login ?? ""}\u0000${o.kind ?? ""}`;
-      if (!seen.has(k)) seen.set(k, o);
-    },
-  };
+  // Repeats are many (a period's commits share a few identities); buildIdentities drops them.
+  const out: ObservedIdentity[] = [];
   for (const c of rows.prCommits) {
     for (const [, email, login] of JSON.parse(c.authors) as [string | null, string | null, string | null][]) {
       out.push({ email, login });
@@ -277,7 +272,7 @@ function observedIdentities(rows: PopulationRows): ObservedIdentity[] {
   }
   for (const r of rows.reviews)
     if (r.author_login) out.push({ email: null, login: r.author_login, kind: r.author_kind });
-  return [...seen.values()];
+  return out;
 }
 
 /**

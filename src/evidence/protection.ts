@@ -88,10 +88,16 @@ export function indexSnapshots(
   const rules = new Map<string, ProtectionRow[]>();
   for (const r of protection) {
     const k = `${r.snapshot_id}\u0000${r.repo}`;
-    rules.set(k, [...(rules.get(k) ?? []), r]);
+    const list = rules.get(k);
+    if (list) list.push(r);
+    else rules.set(k, [r]);
   }
   const sets = new Map<number, RulesetRow[]>();
-  for (const r of rulesets) sets.set(r.snapshot_id, [...(sets.get(r.snapshot_id) ?? []), r]);
+  for (const r of rulesets) {
+    const list = sets.get(r.snapshot_id);
+    if (list) list.push(r);
+    else sets.set(r.snapshot_id, [r]);
+  }
   return {
     of: (repo) => byRepo.get(repo) ?? [],
     rules: (id, repo) => rules.get(`${id}\u0000${repo}`) ?? [],

@@ -24,7 +24,7 @@ export interface ReviewFacts {
   authorParties: string[];
   /** Commit authors and co-authors that resolve to nobody: independence cannot be shown. */
   unresolvedAuthors: string[];
-  /** Every approval given (dismissed ones too), in submission order. */
+  /** Every approval given (dismissed ones too), in submission order (the order of the reviews). */
   approvals: JudgedApproval[];
 }
 
@@ -70,7 +70,6 @@ export function reviewFacts(change: Change, pr: PullRequestFacts, identities: Id
       dismissed: r.state === "DISMISSED",
     });
   }
-  approvals.sort((a, b) => (a.review.submittedAt ?? "").localeCompare(b.review.submittedAt ?? ""));
   return { authorParties: [...parties.keys()].sort(), unresolvedAuthors: [...unresolved].sort(), approvals };
 }
 

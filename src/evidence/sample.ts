@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { compareText as cmp } from "../util/compare.js";
 
 /**
  * A reproducible random sample of a population (SPEC §4), for an auditor's test of a per-event
@@ -32,8 +33,6 @@ export function defaultSampleSize(populationSize: number): number {
   if (populationSize <= 250) return 20;
   return 25;
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function populationSha256(ids: readonly string[]): string {
   const h = createHash("sha256");

@@ -1,15 +1,16 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
 import type { PersonConfig } from "../config/schema.js";
-import type { Finding } from "../evidence/finding.js";
+import { type Finding, isFinding } from "../evidence/finding.js";
 import { buildIdentities, type Identities } from "../evidence/identities.js";
-import { c8Findings, changeVerdicts, isFinding, type Judgement, judge, registerFindings } from "../evidence/judge.js";
+import { c8Findings, changeVerdicts, type Judgement, judge, registerFindings } from "../evidence/judge.js";
 import { buildPopulation, type Population, type UnresolvedIdentity } from "../evidence/population.js";
-import { rewrites } from "../evidence/rewrites.js";
+import { type Rewrite, rewrites } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
 import { type ChangeRow, changeRows, type RuleSummary, ruleSummaries } from "../reports/change-rows.js";
 import type { DB } from "../store/db.js";
 import { observedIdentityRows, populationRows } from "../store/population-queries.js";
 import { baseForcePushesIn, listRepos, rewritesIn } from "../store/report-queries.js";
+import { compareText } from "../util/compare.js";
 
 /** The evidence of a period: the change population built from the store, and every rule's verdict on it. */
 export interface Evidence {
@@ -36,9 +37,10 @@ function periodIdentities(db: DB, period: Period, people: readonly PersonConfig[
   return buildIdentities(people, observedIdentityRows(db, b.from, b.to));
 }
 
-function c8Of(db: DB, period: Period): Finding[] {
+/** The period's history rewrites as git observed them. */
+function periodRewrites(db: DB, period: Period): Rewrite[] {
   const b = bounds(period);
-  return c8Findings(rewrites(rewritesIn(db, b.from, b.to, b.fromSec, b.toSec)), baseForcePushesIn(db, b.from, b.to));
+  return rewrites(rewritesIn(db, b.from, b.to, b.fromSec, b.toSec));
 }
 
 /** The whole population held at once, with every verdict: for sampling, tests and small stores. */
@@ -52,7 +54,7 @@ export function buildEvidence(db: DB, period: Period, o: EvidenceOptions): Evide
   });
   const judgement = judge({
     population,
-    rewrites: rewrites(rewritesIn(db, b.from, b.to, b.fromSec, b.toSec)),
+    rewrites: periodRewrites(db, period),
     baseForcePushes: baseForcePushesIn(db, b.from, b.to),
     exceptions: o.exceptions,
     today: o.now.toISOString().slice(0, 10),
@@ -83,6 +85,8 @@ export interface PeriodEvidence {
   rules: RuleSummary[];
   unresolved: UnresolvedIdentity[];
   identityConflicts: { email: string; claimedBy: string[] }[];
+  /** The rewrites C8 judged, for the report's own table. */
+  rewrites: Rewrite[];
 }
 
 /**
@@ -92,6 +96,7 @@ export interface PeriodEvidence {
  * the register is applied to the period's findings together (an entry may name any repository).
  */
 export function judgePeriod(db: DB, period: Period, o: EvidenceOptions): PeriodEvidence {
+  const b = bounds(period);
   const identities = periodIdentities(db, period, o.people);
   const rows: ChangeRow[] = [];
   const found: Finding[] = [];
@@ -112,7 +117,8 @@ export function judgePeriod(db: DB, period: Period, o: EvidenceOptions): PeriodE
       unresolved.set(u.identity, ids);
     }
   }
-  found.push(...c8Of(db, period));
+  const rewritten = periodRewrites(db, period);
+  found.push(...c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)));
   const registered = registerFindings(found, o.exceptions, o.now.toISOString().slice(0, 10));
   // The register's acceptances shown on the rows' cells too.
   const accepted = new Map<string, Finding>();
@@ -123,7 +129,6 @@ export function judgePeriod(db: DB, period: Period, o: EvidenceOptions): PeriodE
       if (a?.accepted && a.verdict === cell.verdict) cell.accepted = a.accepted;
     }
   }
-  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   const branchFindings = registered.findings.filter((f) => f.subject.kind !== "change");
   return {
     changes: rows,
@@ -131,7 +136,8 @@ export function judgePeriod(db: DB, period: Period, o: EvidenceOptions): PeriodE
     rules: ruleSummaries([...rows.flatMap((r) => r.verdicts), ...branchFindings]),
     unresolved: [...unresolved]
       .map(([identity, ids]) => ({ identity, changes: [...ids].sort() }))
-      .sort((x, y) => cmp(x.identity, y.identity)),
+      .sort((x, y) => compareText(x.identity, y.identity)),
     identityConflicts: identities.conflicts,
+    rewrites: rewritten,
   };
 }

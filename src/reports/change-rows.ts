@@ -1,4 +1,4 @@
-import { type Acceptance, type Criterion, type Finding, NOT_FINDINGS } from "../evidence/finding.js";
+import { type Acceptance, type Criterion, type Finding, isFinding } from "../evidence/finding.js";
 import { identText } from "../evidence/ident.js";
 import type { Change, ChangeKind, Population } from "../evidence/population.js";
 import { ruleDocs } from "../evidence/rules/index.js";
@@ -137,7 +137,7 @@ function row(c: Change, verdicts: readonly Finding[]): ChangeRow {
         }
       : null,
     verdicts: cells,
-    exceptions: cells.filter((v) => !NOT_FINDINGS.has(v.verdict)).map((v) => `${v.rule} ${v.verdict}`),
+    exceptions: cells.filter(isFinding).map((v) => `${v.rule} ${v.verdict}`),
   };
 }
 

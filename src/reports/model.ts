@@ -2,20 +2,13 @@ import { historyGaps } from "../collectors/reconciler/history-gaps.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
 import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
-import { type Rewrite, rewrites } from "../evidence/rewrites.js";
+import type { Rewrite } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
 import { type EvidenceOptions, judgePeriod } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { readObservations } from "../store/reconciler-store.js";
-import {
-  branchCommitsIn,
-  integrityProblems,
-  listRepos,
-  rewritesIn,
-  runsFor,
-  unjoinedBranchCommits,
-} from "../store/report-queries.js";
+import { branchRunsIn, integrityProblems, listRepos, runsFor, unjoinedBranchCommits } from "../store/report-queries.js";
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
 import { type BranchChanges, byBranch, type ChangeRow, type RuleSummary } from "./change-rows.js";
@@ -100,16 +93,12 @@ export function buildChangeLogReport(
 ): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
-  const rows = branchCommitsIn(db, fromSec, toSec);
-  const rw = rewrites(rewritesIn(db, period.from.toISOString(), period.to.toISOString(), fromSec, toSec));
   const judged = judgePeriod(db, period, { ...evidence, now });
+  const rw = judged.rewrites;
   const changes = judged.changes;
   const stored = listRepos(db);
   const names = [...new Set([...configuredRepos, ...stored.map((r) => r.name)])];
-  const contributing = [
-    ...rows.flatMap((c) => (c.removed_run === null ? [c.first_seen_run] : [c.first_seen_run, c.removed_run])),
-    ...rw.map((r) => r.runId),
-  ];
+  const contributing = [...branchRunsIn(db, fromSec, toSec), ...rw.map((r) => r.runId)];
   // GitHub's coverage counts when GitHub is configured, or was collected into this store before.
   const gh = {
     repoRuns: runsFor(db, "github"),

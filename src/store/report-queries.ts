@@ -10,33 +10,6 @@ export interface RepoRow {
   source: string;
 }
 
-export interface BranchCommitRow {
-  repo: string;
-  branch: string;
-  sha: string;
-  parents: string;
-  author_name: string;
-  author_email: string;
-  author_time: number;
-  committer_name: string;
-  committer_email: string;
-  committer_time: number;
-  subject: string;
-  signature: string | null;
-  first_seen_at: string;
-  first_seen_run: number;
-  /** When the rewrite that dropped it from the branch was observed, if one did. */
-  removed_at: string | null;
-  removed_run: number | null;
-}
-
-export interface TrailerRow {
-  repo: string;
-  sha: string;
-  key: string;
-  value: string;
-}
-
 export interface RewriteRow {
   repo: string;
   branch: string;
@@ -53,33 +26,22 @@ export function listRepos(db: DB): RepoRow[] {
   return db.prepare("SELECT id, name, role, source FROM repos ORDER BY name").all() as RepoRow[];
 }
 
-/** First-parent commits of protected branches committed in [from, to) (epoch seconds). */
-export function branchCommitsIn(db: DB, fromSec: number, toSec: number): BranchCommitRow[] {
-  return db
-    .prepare(
-      `SELECT r.name AS repo, b.branch, c.sha, c.parents, c.author_name, c.author_email, c.author_time,
-              c.committer_name, c.committer_email, c.committer_time, c.subject, c.signature,
-              fr.started_at AS first_seen_at, b.first_seen_run,
-              coalesce(h.observed_at, rr.started_at) AS removed_at, b.removed_run
-       FROM branch_commits b
-       JOIN repos r ON r.id = b.repo_id
-       JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
-       JOIN collection_runs fr ON fr.id = b.first_seen_run
-       LEFT JOIN collection_runs rr ON rr.id = b.removed_run
-       LEFT JOIN history_rewrites h ON h.run_id = b.removed_run AND h.repo_id = b.repo_id AND h.branch = b.branch
-       WHERE c.committer_time >= ? AND c.committer_time < ?
-       ORDER BY r.name, b.branch, c.committer_time, c.sha`,
-    )
-    .all(fromSec, toSec) as BranchCommitRow[];
-}
-
-export function trailersOf(db: DB, repo: string, shas: readonly string[]): TrailerRow[] {
-  const stmt = db.prepare(
-    `SELECT r.name AS repo, c.sha, t.value ->> 0 AS key, t.value ->> 1 AS value
-     FROM commits c JOIN repos r ON r.id = c.repo_id, json_each(c.trailers) t
-     WHERE r.name = ? AND c.sha = ? AND c.trailers IS NOT NULL ORDER BY t.key`,
-  );
-  return shas.flatMap((s) => stmt.all(repo, s) as TrailerRow[]);
+/**
+ * The runs that first saw, or saw a rewrite drop, a protected-branch commit committed in
+ * [from, to) (epoch seconds): the git runs a period's report rests on.
+ */
+export function branchRunsIn(db: DB, fromSec: number, toSec: number): number[] {
+  return (
+    db
+      .prepare(
+        `SELECT b.first_seen_run AS run FROM branch_commits b JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+           WHERE c.committer_time >= ? AND c.committer_time < ?
+         UNION SELECT b.removed_run FROM branch_commits b JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+           WHERE b.removed_run IS NOT NULL AND c.committer_time >= ? AND c.committer_time < ?
+         ORDER BY run`,
+      )
+      .all(fromSec, toSec, fromSec, toSec) as { run: number }[]
+  ).map((r) => r.run);
 }
 
 /** Rewrites observed in the period, or later ones that dropped commits committed in it. */

@@ -39,7 +39,8 @@ export const c6MergedWithoutRequiredReview = reviewRule(
     }
     // GitHub's own count: each reviewer's latest approving or change-requesting review decides.
     const latest = new Map<string, { state: string; onHead: boolean; bot: boolean }>();
-    for (const r of [...pr.reviews].sort((x, y) => (x.submittedAt ?? "").localeCompare(y.submittedAt ?? ""))) {
+    // Reviews come in submission order: a later one of the same reviewer replaces an earlier.
+    for (const r of pr.reviews) {
       if (r.author === null || !["APPROVED", "CHANGES_REQUESTED", "DISMISSED"].includes(r.state)) continue;
       latest.set(r.author, { state: r.state, onHead: r.commit === pr.headOid, bot: r.authorKind === "Bot" });
     }

@@ -1,4 +1,5 @@
 import type { BaseForcePushRow } from "../../store/report-queries.js";
+import { compareText } from "../../util/compare.js";
 import type { Finding, Rule } from "../finding.js";
 import type { Rewrite } from "../rewrites.js";
 
@@ -88,9 +89,6 @@ export const c8HistoryRewrite: Rule<C8Input> = {
         ],
       });
     }
-    return findings.sort(
-      (a, b) =>
-        (a.subject.id < b.subject.id ? -1 : a.subject.id > b.subject.id ? 1 : 0) || a.reason.localeCompare(b.reason),
-    );
+    return findings.sort((a, b) => compareText(a.subject.id, b.subject.id) || a.reason.localeCompare(b.reason));
   },
 };
