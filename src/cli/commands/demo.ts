@@ -20,6 +20,8 @@ export interface DemoOptions {
   log: Logger;
   out: (line: string) => void;
   now: () => Date;
+  /** The clocks of the two collections; default: the story's (DEMO_COLLECTIONS), running on. */
+  collectedAt?: { first: () => Date; second: () => Date };
 }
 
 /**
@@ -129,8 +131,12 @@ async function collectAndReport(
   // The demo's two collections happen on its story's clock (the quarter's last afternoon, and
   // just after it), so each change is judged by the protection snapshot taken before it merged,
   // as a real quarter collected on a schedule would be. Each clock runs on from its start.
-  o.log.info("first collection", { at: DEMO_COLLECTIONS.first });
-  const first = await collectAll(cfg, o.log, storyClock(DEMO_COLLECTIONS.first), { env });
+  const clocks = o.collectedAt ?? {
+    first: storyClock(DEMO_COLLECTIONS.first),
+    second: storyClock(DEMO_COLLECTIONS.second),
+  };
+  o.log.info("first collection", { at: clocks.first().toISOString() });
+  const first = await collectAll(cfg, o.log, clocks.first, { env });
   printSummary(first, o.out);
   throwIfIncomplete(first);
 
@@ -143,8 +149,8 @@ async function collectAndReport(
     new: moved.newTip.slice(0, 12),
   });
 
-  o.log.info("second collection", { at: DEMO_COLLECTIONS.second });
-  const second = await collectAll(cfg, o.log, storyClock(DEMO_COLLECTIONS.second), { env });
+  o.log.info("second collection", { at: clocks.second().toISOString() });
+  const second = await collectAll(cfg, o.log, clocks.second, { env });
   printSummary(second, o.out);
   throwIfIncomplete(second);
 
