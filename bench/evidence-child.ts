@@ -6,7 +6,7 @@ import { buildPopulation } from "../src/evidence/population.js";
 import { rewrites } from "../src/evidence/rewrites.js";
 import { changeRules } from "../src/evidence/rules/index.js";
 import { parsePeriod } from "../src/period.js";
-import { buildEvidence, judgePeriod } from "../src/pipeline/evidence.js";
+import { buildEvidence, judgeChanges, judgePeriod } from "../src/pipeline/evidence.js";
 import { openStore } from "../src/store/db.js";
 import { observedIdentityRows, populationRows } from "../src/store/population-queries.js";
 import { baseForcePushesIn, rewritesIn } from "../src/store/report-queries.js";
@@ -15,15 +15,17 @@ import { baseForcePushesIn, rewritesIn } from "../src/store/report-queries.js";
  * One measurement of bench/evidence.ts in its own process, so its peak RSS is its own. Prints
  * one JSON line. Modes:
  *   evidence  buildEvidence for 2026Q3: { ms, maxRssMb, changes, findings, kinds }
- *   period    judgePeriod for 2026Q3 (the report's path, a repository at a time): { ms, maxRssMb, changes, findings }
+ *   stream    judgeChanges for 2026Q3 (a repository at a time, each change row serialised as changes.json
+ *             writes it, then dropped): { ms, maxRssMb, changes, findings, bytes }
+ *   period    judgePeriod for 2026Q3 (the same, every change row kept, as today's report holds them): { ms, maxRssMb, changes, findings }
  *   raw       the floor: SELECT * of the rows populationRows reads, read raw: { ms, maxRssMb, rows }
  *   sections  where buildEvidence's time goes: { sections: [{ name, ms, rows?, rawMs?, heapMb? }] }
  * The store is opened read-only, as `changeproof report` opens it.
  */
 
 const [mode, dbFile] = process.argv.slice(2);
-if (!dbFile || !["evidence", "period", "raw", "sections"].includes(mode ?? "")) {
-  throw new Error("usage: evidence-child evidence|period|raw|sections <db>");
+if (!dbFile || !["evidence", "stream", "period", "raw", "sections"].includes(mode ?? "")) {
+  throw new Error("usage: evidence-child evidence|stream|period|raw|sections <db>");
 }
 const period = parsePeriod("2026Q3");
 const now = new Date("2026-10-20T00:00:00Z");
@@ -114,6 +116,16 @@ if (mode === "evidence") {
   process.stdout.write(
     `${JSON.stringify({ ms, maxRssMb: maxRssMb(), changes: population.changes.length, findings: judgement.findings.length, kinds })}\n`,
   );
+} else if (mode === "stream") {
+  const t0 = performance.now();
+  let bytes = 0;
+  const e = judgeChanges(db, period, { people, exceptions, now }, (rows) => {
+    for (const r of rows) bytes += JSON.stringify(r).length;
+  });
+  const ms = performance.now() - t0;
+  process.stdout.write(
+    `${JSON.stringify({ ms, maxRssMb: maxRssMb(), changes: e.changes, findings: e.findings.length, bytes })}\n`,
+  );
 } else if (mode === "period") {
   const t0 = performance.now();
   const e = judgePeriod(db, period, { people, exceptions, now });
@@ -136,7 +148,9 @@ if (mode === "evidence") {
   // Every statement populationRows and the rewrite reads prepare, timed as they run (rows as
   // objects), then the same SQL read raw; then each step of buildEvidence and each rule.
   const LABELS: [RegExp, string][] = [
-    [/AS email, a\.value ->> 2 AS login/, "SQL observedIdentityRows"],
+    [/SELECT DISTINCT c\.authors/, "SQL identities: pull request commits"],
+    [/SELECT DISTINCT NULL, p\.author_login/, "SQL identities: authors, mergers, reviewers"],
+    [/SELECT DISTINCT l\.authors/, "SQL identities: commit lookups"],
     [/FROM repos r ORDER BY/, "SQL repos"],
     [/FROM branch_commits b\s+JOIN repos/, "SQL commits (branch_commits + subqueries)"],
     [/FROM gh_pull_requests p JOIN repos/, "SQL pulls"],
@@ -166,9 +180,13 @@ if (mode === "evidence") {
       const stmt = prepare(sql);
       const all = stmt.all.bind(stmt) as (...a: unknown[]) => unknown;
       const get = stmt.get.bind(stmt) as (...a: unknown[]) => unknown;
+      const iterate = stmt.iterate.bind(stmt) as (...a: unknown[]) => Iterable<unknown>;
       return Object.assign(stmt, {
         all: (...args: unknown[]) => timed(sql, all, args),
         get: (...args: unknown[]) => timed(sql, get, args),
+        // Read whole to be timed; handed on as an iterator over the rows read.
+        iterate: (...args: unknown[]) =>
+          (timed(sql, (...a) => [...iterate(...a)], args) as unknown[])[Symbol.iterator](),
       });
     },
   });

@@ -15,9 +15,10 @@ import { finishRun, startRun } from "../src/store/ledger.js";
 import { migrations } from "../src/store/migrations/index.js";
 
 /**
- * `npm run bench` (fourth part): the evidence of a period (buildEvidence: the change population
- * built from the store, and every rule's verdict on it; and judgePeriod, the report's path, a
- * repository at a time) against the floor, reading the same rows raw (SELECT * of the tables
+ * `npm run bench` (fourth part): the evidence of a period against the floor: judgeChanges (the
+ * engine: a repository at a time, every change judged and its row serialised as changes.json
+ * writes it, then dropped; the targets are its), judgePeriod (the same with every row kept, as
+ * today's report holds them) and buildEvidence (the whole population held at once, for sampling), reading the same rows raw (SELECT * of the tables
  * populationRows reads, joined the simplest way, every row read into an array and dropped),
  * measured in the same run. Each measurement is its own process (evidence-child), so its peak RSS
  * is that size's alone. Prints time, ratio and peak RSS per size, the scaling between the smallest
@@ -859,7 +860,7 @@ interface Section {
   heapMb?: number;
 }
 
-function measure(db: string, mode: "evidence" | "period" | "raw"): Measured {
+function measure(db: string, mode: "evidence" | "stream" | "period" | "raw"): Measured {
   const out = execFileSync(process.execPath, [child, mode, db], { encoding: "utf8", maxBuffer: 1 << 24 });
   return JSON.parse(out.trim()) as Measured;
 }
@@ -879,10 +880,11 @@ function median(xs: number[]): number {
 
 const verdict = (ok: boolean): string => (ok ? "PASS" : "MISS");
 
-/** What is timed: buildEvidence (the brief's subject), and judgePeriod (the report's path). */
+/** What is timed: the engine streaming its rows (the targets' subject), the report's path, the whole population. */
 const PATHS = [
-  { mode: "evidence", name: "buildEvidence" },
+  { mode: "stream", name: "judgeChanges" },
   { mode: "period", name: "judgePeriod" },
+  { mode: "evidence", name: "buildEvidence" },
 ] as const;
 
 interface Result {
@@ -942,7 +944,7 @@ function main(): void {
     }
   }
 
-  console.log("\ntargets:");
+  console.log("\ntargets (judgeChanges is the engine; the report and the whole population beside it):");
   for (const p of PATHS) {
     const mine = results.filter((r) => r.path === p.name);
     const small = mine[0];

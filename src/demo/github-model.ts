@@ -434,6 +434,8 @@ export function demoGitHubOrg(demo: DemoOrg): FakeOrganization {
       { login: "bob", name: "Bob Reviewer", emails: ["bob@acme.example"] },
       { login: "carol", name: "Carol Platform", emails: ["carol@acme.example"] },
       { login: "dave", name: "Dave Contractor", emails: ["dave@contractor.example"] },
+      { login: "erin", name: "Erin Newhire", emails: ["erin@acme.example"] },
+      { login: "frank", name: "Frank Leaver", emails: ["frank@acme.example"] },
       { login: "flux-image-automation[bot]", kind: "Bot", emails: ["fluxcdbot@users.noreply.github.com"] },
       { login: "renovate[bot]", kind: "Bot", databaseId: 29139614, emails: [people.renovate.email] },
       { login: "renovate-approve[bot]", kind: "Bot" },
@@ -442,6 +444,7 @@ export function demoGitHubOrg(demo: DemoOrg): FakeOrganization {
       { login: "alice", role: "ADMIN", hasTwoFactorEnabled: true },
       { login: "bob", role: "MEMBER", hasTwoFactorEnabled: true },
       { login: "carol", role: "MEMBER", hasTwoFactorEnabled: false },
+      { login: "frank", role: "MEMBER", hasTwoFactorEnabled: true },
     ],
     teams: [
       {
@@ -467,7 +470,8 @@ export function demoGitHubOrg(demo: DemoOrg): FakeOrganization {
 
 /**
  * What GitHub sees between the demo's two collections: the force-pushed GitOps commits, carol
- * made an owner, force pushes allowed on the GitOps main branch (protection weakened), and
+ * made an owner, Erin joining and Frank leaving the organisation, force pushes allowed on the
+ * GitOps main branch (protection weakened), and
  * payments-api's main given a rule requiring one approval (after the quarter's unreviewed merge).
  */
 export function afterForcePush(org: FakeOrganization, demo: DemoOrg): void {
@@ -475,6 +479,11 @@ export function afterForcePush(org: FakeOrganization, demo: DemoOrg): void {
   if (gitops) gitops.commits = commitsOf(demo.gitops, demo.unknownKeyCommits);
   const carol = org.members.find((m) => m.login === "carol");
   if (carol) carol.role = "ADMIN";
+  // A joiner and a leaver: Erin joins the organisation, Frank leaves it.
+  org.members = [
+    ...org.members.filter((m) => m.login !== "frank"),
+    { login: "erin", role: "MEMBER", hasTwoFactorEnabled: true },
+  ];
   const rule = gitops?.branchProtectionRules[0];
   if (rule) rule.allowsForcePushes = true;
   const app = org.repositories.find((r) => r.name === "payments-api");

@@ -17,8 +17,21 @@ export interface Verdict {
 
 export const short = (sha: string | null): string => (sha ? sha.slice(0, 12) : "(none)");
 
-/** The evidence every change verdict carries: what it is and where to see it. */
-export function changeEvidence(c: Change): Evidence[] {
+const commonEvidence = new WeakMap<Change, readonly Evidence[]>();
+
+/**
+ * The evidence every change verdict carries: what it is and where to see it. Built once per
+ * change and its items shared by the change's findings (a period's findings keep them all).
+ */
+export function changeEvidence(c: Change): readonly Evidence[] {
+  const known = commonEvidence.get(c);
+  if (known) return known;
+  const ev = changeEvidenceOf(c);
+  commonEvidence.set(c, ev);
+  return ev;
+}
+
+function changeEvidenceOf(c: Change): Evidence[] {
   const ev: Evidence[] = [
     { label: "change", value: c.id, ...(c.url ? { url: c.url } : {}) },
     { label: "landed", value: `${c.landedAt} (${c.landedBy})` },

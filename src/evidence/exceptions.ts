@@ -15,19 +15,32 @@ export interface ExceptionsApplied {
   unmatched: ExceptionEntry[];
 }
 
-/** `today` is the report's date, YYYY-MM-DD (UTC): a review due today is not late yet. */
-export function applyExceptions(
-  findings: readonly Finding[],
-  entries: readonly ExceptionEntry[],
-  today: string,
-): ExceptionsApplied {
-  const used = new Set<ExceptionEntry>();
-  const out = findings.map((f) => {
-    const entry = entries.find(
-      (e) => e.change === f.subject.id && f.subject.kind === "change" && (e.rule === undefined || e.rule === f.rule),
-    );
+/**
+ * The register applied one finding at a time (a period is judged a repository at a time), with
+ * the entries that matched nothing asked for at the end. `today` is the report's date,
+ * YYYY-MM-DD (UTC): a review due today is not late yet.
+ */
+export class RegisterMatcher {
+  readonly #byChange = new Map<string, ExceptionEntry[]>();
+  readonly #used = new Set<ExceptionEntry>();
+
+  constructor(
+    private readonly entries: readonly ExceptionEntry[],
+    private readonly today: string,
+  ) {
+    for (const e of entries) {
+      const list = this.#byChange.get(e.change);
+      if (list) list.push(e);
+      else this.#byChange.set(e.change, [e]);
+    }
+  }
+
+  /** The finding, marked accepted when an entry names it; else the same finding. */
+  accept(f: Finding): Finding {
+    if (f.subject.kind !== "change") return f;
+    const entry = this.#byChange.get(f.subject.id)?.find((e) => e.rule === undefined || e.rule === f.rule);
     if (!entry) return f;
-    used.add(entry);
+    this.#used.add(entry);
     const reviewedOn = entry.reviewedOn ?? null;
     return {
       ...f,
@@ -38,9 +51,23 @@ export function applyExceptions(
         ticket: entry.ticket,
         reviewDue: entry.reviewDue,
         reviewedOn,
-        overdue: reviewedOn === null && entry.reviewDue < today,
+        overdue: reviewedOn === null && entry.reviewDue < this.today,
       },
     };
-  });
-  return { findings: out, unmatched: entries.filter((e) => !used.has(e)) };
+  }
+
+  /** Entries that accepted no finding so far, in register order. */
+  unmatched(): ExceptionEntry[] {
+    return this.entries.filter((e) => !this.#used.has(e));
+  }
+}
+
+export function applyExceptions(
+  findings: readonly Finding[],
+  entries: readonly ExceptionEntry[],
+  today: string,
+): ExceptionsApplied {
+  const register = new RegisterMatcher(entries, today);
+  const out = findings.map((f) => register.accept(f));
+  return { findings: out, unmatched: register.unmatched() };
 }

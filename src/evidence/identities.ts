@@ -1,5 +1,6 @@
 import type { PersonConfig } from "../config/schema.js";
 import { compareText } from "../util/compare.js";
+import type { Ident } from "./ident.js";
 
 /**
  * Identity resolution (SPEC §3): git email -> GitHub login -> person. Git identities are free
@@ -42,6 +43,8 @@ export interface Conflict {
 export interface Identities {
   /** The party an email or a login is, or null when nothing ties it to anyone. */
   resolve(who: { email?: string | null; login?: string | null }): Party | null;
+  /** The same, for a commit identity of a population (answered once per object). */
+  resolveIdent(who: Ident): Party | null;
   /** Every party, sorted by key. */
   parties(): Party[];
   /** Emails claimed by two parties: they resolve to neither, and are said, never guessed. */
@@ -142,13 +145,25 @@ export function buildIdentities(registry: readonly PersonConfig[], observed: rea
     }
     return null;
   };
+  const resolveOnce = (who: { email?: string | null; login?: string | null }): Party | null => {
+    const k = `${who.email ?? "\u0001"}\u0000${who.login ?? "\u0001"}`;
+    let a = answers.get(k);
+    if (a === undefined) {
+      a = resolve(who);
+      answers.set(k, a);
+    }
+    return a;
+  };
+  // A population holds one object per distinct commit identity (see population.ts): its
+  // hundreds of thousands of commits are answered by object, without building a key.
+  const byIdent = new WeakMap<Ident, Party | null>();
   return {
-    resolve: (who) => {
-      const k = `${who.email ?? "\u0001"}\u0000${who.login ?? "\u0001"}`;
-      let a = answers.get(k);
+    resolve: resolveOnce,
+    resolveIdent: (who) => {
+      let a = byIdent.get(who);
       if (a === undefined) {
-        a = resolve(who);
-        answers.set(k, a);
+        a = resolveOnce(who);
+        byIdent.set(who, a);
       }
       return a;
     },

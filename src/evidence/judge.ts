@@ -4,6 +4,7 @@ import { applyExceptions } from "./exceptions.js";
 import { type Finding, isFinding } from "./finding.js";
 import type { Population } from "./population.js";
 import type { Rewrite } from "./rewrites.js";
+import { ruleOrder } from "./rule-order.js";
 import { type BaseForcePush, c8HistoryRewrite } from "./rules/c8-history-rewrite.js";
 import { changeRules } from "./rules/index.js";
 
@@ -29,8 +30,6 @@ export interface JudgeInput {
   today: string;
 }
 
-const RULE_ORDER = (id: string): number => Number(id.replace(/^\D+/, "")) + (id.startsWith("C") ? 0 : 100);
-
 /** Every change rule's verdict on every change of the population, pass and n/a included. */
 export function changeVerdicts(population: Population): Finding[] {
   return changeRules.flatMap((r) => r.evaluate(population));
@@ -47,9 +46,18 @@ export function registerFindings(
   today: string,
 ): { findings: Finding[]; unmatched: ExceptionEntry[]; inOrder: Finding[] } {
   const applied = applyExceptions(findings, exceptions, today);
-  const out = [...applied.findings];
-  // An overdue after-the-fact review is a finding of its own, beside the one it accepted.
-  for (const f of applied.findings) {
+  const out = sortFindings([...applied.findings, ...registerOwnFindings(applied.findings, applied.unmatched)]);
+  // inOrder: the given findings, accepted or not, in the order given.
+  return { findings: out, unmatched: applied.unmatched, inOrder: applied.findings };
+}
+
+/**
+ * The register's own findings: an overdue after-the-fact review (a finding of its own, beside
+ * the one it accepted) and an entry that matched nothing.
+ */
+export function registerOwnFindings(accepted: Iterable<Finding>, unmatched: readonly ExceptionEntry[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of accepted) {
     if (!f.accepted?.overdue) continue;
     out.push({
       rule: "register",
@@ -64,7 +72,7 @@ export function registerFindings(
       ],
     });
   }
-  for (const e of applied.unmatched) {
+  for (const e of unmatched) {
     out.push({
       rule: "register",
       subject: { kind: "change", id: e.change },
@@ -77,15 +85,18 @@ export function registerFindings(
       ],
     });
   }
-  out.sort(
+  return out;
+}
+
+/** Findings in the order every output lists them: by rule (C before A, numerically), subject, verdict. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
     (a, b) =>
-      RULE_ORDER(a.rule) - RULE_ORDER(b.rule) ||
+      ruleOrder(a.rule) - ruleOrder(b.rule) ||
       cmp(a.rule, b.rule) ||
       cmp(a.subject.id, b.subject.id) ||
       cmp(a.verdict, b.verdict),
   );
-  // inOrder: the given findings, accepted or not, in the order given.
-  return { findings: out, unmatched: applied.unmatched, inOrder: applied.findings };
 }
 
 export function c8Findings(rewrites: readonly Rewrite[], baseForcePushes: readonly BaseForcePush[]): Finding[] {

@@ -7,6 +7,7 @@ import type {
   PopulationRows,
 } from "../store/population-queries.js";
 import { compareText as cmp } from "../util/compare.js";
+import { getOrInsert } from "../util/get-or-insert.js";
 import { parseIdentity } from "../util/identity.js";
 import { type Ident, identText } from "./ident.js";
 import { buildIdentities, type Identities, type ObservedIdentity } from "./identities.js";
@@ -142,37 +143,31 @@ type Verification = NonNullable<LandedCommit["verification"]>;
  * repeat a few of each hundreds of thousands of times, and nothing changes them once built.
  */
 class Shared {
-  readonly #idents = new Map<string, Ident>();
+  // name -> email -> login: nested, so the million lookups of a large period build no key.
+  readonly #idents = new Map<string | null, Map<string | null, Map<string | null, Ident>>>();
   readonly #lists = new Map<string, Ident[]>();
-  readonly #verifications = new Map<string, Verification>();
+  readonly #sole = new Map<Ident, Ident[]>();
+  readonly #verifications = new Map<string, Map<boolean, Map<string | null, Verification>>>();
 
   ident(name: string | null, email: string | null, login: string | null): Ident {
-    const k = `${name ?? "\u0001"}\u0000${email ?? "\u0001"}\u0000${login ?? "\u0001"}`;
-    let i = this.#idents.get(k);
-    if (!i) {
-      i = { name, email, login };
-      this.#idents.set(k, i);
-    }
-    return i;
+    const byEmail = getOrInsert(this.#idents, name, () => new Map<string | null, Map<string | null, Ident>>());
+    const byLogin = getOrInsert(byEmail, email, () => new Map<string | null, Ident>());
+    return getOrInsert(byLogin, login, () => ({ name, email, login }));
   }
 
   list(key: string, build: () => Ident[]): Ident[] {
-    let l = this.#lists.get(key);
-    if (!l) {
-      l = build();
-      this.#lists.set(key, l);
-    }
-    return l;
+    return getOrInsert(this.#lists, key, build);
+  }
+
+  /** The one-author list of an identity, one per identity. */
+  soleAuthor(i: Ident): Ident[] {
+    return getOrInsert(this.#sole, i, () => [i]);
   }
 
   verification(state: string, valid: boolean, signer: string | null): Verification {
-    const k = `${state}\u0000${valid}\u0000${signer ?? ""}`;
-    let v = this.#verifications.get(k);
-    if (!v) {
-      v = { state, valid, signer };
-      this.#verifications.set(k, v);
-    }
-    return v;
+    const byValid = getOrInsert(this.#verifications, state, () => new Map<boolean, Map<string | null, Verification>>());
+    const bySigner = getOrInsert(byValid, valid, () => new Map<string | null, Verification>());
+    return getOrInsert(bySigner, signer, () => ({ state, valid, signer }));
   }
 }
 
@@ -214,15 +209,14 @@ function branchCommit(c: PopulationCommitRow, shared: Shared): LandedCommit {
 const SIGNATURE_KIND: Record<string, string> = { GpgSignature: "gpg", SshSignature: "ssh", SmimeSignature: "x509" };
 
 function prCommit(c: PopulationPrCommitRow, shared: Shared): LandedCommit {
-  const authors = shared.list(
-    `${c.authors}\u0000${c.author_name}\u0000${c.author_email}\u0000${c.author_login}`,
-    () => {
-      const listed = (JSON.parse(c.authors) as [string | null, string | null, string | null][]).map(
-        ([name, email, login]) => shared.ident(name, email, login),
-      );
-      return listed.length > 0 ? listed : [shared.ident(c.author_name, c.author_email, c.author_login)];
-    },
+  // GitHub's author list, when it gave one, is the whole answer; else the commit's own author.
+  const listed = shared.list(c.authors, () =>
+    (JSON.parse(c.authors) as [string | null, string | null, string | null][]).map(([name, email, login]) =>
+      shared.ident(name, email, login),
+    ),
   );
+  const authors =
+    listed.length > 0 ? listed : shared.soleAuthor(shared.ident(c.author_name, c.author_email, c.author_login));
   return {
     sha: c.oid,
     subject: "",
@@ -513,7 +507,7 @@ function unresolvedIdentities(changes: readonly Change[], identities: Identities
   for (const ch of changes) {
     for (const c of [...ch.commits, ...(ch.pr?.commits ?? [])]) {
       for (const a of c.authors) {
-        if (identities.resolve({ email: a.email, login: a.login })) continue;
+        if (identities.resolveIdent(a)) continue;
         const k = identText(a);
         byIdentity.set(k, (byIdentity.get(k) ?? new Set()).add(ch.id));
       }

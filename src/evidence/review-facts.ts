@@ -45,7 +45,7 @@ export function reviewFacts(change: Change, pr: PullRequestFacts, identities: Id
   if (pr.author) add(identities.resolve({ login: pr.author }), "the pull request's author");
   for (const c of authorsOf(change, pr)) {
     c.authors.forEach((a: Ident, i) => {
-      const p = identities.resolve({ email: a.email, login: a.login });
+      const p = identities.resolveIdent(a);
       if (p) add(p, i === 0 ? "an author of its commits" : "a co-author of its commits");
       else unresolved.add(identText(a));
     });

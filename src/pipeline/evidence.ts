@@ -1,16 +1,30 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
 import type { PersonConfig } from "../config/schema.js";
+import { RegisterMatcher } from "../evidence/exceptions.js";
 import { type Finding, isFinding } from "../evidence/finding.js";
 import { buildIdentities, type Identities } from "../evidence/identities.js";
-import { c8Findings, changeVerdicts, type Judgement, judge, registerFindings } from "../evidence/judge.js";
+import {
+  c8Findings,
+  changeVerdicts,
+  type Judgement,
+  judge,
+  registerOwnFindings,
+  sortFindings,
+} from "../evidence/judge.js";
 import { buildPopulation, type Population, type UnresolvedIdentity } from "../evidence/population.js";
 import { type Rewrite, rewrites } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
-import { type ChangeRow, changeRows, type RuleSummary, ruleSummaries } from "../reports/change-rows.js";
+import { type ChangeRow, changeRows, RowInterner, type RuleSummary, RuleTally } from "../reports/change-rows.js";
 import type { DB } from "../store/db.js";
-import { observedIdentityRows, populationRows } from "../store/population-queries.js";
-import { baseForcePushesIn, listRepos, rewritesIn } from "../store/report-queries.js";
+import {
+  observedIdentityRows,
+  periodContextRows,
+  populationRows,
+  repoChangeRows,
+} from "../store/population-queries.js";
+import { baseForcePushesIn, rewritesIn } from "../store/report-queries.js";
 import { compareText } from "../util/compare.js";
+import { type AccessEvidence, judgeAccess } from "./access.js";
 
 /** The evidence of a period: the change population built from the store, and every rule's verdict on it. */
 export interface Evidence {
@@ -73,71 +87,104 @@ export function* repoPopulations(
   identities: Identities = periodIdentities(db, period, people),
 ): Generator<Population> {
   const b = bounds(period);
-  for (const repo of listRepos(db)) {
-    yield buildPopulation({ period, rows: populationRows(db, b.from, b.to, repo.id), people, identities });
+  // Read once: every repository's population reads the same repositories, runs and snapshots.
+  const context = periodContextRows(db, b.to);
+  for (const repo of context.repos) {
+    const rows = { ...context, ...repoChangeRows(db, context.repos, b.from, b.to, repo.id) };
+    yield buildPopulation({ period, rows, people, identities });
   }
 }
 
-/** What a report keeps of a period's evidence: rows and findings, not the facts behind them. */
-export interface PeriodEvidence {
-  changes: ChangeRow[];
+/** What a period's judgement keeps besides its change rows: findings and what the outputs summarise. */
+export interface PeriodJudgement {
   findings: Finding[];
   rules: RuleSummary[];
   unresolved: UnresolvedIdentity[];
   identityConflicts: { email: string; claimedBy: string[] }[];
   /** The rewrites C8 judged, for the report's own table. */
   rewrites: Rewrite[];
+  /** How many change rows were handed out. */
+  changes: number;
+  /** The access review (A1-A4): its findings are among `findings`, its verdicts in `rules`. */
+  access: AccessEvidence;
+}
+
+/** What a report keeps of a period's evidence: rows and findings, not the facts behind them. */
+export interface PeriodEvidence extends Omit<PeriodJudgement, "changes"> {
+  changes: ChangeRow[];
 }
 
 /**
  * The period judged a repository at a time: each repository's rows are read, its population built
- * and judged, and only its change rows and findings kept, so memory follows the largest
- * repository rather than the whole organisation. Identities are resolved once for all of them and
- * the register is applied to the period's findings together (an entry may name any repository).
+ * and judged, and its change rows handed to `onRows` (already marked with the register's
+ * acceptances) and not kept, so memory follows the largest repository and the period's findings,
+ * not the whole organisation's changes. Identities are resolved once for all repositories and the
+ * register is matched across all of them (an entry may name any repository). All of it is read
+ * in one read transaction: a collect writing beside it cannot show up part-way.
  */
+export function judgeChanges(
+  db: DB,
+  period: Period,
+  o: EvidenceOptions,
+  onRows: (rows: readonly ChangeRow[]) => void,
+): PeriodJudgement {
+  return db.transaction((): PeriodJudgement => {
+    const b = bounds(period);
+    const identities = periodIdentities(db, period, o.people);
+    const register = new RegisterMatcher(o.exceptions, o.now.toISOString().slice(0, 10));
+    const found: Finding[] = [];
+    const unresolved = new Map<string, Set<string>>();
+    const shared = new RowInterner();
+    const tally = new RuleTally();
+    let changes = 0;
+    for (const population of repoPopulations(db, period, o.people, identities)) {
+      const byChange = new Map<string, Finding[]>();
+      for (const verdict of changeVerdicts(population)) {
+        let v = verdict;
+        if (isFinding(v)) {
+          v = register.accept(v);
+          found.push(v);
+        }
+        const list = byChange.get(v.subject.id);
+        if (list) list.push(v);
+        else byChange.set(v.subject.id, [v]);
+      }
+      const rows = changeRows(population, byChange, shared);
+      for (const r of rows) tally.add(r.verdicts);
+      changes += rows.length;
+      onRows(rows);
+      for (const u of population.unresolved) {
+        const ids = unresolved.get(u.identity) ?? new Set<string>();
+        for (const id of u.changes) ids.add(id);
+        unresolved.set(u.identity, ids);
+      }
+    }
+    const rewritten = periodRewrites(db, period);
+    const branchFindings = c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)).map((f) => register.accept(f));
+    tally.add(branchFindings);
+    found.push(...branchFindings);
+    const access = judgeAccess(db, period);
+    tally.add(access.verdicts);
+    found.push(...access.verdicts.filter(isFinding));
+    return {
+      findings: sortFindings([...found, ...registerOwnFindings(found, register.unmatched())]),
+      rules: tally.summaries(),
+      unresolved: [...unresolved]
+        .map(([identity, ids]) => ({ identity, changes: [...ids].sort() }))
+        .sort((x, y) => compareText(x.identity, y.identity)),
+      identityConflicts: identities.conflicts,
+      rewrites: rewritten,
+      changes,
+      access,
+    };
+  })();
+}
+
+/** The period judged with every change row kept, for a report that renders them all. */
 export function judgePeriod(db: DB, period: Period, o: EvidenceOptions): PeriodEvidence {
-  const b = bounds(period);
-  const identities = periodIdentities(db, period, o.people);
-  const rows: ChangeRow[] = [];
-  const found: Finding[] = [];
-  const unresolved = new Map<string, Set<string>>();
-  for (const population of repoPopulations(db, period, o.people, identities)) {
-    const verdicts = changeVerdicts(population);
-    const byChange = new Map<string, Finding[]>();
-    for (const v of verdicts) {
-      const list = byChange.get(v.subject.id);
-      if (list) list.push(v);
-      else byChange.set(v.subject.id, [v]);
-      if (isFinding(v)) found.push(v);
-    }
-    rows.push(...changeRows(population, byChange));
-    for (const u of population.unresolved) {
-      const ids = unresolved.get(u.identity) ?? new Set<string>();
-      for (const id of u.changes) ids.add(id);
-      unresolved.set(u.identity, ids);
-    }
-  }
-  const rewritten = periodRewrites(db, period);
-  found.push(...c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)));
-  const registered = registerFindings(found, o.exceptions, o.now.toISOString().slice(0, 10));
-  // The register's acceptances shown on the rows' cells too.
-  const accepted = new Map<string, Finding>();
-  for (const f of registered.inOrder) if (f.accepted) accepted.set(`${f.subject.id}\u0000${f.rule}`, f);
-  for (const r of rows) {
-    for (const cell of r.verdicts) {
-      const a = accepted.get(`${r.id}\u0000${cell.rule}`);
-      if (a?.accepted && a.verdict === cell.verdict) cell.accepted = a.accepted;
-    }
-  }
-  const branchFindings = registered.findings.filter((f) => f.subject.kind !== "change");
-  return {
-    changes: rows,
-    findings: registered.findings,
-    rules: ruleSummaries([...rows.flatMap((r) => r.verdicts), ...branchFindings]),
-    unresolved: [...unresolved]
-      .map(([identity, ids]) => ({ identity, changes: [...ids].sort() }))
-      .sort((x, y) => compareText(x.identity, y.identity)),
-    identityConflicts: identities.conflicts,
-    rewrites: rewritten,
-  };
+  const changes: ChangeRow[] = [];
+  const judged = judgeChanges(db, period, o, (rows) => {
+    for (const r of rows) changes.push(r);
+  });
+  return { ...judged, changes };
 }

@@ -4,6 +4,7 @@ import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
 import type { Rewrite } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
+import type { AccessEvidence } from "../pipeline/access.js";
 import { type EvidenceOptions, judgePeriod } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
@@ -33,6 +34,8 @@ export interface ChangeLogReport {
   /** Emails two parties claim: they resolve to neither. */
   identityConflicts: { email: string; claimedBy: string[] }[];
   rewrites: Rewrite[];
+  /** The access review (A1-A4): every verdict, pass included, and the snapshots it read. */
+  access: AccessEvidence;
   coverage: Coverage;
   totals: {
     changes: number;
@@ -151,6 +154,7 @@ export function buildChangeLogReport(
     unresolved: judged.unresolved,
     identityConflicts: judged.identityConflicts,
     rewrites: rw,
+    access: judged.access,
     coverage: cov,
     totals: {
       changes: changes.length,
@@ -168,6 +172,7 @@ export function buildChangeLogReport(
       "Verdicts: each rule of the registry (see the rules' documentation) judges every change against the protection and rulesets in force when it merged (the latest snapshot at or before the merge). Freshness comes from the commit each review names and GitHub's timeline, never from commit dates, which anyone can backdate.",
       "Identity: git emails map to GitHub accounts by GitHub's own commit identities and to people by the configured people registry; bots, service accounts and deleted accounts never count as reviewers.",
       "History rewrite: a protected branch whose new tip does not contain the tip the previous successful run saw, or a base-branch force push on GitHub's timeline. Commits it dropped stay in the population, marked as dropped.",
+      "Access review: the access and protection snapshots each GitHub run takes (members with role and two-factor status, teams, each tracked repository's collaborators, branch protection rules and rulesets); the latest at or before the period's start, every one in it and the first at or after its end are compared pair by pair. A snapshot that did not read something says nothing about it.",
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
+import type { AccessEvidence } from "../pipeline/access.js";
 import type { ChangeRow } from "./change-rows.js";
 
 /**
@@ -98,7 +99,19 @@ export function findingsCsv(findings: readonly Finding[]): string {
         : "",
       f.accepted?.reviewDue ?? "",
       f.accepted ? (f.accepted.overdue ? "yes" : "no") : "",
-      f.evidence.map((e) => `${e.label}: ${e.value}${e.url ? ` <${e.url}>` : ""}`).join(" | "),
+      evidenceText(f),
     ]),
   );
 }
+
+/** A finding's evidence in one CSV cell: "label: value <url> | ...". */
+const evidenceText = (f: Finding): string =>
+  f.evidence.map((e) => `${e.label}: ${e.value}${e.url ? ` <${e.url}>` : ""}`).join(" | ");
+
+/** access.json: the access review (A1-A4), every verdict (pass included), and the snapshots it read. */
+export function accessJson(h: PopulationHeader, access: AccessEvidence): string {
+  return `${JSON.stringify({ ...h, snapshots: access.snapshots, repos: access.repos, verdicts: access.verdicts }, null, 2)}\n`;
+}
+
+/** access.csv: one row per access verdict, pass included, in findings.csv's columns. */
+export const accessCsv = (access: AccessEvidence): string => findingsCsv(access.verdicts);

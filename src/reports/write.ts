@@ -6,7 +6,7 @@ import { renderChangeLogHtml } from "./html/changelog-html.js";
 import { writeManifest } from "./manifest.js";
 import type { ChangeLogReport } from "./model.js";
 import { renderChangeLogPdf } from "./pdf/changelog-pdf.js";
-import { changesCsv, changesJson, findingsCsv, findingsJson } from "./populations.js";
+import { accessCsv, accessJson, changesCsv, changesJson, findingsCsv, findingsJson } from "./populations.js";
 
 export interface WrittenReport {
   dir: string;
@@ -34,7 +34,16 @@ export async function writeChangeLogReport(
 
 async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenReport> {
   mkdirSync(dir, { recursive: true });
-  const files = ["changes.html", "changes.pdf", "changes.json", "changes.csv", "findings.json", "findings.csv"];
+  const files = [
+    "changes.html",
+    "changes.pdf",
+    "changes.json",
+    "changes.csv",
+    "findings.json",
+    "findings.csv",
+    "access.json",
+    "access.csv",
+  ];
   const header = { period: report.period, generatedAt: report.generatedAt, toolVersion: report.toolVersion };
   writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));
   await renderChangeLogPdf(report, path.join(dir, "changes.pdf"));
@@ -45,6 +54,8 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
     findingsJson(header, report.findings, report.unresolved, report.identityConflicts),
   );
   writeFileSync(path.join(dir, "findings.csv"), findingsCsv(report.findings));
+  writeFileSync(path.join(dir, "access.json"), accessJson(header, report.access));
+  writeFileSync(path.join(dir, "access.csv"), accessCsv(report.access));
   writeManifest(dir, files, {
     tool: "changeproof",
     toolVersion: report.toolVersion,

@@ -163,16 +163,24 @@ export interface PopulationRows {
 
 /**
  * A statement's rows as objects of its columns, read as arrays: better-sqlite3 builds each named
- * row slowly, and at 800,000 rows the difference is seconds (and garbage).
+ * row slowly, and at 800,000 rows the difference is seconds (and garbage). A `repo` column holds
+ * the repository's id and becomes its name, one string for all its rows.
  */
-function objects<T>(stmt: Statement, params: Record<string, unknown>): T[] {
+function objects<T>(stmt: Statement, params: Record<string, unknown>, repoNames: ReadonlyMap<number, string>): T[] {
   const names = stmt.columns().map((c) => c.name);
-  const n = names.length;
-  return (stmt.raw().all(params) as unknown[][]).map((values) => {
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) o[names[i] as string] = values[i];
-    return o as T;
-  });
+  // One literal per row, of one shape, so V8 builds each fast: assigning names in a loop makes
+  // every row grow through the same transitions (twice the time, at 800,000 rows). The names are
+  // this module's own column aliases, never data.
+  const fields = names.map((n, i) => `${JSON.stringify(n)}: ${n === "repo" ? `r.get(v[${i}])` : `v[${i}]`}`);
+  const build = new Function("v", "r", `return { ${fields.join(", ")} };`) as (
+    values: unknown[],
+    repos: ReadonlyMap<number, string>,
+  ) => T;
+  // Iterated, not read whole: each row's array is dropped as soon as its object is built, so a
+  // large read does not hold (and the collector copy) every array and every object at once.
+  const out: T[] = [];
+  for (const v of stmt.raw().iterate(params) as IterableIterator<unknown[]>) out.push(build(v, repoNames));
+  return out;
 }
 
 // Pull requests merged in the period (of one repository, when asked), as a subquery every
@@ -189,17 +197,20 @@ const pullsIn = (one: string): string => `SELECT p.repo_id, p.number FROM gh_pul
  * run that started in it (a backdated push), or landed by a pull request merged in it.
  */
 export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: number): PopulationRows {
-  const p = {
-    from: fromIso,
-    to: toIso,
-    fromSec: Math.floor(Date.parse(fromIso) / 1000),
-    toSec: Math.floor(Date.parse(toIso) / 1000),
-    ...(repoId !== undefined ? { repoId } : {}),
-  };
-  // One repository's rows, when asked: evidence is built a repository at a time to bound memory.
-  const one = repoId === undefined ? "" : " AND ?.repo_id = :repoId";
-  const PULLS_IN = pullsIn(one);
   return db.transaction((): PopulationRows => {
+    const context = periodContextRows(db, toIso);
+    return { ...context, ...repoChangeRows(db, context.repos, fromIso, toIso, repoId) };
+  })();
+}
+
+/** What every repository's population reads the same: the repositories, runs, snapshots, members. */
+export type PeriodContextRows = Pick<
+  PopulationRows,
+  "repos" | "gitRuns" | "snapshots" | "protection" | "rulesets" | "members"
+>;
+
+export function periodContextRows(db: DB, toIso: string): PeriodContextRows {
+  return db.transaction((): PeriodContextRows => {
     const repos = db
       .prepare(
         `SELECT r.id, r.name, r.role,
@@ -212,97 +223,6 @@ export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: 
          FROM repos r ORDER BY r.name`,
       )
       .all() as PopulationRepoRow[];
-    const commits = objects<PopulationCommitRow>(
-      db.prepare(
-        `SELECT r.name AS repo, b.branch, c.sha, c.parents, c.author_name, c.author_email, c.committer_name,
-                c.committer_email, c.committer_time, c.subject, c.signature, c.trailers,
-                b.first_seen_run, fr.started_at AS first_seen_at, b.removed_run,
-                coalesce(h.observed_at, rr.started_at) AS removed_at,
-                -- The pull request into this branch that landed the commit: the one whose merge commit
-                -- it is, else the one listing it among its own commits, else the one GitHub associates
-                -- it with. coalesce() stops at the first answer, so most commits cost one search.
-                -- INDEXED BY: left to itself SQLite answers min() by walking the repository's pull
-                -- requests in number order, once per commit (minutes at 100,000 changes).
-                coalesce(
-                  (SELECT min(m.number) FROM gh_pull_requests m INDEXED BY gh_pull_requests_merge_commit
-                    WHERE m.repo_id = b.repo_id AND m.merge_commit = b.sha AND m.base_ref = b.branch AND m.state = 'MERGED'),
-                  (SELECT min(pc.pr_number) FROM gh_pr_commits pc JOIN gh_pull_requests m
-                     ON m.repo_id = pc.repo_id AND m.number = pc.pr_number AND m.base_ref = b.branch AND m.state = 'MERGED'
-                    WHERE pc.repo_id = b.repo_id AND pc.oid = b.sha),
-                  (SELECT min(j.value) FROM json_each(l.pull_requests) j
-                    WHERE EXISTS (SELECT 1 FROM gh_pull_requests m WHERE m.repo_id = b.repo_id AND m.number = j.value
-                                    AND m.base_ref = b.branch AND m.state = 'MERGED'))) AS landed_by,
-                l.pull_requests AS lookup_prs, l.commit_read AS lookup_read, l.author_login AS gh_author_login,
-                l.committer_login AS gh_committer_login, l.signature_kind AS gh_signature_kind,
-                l.signature_state AS gh_signature_state, l.signature_valid AS gh_signature_valid,
-                l.signer_login AS gh_signer_login, l.authors AS gh_authors
-         FROM branch_commits b
-         JOIN repos r ON r.id = b.repo_id
-         JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
-         JOIN collection_runs fr ON fr.id = b.first_seen_run
-         LEFT JOIN collection_runs rr ON rr.id = b.removed_run
-         LEFT JOIN history_rewrites h ON h.run_id = b.removed_run AND h.repo_id = b.repo_id AND h.branch = b.branch
-         LEFT JOIN gh_commit_lookups l ON l.repo_id = b.repo_id AND l.oid = b.sha
-         WHERE ((c.committer_time >= :fromSec AND c.committer_time < :toSec)
-            OR (fr.started_at >= :from AND fr.started_at < :to)
-            OR EXISTS (SELECT 1 FROM gh_pull_requests m WHERE m.repo_id = b.repo_id AND m.merge_commit = b.sha
-                         AND m.state = 'MERGED' AND m.merged_at >= :from AND m.merged_at < :to))${one.replace("?", "b")}
-         ORDER BY r.name, b.branch, c.committer_time, c.sha`,
-      ),
-      p,
-    );
-
-    const pulls = objects<PopulationPullRow>(
-      db.prepare(
-        `SELECT r.name AS repo, p.number, p.title, p.url, p.author_login, p.author_kind, p.merged_at, p.merged_by,
-                p.merge_commit, p.base_ref, p.head_oid, p.review_decision
-         FROM gh_pull_requests p JOIN repos r ON r.id = p.repo_id
-         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to${one.replace("?", "p")}
-         ORDER BY r.name, p.number`,
-      ),
-      p,
-    );
-
-    const reviews = objects<PopulationReviewRow>(
-      db.prepare(
-        `SELECT r.name AS repo, v.pr_number, v.node_id, v.database_id, v.author_login, v.author_kind, v.state,
-                v.submitted_at, v.commit_oid,
-                coalesce((SELECT s.commit_oid FROM gh_review_commits s
-                           WHERE s.repo_id = v.repo_id AND s.pr_number = v.pr_number AND s.node_id = v.node_id
-                           ORDER BY s.first_run_id, s.commit_oid = v.commit_oid DESC LIMIT 1), v.commit_oid) AS first_commit_oid
-         FROM (${PULLS_IN}) q
-         JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
-         JOIN repos r ON r.id = v.repo_id
-`,
-      ),
-      p,
-    );
-
-    const events = objects<PopulationEventRow>(
-      db.prepare(
-        `SELECT r.name AS repo, e.pr_number, e.kind, e.actor_login, e.created_at, e.before_oid, e.after_oid,
-                e.review_database_id, e.previous_review_state
-         FROM (${PULLS_IN}) q
-         JOIN gh_pr_events e ON e.repo_id = q.repo_id AND e.pr_number = q.number
-         JOIN repos r ON r.id = e.repo_id
-`,
-      ),
-      p,
-    );
-
-    const prCommits = objects<PopulationPrCommitRow>(
-      db.prepare(
-        `SELECT r.name AS repo, c.pr_number, c.position, c.oid, c.author_name, c.author_email, c.author_login,
-                c.committer_name, c.committer_email, c.committer_login, c.authors, c.signature_kind,
-                c.signature_state, c.signature_valid, c.signer_login
-         FROM (${PULLS_IN}) q
-         JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
-         JOIN repos r ON r.id = c.repo_id
-`,
-      ),
-      p,
-    );
-
     const gitRuns = db
       .prepare(
         `SELECT id, json_extract(scope, '$.repo') AS repo, started_at FROM collection_runs
@@ -340,7 +260,127 @@ export function populationRows(db: DB, fromIso: string, toIso: string, repoId?: 
             .all(latestMembers.id) as MemberRow[]
         ).map((m) => m.login)
       : null;
-    return { repos, commits, pulls, reviews, events, prCommits, gitRuns, snapshots, protection, rulesets, members };
+    return { repos, gitRuns, snapshots, protection, rulesets, members };
+  })();
+}
+
+/** One repository's (or every one's) changes of the period: commits, pull requests and their facts. */
+export function repoChangeRows(
+  db: DB,
+  repos: readonly PopulationRepoRow[],
+  fromIso: string,
+  toIso: string,
+  repoId?: number,
+): Pick<PopulationRows, "commits" | "pulls" | "reviews" | "events" | "prCommits"> {
+  const p = {
+    from: fromIso,
+    to: toIso,
+    fromSec: Math.floor(Date.parse(fromIso) / 1000),
+    toSec: Math.floor(Date.parse(toIso) / 1000),
+    ...(repoId !== undefined ? { repoId } : {}),
+  };
+  // One repository's rows, when asked: evidence is built a repository at a time to bound memory.
+  const one = repoId === undefined ? "" : " AND ?.repo_id = :repoId";
+  const PULLS_IN = pullsIn(one);
+  const repoNames = new Map(repos.map((r) => [r.id, r.name]));
+  return db.transaction(() => {
+    const commits = objects<PopulationCommitRow>(
+      db.prepare(
+        `SELECT b.repo_id AS repo, b.branch, c.sha, c.parents, c.author_name, c.author_email, c.committer_name,
+                c.committer_email, c.committer_time, c.subject, c.signature, c.trailers,
+                b.first_seen_run, fr.started_at AS first_seen_at, b.removed_run,
+                coalesce(h.observed_at, rr.started_at) AS removed_at,
+                -- The pull request into this branch that landed the commit: the one whose merge commit
+                -- it is, else the one listing it among its own commits, else the one GitHub associates
+                -- it with. coalesce() stops at the first answer, so most commits cost one search.
+                -- INDEXED BY: left to itself SQLite answers min() by walking the repository's pull
+                -- requests in number order, once per commit (minutes at 100,000 changes).
+                coalesce(
+                  (SELECT min(m.number) FROM gh_pull_requests m INDEXED BY gh_pull_requests_merge_commit
+                    WHERE m.repo_id = b.repo_id AND m.merge_commit = b.sha AND m.base_ref = b.branch AND m.state = 'MERGED'),
+                  (SELECT min(pc.pr_number) FROM gh_pr_commits pc JOIN gh_pull_requests m
+                     ON m.repo_id = pc.repo_id AND m.number = pc.pr_number AND m.base_ref = b.branch AND m.state = 'MERGED'
+                    WHERE pc.repo_id = b.repo_id AND pc.oid = b.sha),
+                  (SELECT min(j.value) FROM json_each(l.pull_requests) j
+                    WHERE EXISTS (SELECT 1 FROM gh_pull_requests m WHERE m.repo_id = b.repo_id AND m.number = j.value
+                                    AND m.base_ref = b.branch AND m.state = 'MERGED'))) AS landed_by,
+                l.pull_requests AS lookup_prs, l.commit_read AS lookup_read, l.author_login AS gh_author_login,
+                l.committer_login AS gh_committer_login, l.signature_kind AS gh_signature_kind,
+                l.signature_state AS gh_signature_state, l.signature_valid AS gh_signature_valid,
+                l.signer_login AS gh_signer_login, l.authors AS gh_authors
+         FROM branch_commits b
+         JOIN repos r ON r.id = b.repo_id
+         JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+         JOIN collection_runs fr ON fr.id = b.first_seen_run
+         LEFT JOIN collection_runs rr ON rr.id = b.removed_run
+         LEFT JOIN history_rewrites h ON h.run_id = b.removed_run AND h.repo_id = b.repo_id AND h.branch = b.branch
+         LEFT JOIN gh_commit_lookups l ON l.repo_id = b.repo_id AND l.oid = b.sha
+         WHERE ((c.committer_time >= :fromSec AND c.committer_time < :toSec)
+            OR (fr.started_at >= :from AND fr.started_at < :to)
+            OR EXISTS (SELECT 1 FROM gh_pull_requests m WHERE m.repo_id = b.repo_id AND m.merge_commit = b.sha
+                         AND m.state = 'MERGED' AND m.merged_at >= :from AND m.merged_at < :to))${one.replace("?", "b")}
+         ORDER BY r.name, b.branch, c.committer_time, c.sha`,
+      ),
+      p,
+      repoNames,
+    );
+
+    const pulls = objects<PopulationPullRow>(
+      db.prepare(
+        `SELECT p.repo_id AS repo, p.number, p.title, p.url, p.author_login, p.author_kind, p.merged_at, p.merged_by,
+                p.merge_commit, p.base_ref, p.head_oid, p.review_decision
+         FROM gh_pull_requests p JOIN repos r ON r.id = p.repo_id
+         WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to${one.replace("?", "p")}
+         ORDER BY r.name, p.number`,
+      ),
+      p,
+      repoNames,
+    );
+
+    const reviews = objects<PopulationReviewRow>(
+      db.prepare(
+        `SELECT v.repo_id AS repo, v.pr_number, v.node_id, v.database_id, v.author_login, v.author_kind, v.state,
+                v.submitted_at, v.commit_oid,
+                coalesce((SELECT s.commit_oid FROM gh_review_commits s
+                           WHERE s.repo_id = v.repo_id AND s.pr_number = v.pr_number AND s.node_id = v.node_id
+                           ORDER BY s.first_run_id, s.commit_oid = v.commit_oid DESC LIMIT 1), v.commit_oid) AS first_commit_oid
+         FROM (${PULLS_IN}) q
+         JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
+`,
+      ),
+      p,
+      repoNames,
+    );
+
+    const events = objects<PopulationEventRow>(
+      db.prepare(
+        `SELECT e.repo_id AS repo, e.pr_number, e.kind, e.actor_login, e.created_at, e.before_oid, e.after_oid,
+                e.review_database_id, e.previous_review_state
+         FROM (${PULLS_IN}) q
+         JOIN gh_pr_events e ON e.repo_id = q.repo_id AND e.pr_number = q.number
+`,
+      ),
+      p,
+      repoNames,
+    );
+
+    const prCommits = objects<PopulationPrCommitRow>(
+      db.prepare(
+        `SELECT c.repo_id AS repo, c.pr_number, c.position, c.oid,
+                -- GitHub's author list, when it has one, is the whole answer: the rest is not read.
+                iif(c.authors = '[]', c.author_name) AS author_name, iif(c.authors = '[]', c.author_email) AS author_email,
+                iif(c.authors = '[]', c.author_login) AS author_login,
+                c.committer_name, c.committer_email, c.committer_login, c.authors, c.signature_kind,
+                c.signature_state, c.signature_valid, c.signer_login
+         FROM (${PULLS_IN}) q
+         JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
+`,
+      ),
+      p,
+      repoNames,
+    );
+
+    return { commits, pulls, reviews, events, prCommits };
   })();
 }
 

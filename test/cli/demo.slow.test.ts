@@ -28,8 +28,22 @@ describe("changeproof demo", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/acme\/payments-api \(GitHub\): run \d+ ok, 11 merged pull requests stored/);
     expect(r.stdout).toMatch(/acme\/platform-gitops \(GitHub\): run \d+ ok, 2 merged pull requests stored/);
-    expect(r.stdout).toMatch(/organisation acme: run \d+ ok, 3 members, 2 teams/);
+    expect(r.stdout).toMatch(/organisation acme: run \d+ ok, 4 members, 2 teams/);
     expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "changes.pdf")}`);
+    expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "access.csv")}`);
+  });
+
+  it("prints the access review: each rule's counts and every access finding", () => {
+    expect(r.stdout).toMatch(/^rule A1: exception 1, note 2$/m);
+    expect(r.stdout).toMatch(/^access A1 note: erin joined the organisation as MEMBER between /m);
+    expect(r.stdout).toMatch(/^access A1 note: frank left the organisation \(was MEMBER\) between /m);
+    expect(r.stdout).toMatch(/^access A1 exception: carol organisation role changed from MEMBER to ADMIN between /m);
+    expect(r.stdout).toMatch(
+      /^access A3 exception: dave is an outside collaborator with WRITE on acme\/payments-api$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^access A4 exception: protection of acme\/platform-gitops:main weakened \(allowsForcePushes turned on\) between /m,
+    );
   });
 
   it("stores the review story: a stale approval, and a force push after approval", () => {

@@ -7,6 +7,7 @@ import type { Change } from "../../src/evidence/population.js";
 import { rules } from "../../src/evidence/rules/index.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { parsePeriod } from "../../src/period.js";
+import { type AccessEvidence, judgeAccess } from "../../src/pipeline/access.js";
 import { buildEvidence, type Evidence } from "../../src/pipeline/evidence.js";
 import { openStore } from "../../src/store/db.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -22,6 +23,7 @@ import { tempDir } from "../helpers/tmp.js";
 
 interface Collected {
   evidence: Evidence;
+  access: AccessEvidence;
   /** The demo's application repository (its git history). */
   appDir: string;
   protectionRules: { taken_at: string; repo: string; rules: number; requires_reviews: number | null }[];
@@ -37,6 +39,7 @@ async function collectDemo(dir: string, clock: { first: () => Date; second: () =
       exceptions: [],
       now: clock.second(),
     });
+    const access = judgeAccess(db, parsePeriod(DEMO_PERIOD));
     const protectionRules = db
       .prepare(
         `SELECT s.taken_at, sr.repo, count(p.pattern) AS rules,
@@ -46,7 +49,7 @@ async function collectDemo(dir: string, clock: { first: () => Date; second: () =
          GROUP BY s.id, sr.repo ORDER BY sr.repo, s.taken_at`,
       )
       .all() as Collected["protectionRules"];
-    return { evidence, appDir: path.join(dir, "demo", "org", "repos", "payments-api"), protectionRules };
+    return { evidence, access, appDir: path.join(dir, "demo", "org", "repos", "payments-api"), protectionRules };
   } finally {
     db.close();
   }
@@ -261,6 +264,8 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     for (const f of c.evidence.judgement.findings) seen.set(f.rule, (seen.get(f.rule) ?? new Set()).add(f.verdict));
     const missing: string[] = [];
     for (const [id, rule] of Object.entries(rules)) {
+      // The access rules judge snapshots, not changes: see the access review's own cases below.
+      if (!id.startsWith("C")) continue;
       for (const v of rule.doc.verdicts) {
         if (v !== "blocked" && !seen.get(id)?.has(v)) missing.push(`${id} ${v}`);
       }
@@ -299,6 +304,45 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     expect(c.evidence.population.unresolved).toEqual([
       { identity: "Alice Developer <alice@alice-mbp.local>", changes: [`${APP}#7`] },
     ]);
+  });
+
+  it("reviews access: a joiner, a leaver, an escalation, an outside collaborator, protection weakened", () => {
+    const said = c.access.verdicts.map((f) => `${f.rule} ${f.verdict} ${f.subject.id}: ${f.reason}`);
+    if (clock.name === "the story's clock") {
+      // The quarter's last snapshot (the first collection) and the one after it bracket the changes.
+      const between = new RegExp(
+        `between ${DEMO_COLLECTIONS.first.slice(0, 16)}.* and ${DEMO_COLLECTIONS.second.slice(0, 16)}`,
+      );
+      const a1 = said.filter((l) => l.startsWith("A1"));
+      expect(a1).toHaveLength(3);
+      expect(a1.find((l) => l.includes("erin joined the organisation as MEMBER"))).toMatch(between);
+      expect(a1.find((l) => l.includes("frank left the organisation"))).toMatch(/^A1 note frank/);
+      expect(a1.find((l) => l.includes("carol organisation role changed from MEMBER to ADMIN"))).toMatch(
+        /^A1 exception/,
+      );
+      expect(said).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^A4 exception ${GITOPS}:main: protection of ${GITOPS}:main weakened \\(allowsForcePushes turned on\\)`,
+          ),
+        ),
+      );
+      expect(said).toContainEqual(
+        `A4 pass ${GITOPS}:main: ${GITOPS}:main required 2 approvals continuously from ${c.access.snapshots.find((s) => s.repos.includes(GITOPS))?.takenAt} to ${c.access.snapshots.filter((s) => s.repos.includes(GITOPS)).at(-1)?.takenAt} (2 snapshots)`,
+      );
+    } else {
+      // Both snapshots follow the quarter: only the first shows its closing state.
+      expect(said.filter((l) => l.startsWith("A1"))).toEqual([
+        expect.stringMatching(/^A1 blocked acme: only one access snapshot .* shows this period/),
+      ]);
+    }
+    expect(said).toContain(`A3 exception dave: dave is an outside collaborator with WRITE on ${APP}`);
+    expect(said).toContainEqual(
+      expect.stringMatching(/^A3 exception carol: carol, an organisation (member|admin), has no two-factor/),
+    );
+    expect(said).toContain(
+      `A2 exception ${GITOPS}:main: can change ${GITOPS}:main without review: bypass allowance User:alice; repository admins (admins not enforced)`,
+    );
   });
 
   it("judges payments-api #11 by the protection in force when it merged: none, though one is in force today", () => {

@@ -156,7 +156,16 @@ interface Written {
   manifest: Manifest;
 }
 
-const REPORT_FILES = ["changes.csv", "changes.html", "changes.json", "changes.pdf", "findings.csv", "findings.json"];
+const REPORT_FILES = [
+  "access.csv",
+  "access.json",
+  "changes.csv",
+  "changes.html",
+  "changes.json",
+  "changes.pdf",
+  "findings.csv",
+  "findings.json",
+];
 
 function readWritten(report: ChangeLogReport, dir: string): Written {
   const read = (f: string): string => readFileSync(path.join(dir, f), "utf8");
@@ -193,6 +202,8 @@ async function render(
     "changes.csv",
     "findings.json",
     "findings.csv",
+    "access.json",
+    "access.csv",
     "manifest.json",
   ]);
   return readWritten(report, written.dir);
@@ -923,7 +934,7 @@ describe("change-log report of the demo organisation", () => {
       out: (l) => lines.push(l),
       now: () => new Date(),
     });
-    expect(result.files).toHaveLength(7);
+    expect(result.files).toHaveLength(9);
     gitopsDir = path.join(root, "demo", "org", "repos", "platform-gitops");
     // The model behind the files, rebuilt from the demo's store as `report` builds it.
     const generatedAt = (JSON.parse(readFileSync(path.join(result.dir, "changes.json"), "utf8")) as ChangesFile)
@@ -950,6 +961,30 @@ describe("change-log report of the demo organisation", () => {
     checkPopulations(w);
     checkManifest(w);
     checkPageFooters(w.pdf, w.report.title, w.pdfText);
+  });
+
+  it("writes the access review (access.json/csv) and shows it in the HTML and the PDF", () => {
+    const access = JSON.parse(readFileSync(path.join(w.dir, "access.json"), "utf8")) as {
+      snapshots: { id: number; takenAt: string }[];
+      verdicts: { rule: string; verdict: string; subject: { id: string }; reason: string }[];
+    };
+    expect(access.snapshots.length).toBeGreaterThan(0);
+    expect([...new Set(access.verdicts.map((v) => v.rule))]).toEqual(["A1", "A2", "A3", "A4"]);
+    expect(access.verdicts).toEqual(w.report.access.verdicts);
+    const csv = parseCsv(readFileSync(path.join(w.dir, "access.csv"), "utf8"));
+    expect(csv[0]).toEqual(parseCsv(readFileSync(path.join(w.dir, "findings.csv"), "utf8"))[0]);
+    expect(csv.slice(1).map((r) => `${r[0]} ${r[1]} ${r[3]}`)).toEqual(
+      access.verdicts.map((v) => `${v.rule} ${v.verdict} ${v.subject.id}`),
+    );
+    // Every access finding is among the report's findings; passes are not.
+    const findings = new Set(w.findings.findings.map((f) => `${f.rule} ${f.subject.id} ${f.reason}`));
+    for (const v of access.verdicts) {
+      expect(findings.has(`${v.rule} ${v.subject.id} ${v.reason}`), v.reason).toBe(v.verdict !== "pass");
+    }
+    expect(w.html).toContain('<h2 id="access">Access review</h2>');
+    expect(w.html).toContain("dave is an outside collaborator with WRITE on acme/payments-api");
+    expect(w.pdfText).toContain("Access review");
+    expect(w.pdfText.replace(/\s+/g, " ")).toContain("dave is an outside collaborator with WRITE on");
   });
 
   it("judges every change: GitHub was collected, so no change is unknown and no gap says so", () => {

@@ -159,5 +159,6 @@ async function collectAndReport(
   o.out(`database: ${cfg.database}`);
   for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);
   for (const line of ruleSummaryLines(result.rules)) o.out(`rule ${line}`);
+  for (const a of result.access) o.out(`access ${a.rule} ${a.verdict}: ${a.reason}`);
   return result;
 }

@@ -12,6 +12,8 @@ export interface ReportResult {
   changes: number;
   /** Per rule, its verdicts and how many subjects got each (pass and n/a included). */
   rules: { id: string; counts: Record<string, number> }[];
+  /** The access review's findings (A1-A4 verdicts other than pass). */
+  access: { rule: string; verdict: string; reason: string }[];
 }
 
 /** Build the period's report from the store alone and write it under the output folder. */
@@ -48,6 +50,9 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
     gaps: report.coverage.gaps,
     changes: report.totals.changes,
     rules: report.rules.map((r) => ({ id: r.id, counts: r.counts })),
+    access: report.access.verdicts
+      .filter((f) => f.verdict !== "pass")
+      .map((f) => ({ rule: f.rule, verdict: f.verdict, reason: f.reason })),
   };
 }
 

@@ -19,7 +19,7 @@ function judgeCommit(c: LandedCommit, pop: Population): { problems: string[]; un
     );
   }
   for (const a of c.authors) {
-    const who = pop.identities.resolve({ email: a.email, login: a.login });
+    const who = pop.identities.resolveIdent(a);
     if (!who) problems.push(`${short(c.sha)} by unknown author ${identText(a)}`);
     else if (who.source === "github" && !who.service && pop.members !== null) {
       if (!who.logins.some((l) => pop.members?.has(l.toLowerCase()))) {

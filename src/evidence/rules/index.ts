@@ -1,4 +1,8 @@
 import type { RuleDoc } from "../finding.js";
+import { a1AccessReview } from "./a1-access-review.js";
+import { a2AdminsAndBypass } from "./a2-admins-and-bypass.js";
+import { a3OutsideAndTwoFactor } from "./a3-outside-and-two-factor.js";
+import { a4ProtectionChanged } from "./a4-protection-changed.js";
 import { c1Reviewed } from "./c1-reviewed.js";
 import { c2SelfApproved } from "./c2-self-approved.js";
 import { c3StaleApproval } from "./c3-stale-approval.js";
@@ -24,6 +28,9 @@ export const changeRules = [
   c11CommitIdentity,
 ] as const;
 
+/** The access rules: each judges the period's access and protection snapshots. */
+export const accessRules = [a1AccessReview, a2AdminsAndBypass, a3OutsideAndTwoFactor, a4ProtectionChanged] as const;
+
 export const rules = {
   C1: c1Reviewed,
   C2: c2SelfApproved,
@@ -34,6 +41,10 @@ export const rules = {
   C7: c7DirectPush,
   C8: c8HistoryRewrite,
   C11: c11CommitIdentity,
+  A1: a1AccessReview,
+  A2: a2AdminsAndBypass,
+  A3: a3OutsideAndTwoFactor,
+  A4: a4ProtectionChanged,
 } as const;
 
 export const ruleDocs: readonly RuleDoc[] = Object.values(rules).map((r) => r.doc);

@@ -255,6 +255,30 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
     );
   }
 
+  heading(doc, "Access review");
+  doc
+    .font(FONT)
+    .fontSize(9)
+    .text(
+      `Snapshots compared: ${report.access.snapshots.map((s) => `${s.takenAt} (#${s.id})`).join(", ") || "none"}.`,
+      { width },
+    );
+  if (report.access.verdicts.length === 0) {
+    doc.text("No tracked repository was collected from GitHub: access cannot be reviewed.", { width });
+  } else {
+    table(
+      doc,
+      [
+        { title: "Rule", width: 50 },
+        { title: "Subject", width: 170 },
+        { title: "Verdict", width: 80 },
+        { title: "Reason", width: width - 300 },
+      ],
+      report.access.verdicts.map((f) => [f.rule, f.subject.id, f.verdict, f.reason]),
+      "Access review",
+    );
+  }
+
   if (report.unresolved.length > 0) {
     heading(doc, "Identities that resolve to nobody");
     table(
