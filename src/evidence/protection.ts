@@ -21,11 +21,18 @@ export interface ProtectionInForce {
   dismissesStaleReviews: boolean;
   /** What applied, for people: "branch protection rule main", "ruleset prod (acme)". */
   sources: string[];
-  /** Who could bypass the review requirement. */
+  /** Who could bypass the review requirement, for people. */
   bypass: string[];
+  /** The same, for separation of duties to tell who they are. */
+  bypassers: Bypasser[];
   /** What could not be judged (a ruleset naming the default branch when it is not known). */
   caveats: string[];
 }
+
+/** Who may bypass: a user or team by name, the repository's admins, the organisation's, a role, an app. */
+export type Bypasser =
+  | { kind: "user" | "team" | "app" | "role"; name: string }
+  | { kind: "repo-admins" | "org-admins" | "deploy-key" };
 
 interface RulesetSettings {
   conditions?: {
@@ -146,6 +153,7 @@ export function protectionAt(
     dismissesStaleReviews: false,
     sources: [],
     bypass: [],
+    bypassers: [],
     caveats: [],
   };
   const need = (n: number): void => {
@@ -163,7 +171,15 @@ export function protectionAt(
     if (s.requiresApprovingReviews === true) need(num(s.requiredApprovingReviewCount) ?? 1);
     const allowances = Array.isArray(s.bypassPullRequestAllowances) ? s.bypassPullRequestAllowances : [];
     out.bypass.push(...allowances.map((a) => `bypass allowance ${String(a)}`));
-    if (!out.adminEnforced && out.requiresPullRequest) out.bypass.push("repository admins (admins not enforced)");
+    for (const a of allowances) {
+      // Stored as "<Type>:<login or slug>" (src/collectors/github/records.ts).
+      const [type = "", name = ""] = String(a).split(":", 2);
+      out.bypassers.push({ kind: type === "User" ? "user" : type === "Team" ? "team" : "app", name });
+    }
+    if (!out.adminEnforced && out.requiresPullRequest) {
+      out.bypass.push("repository admins (admins not enforced)");
+      out.bypassers.push({ kind: "repo-admins" });
+    }
   }
   for (const r of index.rulesets(snap.row.id)) {
     if (r.target !== null && r.target !== "BRANCH") continue;
@@ -203,6 +219,15 @@ export function protectionAt(
             ? `${b.actor.__typename ?? "actor"} ${b.actor.slug ?? b.actor.name ?? "?"}`
             : "a deploy key";
       out.bypass.push(`ruleset ${r.name} bypass: ${who} (${b.bypassMode ?? "ALWAYS"})`);
+      out.bypassers.push(
+        b.organizationAdmin
+          ? { kind: "org-admins" }
+          : b.repositoryRoleName
+            ? { kind: "role", name: b.repositoryRoleName }
+            : b.actor
+              ? { kind: b.actor.__typename === "Team" ? "team" : "app", name: b.actor.slug ?? b.actor.name ?? "?" }
+              : { kind: "deploy-key" },
+      );
     }
   }
   out.bypass.sort();

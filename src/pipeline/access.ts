@@ -1,5 +1,10 @@
 import type { TrackedRepo } from "../evidence/access/input.js";
-import { type AccessSnapshot, accessHistory, periodSnapshots } from "../evidence/access/snapshots.js";
+import {
+  type AccessHistory,
+  type AccessSnapshot,
+  accessHistory,
+  periodSnapshots,
+} from "../evidence/access/snapshots.js";
 import type { Finding } from "../evidence/finding.js";
 import { accessRules } from "../evidence/rules/index.js";
 import type { Period } from "../period.js";
@@ -21,10 +26,19 @@ function trackedRepos(db: DB): TrackedRepo[] {
   );
 }
 
-export function judgeAccess(db: DB, period: Period): AccessEvidence {
+/** Every access snapshot and the tracked repositories: what access review and S1's rights read. */
+export interface AccessContext {
+  history: AccessHistory;
+  repos: TrackedRepo[];
+}
+
+export function readAccess(db: DB): AccessContext {
+  return db.transaction(() => ({ history: accessHistory(accessRows(db)), repos: trackedRepos(db) }))();
+}
+
+export function judgeAccess(db: DB, period: Period, context: AccessContext = readAccess(db)): AccessEvidence {
   return db.transaction((): AccessEvidence => {
-    const history = accessHistory(accessRows(db));
-    const repos = trackedRepos(db);
+    const { history, repos } = context;
     // GitHub never collected: there is no access to review (the coverage says GitHub is missing).
     if (history.snapshots.length === 0 && repos.length === 0) return { verdicts: [], snapshots: [], repos };
     const input = { period, history, repos };

@@ -1,5 +1,6 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
 import type { PersonConfig } from "../config/schema.js";
+import { DutiesTally, type PersonDuties } from "../evidence/duties.js";
 import { RegisterMatcher } from "../evidence/exceptions.js";
 import { type Finding, isFinding } from "../evidence/finding.js";
 import { buildIdentities, type Identities } from "../evidence/identities.js";
@@ -13,8 +14,10 @@ import {
 } from "../evidence/judge.js";
 import { buildPopulation, type Population, type UnresolvedIdentity } from "../evidence/population.js";
 import { type Rewrite, rewrites } from "../evidence/rewrites.js";
+import { s1SeparationOfDuties } from "../evidence/rules/s1-separation-of-duties.js";
 import type { Period } from "../period.js";
 import { type ChangeRow, changeRows, RowInterner, type RuleSummary, RuleTally } from "../reports/change-rows.js";
+import { manualSyncsBy } from "../store/access-queries.js";
 import type { DB } from "../store/db.js";
 import {
   observedIdentityRows,
@@ -24,7 +27,7 @@ import {
 } from "../store/population-queries.js";
 import { baseForcePushesIn, rewritesIn } from "../store/report-queries.js";
 import { compareText } from "../util/compare.js";
-import { type AccessEvidence, judgeAccess } from "./access.js";
+import { type AccessEvidence, judgeAccess, readAccess } from "./access.js";
 
 /** The evidence of a period: the change population built from the store, and every rule's verdict on it. */
 export interface Evidence {
@@ -107,6 +110,8 @@ export interface PeriodJudgement {
   changes: number;
   /** The access review (A1-A4): its findings are among `findings`, its verdicts in `rules`. */
   access: AccessEvidence;
+  /** The separation-of-duties matrix (S1), one row per person. */
+  people: PersonDuties[];
 }
 
 /** What a report keeps of a period's evidence: rows and findings, not the facts behind them. */
@@ -136,6 +141,7 @@ export function judgeChanges(
     const unresolved = new Map<string, Set<string>>();
     const shared = new RowInterner();
     const tally = new RuleTally();
+    const duties = new DutiesTally(identities);
     let changes = 0;
     for (const population of repoPopulations(db, period, o.people, identities)) {
       const byChange = new Map<string, Finding[]>();
@@ -149,6 +155,7 @@ export function judgeChanges(
         if (list) list.push(v);
         else byChange.set(v.subject.id, [v]);
       }
+      duties.add(population, (id) => byChange.get(id)?.find((v) => v.rule === "C1")?.verdict);
       const rows = changeRows(population, byChange, shared);
       for (const r of rows) tally.add(r.verdicts);
       changes += rows.length;
@@ -163,9 +170,16 @@ export function judgeChanges(
     const branchFindings = c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)).map((f) => register.accept(f));
     tally.add(branchFindings);
     found.push(...branchFindings);
-    const access = judgeAccess(db, period);
+    const context = readAccess(db);
+    const access = judgeAccess(db, period, context);
     tally.add(access.verdicts);
     found.push(...access.verdicts.filter(isFinding));
+    duties.addDeployments(manualSyncsBy(db, b.from, b.to));
+    duties.addRights(context.history, period, context.repos);
+    const people = duties.people();
+    const s1 = s1SeparationOfDuties.evaluate({ people });
+    tally.add(s1);
+    found.push(...s1.filter(isFinding));
     return {
       findings: sortFindings([...found, ...registerOwnFindings(found, register.unmatched())]),
       rules: tally.summaries(),
@@ -176,6 +190,7 @@ export function judgeChanges(
       rewrites: rewritten,
       changes,
       access,
+      people,
     };
   })();
 }

@@ -1,5 +1,6 @@
 import { historyGaps } from "../collectors/reconciler/history-gaps.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
+import type { PersonDuties } from "../evidence/duties.js";
 import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
 import type { Rewrite } from "../evidence/rewrites.js";
@@ -36,6 +37,8 @@ export interface ChangeLogReport {
   rewrites: Rewrite[];
   /** The access review (A1-A4): every verdict, pass included, and the snapshots it read. */
   access: AccessEvidence;
+  /** The separation-of-duties matrix (S1), one row per person. */
+  people: PersonDuties[];
   coverage: Coverage;
   totals: {
     changes: number;
@@ -155,6 +158,7 @@ export function buildChangeLogReport(
     identityConflicts: judged.identityConflicts,
     rewrites: rw,
     access: judged.access,
+    people: judged.people,
     coverage: cov,
     totals: {
       changes: changes.length,

@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { CONFLICT_TEXT, type PersonDuties } from "../evidence/duties.js";
 import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
 import type { AccessEvidence } from "../pipeline/access.js";
@@ -115,3 +116,48 @@ export function accessJson(h: PopulationHeader, access: AccessEvidence): string 
 
 /** access.csv: one row per access verdict, pass included, in findings.csv's columns. */
 export const accessCsv = (access: AccessEvidence): string => findingsCsv(access.verdicts);
+
+/** people.json: the separation-of-duties matrix (S1), one row per person. */
+export function peopleJson(h: PopulationHeader, people: readonly PersonDuties[]): string {
+  return `${JSON.stringify({ ...h, people }, null, 2)}\n`;
+}
+
+/** people.csv: the same, lists space-separated, conflicts "; "-separated. */
+export function peopleCsv(people: readonly PersonDuties[]): string {
+  return csv(
+    [
+      "person",
+      "key",
+      "service",
+      "authored",
+      "approved",
+      "approved_counted",
+      "merged",
+      "deployed",
+      "owner",
+      "app_write",
+      "app_admin",
+      "gitops_write",
+      "gitops_admin",
+      "gitops_without_review",
+      "conflicts",
+    ],
+    people.map((p) => [
+      p.name,
+      p.key,
+      p.service ?? "",
+      String(p.authored),
+      String(p.approved),
+      String(p.approvedCounted),
+      String(p.merged),
+      String(p.deployed),
+      p.rights.owner ? "yes" : "no",
+      p.rights.appWrite.join(" "),
+      p.rights.appAdmin.join(" "),
+      p.rights.gitopsWrite.join(" "),
+      p.rights.gitopsAdmin.join(" "),
+      p.rights.gitopsUnreviewed.join(" "),
+      p.conflicts.map((c) => `${CONFLICT_TEXT[c.kind]} ${c.subject}`).join("; "),
+    ]),
+  );
+}

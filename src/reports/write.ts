@@ -6,7 +6,16 @@ import { renderChangeLogHtml } from "./html/changelog-html.js";
 import { writeManifest } from "./manifest.js";
 import type { ChangeLogReport } from "./model.js";
 import { renderChangeLogPdf } from "./pdf/changelog-pdf.js";
-import { accessCsv, accessJson, changesCsv, changesJson, findingsCsv, findingsJson } from "./populations.js";
+import {
+  accessCsv,
+  accessJson,
+  changesCsv,
+  changesJson,
+  findingsCsv,
+  findingsJson,
+  peopleCsv,
+  peopleJson,
+} from "./populations.js";
 
 export interface WrittenReport {
   dir: string;
@@ -43,6 +52,8 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
     "findings.csv",
     "access.json",
     "access.csv",
+    "people.json",
+    "people.csv",
   ];
   const header = { period: report.period, generatedAt: report.generatedAt, toolVersion: report.toolVersion };
   writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));
@@ -56,6 +67,8 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
   writeFileSync(path.join(dir, "findings.csv"), findingsCsv(report.findings));
   writeFileSync(path.join(dir, "access.json"), accessJson(header, report.access));
   writeFileSync(path.join(dir, "access.csv"), accessCsv(report.access));
+  writeFileSync(path.join(dir, "people.json"), peopleJson(header, report.people));
+  writeFileSync(path.join(dir, "people.csv"), peopleCsv(report.people));
   writeManifest(dir, files, {
     tool: "changeproof",
     toolVersion: report.toolVersion,

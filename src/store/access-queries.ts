@@ -128,3 +128,15 @@ export function trackedRepoRows(db: DB): TrackedRepoRow[] {
     )
     .all() as TrackedRepoRow[];
 }
+
+/** Manual syncs in [from, to) by who initiated them (a reconciler username: an email or a login). */
+export function manualSyncsBy(db: DB, fromIso: string, toIso: string): { initiatedBy: string; count: number }[] {
+  return db
+    .prepare(
+      `SELECT initiated_by AS initiatedBy, count(*) AS count FROM deployments
+       WHERE automated = 0 AND initiated_by IS NOT NULL
+         AND coalesce(started_at, finished_at) >= ? AND coalesce(started_at, finished_at) < ?
+       GROUP BY initiated_by ORDER BY initiated_by`,
+    )
+    .all(fromIso, toIso) as { initiatedBy: string; count: number }[];
+}

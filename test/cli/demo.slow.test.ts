@@ -31,6 +31,9 @@ describe("changeproof demo", () => {
     expect(r.stdout).toMatch(/organisation acme: run \d+ ok, 4 members, 2 teams/);
     expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "changes.pdf")}`);
     expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "access.csv")}`);
+    expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "people.csv")}`);
+    expect(r.stdout).toMatch(/^duties bob: authored and sole-approved acme\/payments-api#4; /m);
+    expect(r.stdout).toMatch(/^rule S1: exception \d+, pass \d+$/m);
   });
 
   it("prints the access review: each rule's counts and every access finding", () => {

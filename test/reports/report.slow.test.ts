@@ -165,6 +165,8 @@ const REPORT_FILES = [
   "changes.pdf",
   "findings.csv",
   "findings.json",
+  "people.csv",
+  "people.json",
 ];
 
 function readWritten(report: ChangeLogReport, dir: string): Written {
@@ -204,6 +206,8 @@ async function render(
     "findings.csv",
     "access.json",
     "access.csv",
+    "people.json",
+    "people.csv",
     "manifest.json",
   ]);
   return readWritten(report, written.dir);
@@ -934,7 +938,7 @@ describe("change-log report of the demo organisation", () => {
       out: (l) => lines.push(l),
       now: () => new Date(),
     });
-    expect(result.files).toHaveLength(9);
+    expect(result.files).toHaveLength(11);
     gitopsDir = path.join(root, "demo", "org", "repos", "platform-gitops");
     // The model behind the files, rebuilt from the demo's store as `report` builds it.
     const generatedAt = (JSON.parse(readFileSync(path.join(result.dir, "changes.json"), "utf8")) as ChangesFile)
@@ -985,6 +989,27 @@ describe("change-log report of the demo organisation", () => {
     expect(w.html).toContain("dave is an outside collaborator with WRITE on acme/payments-api");
     expect(w.pdfText).toContain("Access review");
     expect(w.pdfText.replace(/\s+/g, " ")).toContain("dave is an outside collaborator with WRITE on");
+  });
+
+  it("writes the separation-of-duties matrix (people.json/csv) and shows it in the HTML and the PDF", () => {
+    const people = (
+      JSON.parse(readFileSync(path.join(w.dir, "people.json"), "utf8")) as {
+        people: { name: string; authored: number; conflicts: { kind: string; subject: string }[] }[];
+      }
+    ).people;
+    expect(people).toEqual(JSON.parse(JSON.stringify(w.report.people)));
+    expect(people.find((p) => p.name === "bob")?.conflicts).toContainEqual({
+      kind: "self-approved",
+      subject: "acme/payments-api#4",
+    });
+    const csv = parseCsv(readFileSync(path.join(w.dir, "people.csv"), "utf8"));
+    expect(csv[0]?.slice(0, 4)).toEqual(["person", "key", "service", "authored"]);
+    expect(csv.slice(1).map((r) => r[0])).toEqual(people.map((p) => p.name));
+    expect(w.html).toContain('<h2 id="people">Separation of duties</h2>');
+    expect(w.html).toContain("authored and sole-approved acme/payments-api#4");
+    expect(w.pdfText).toContain("Separation of duties");
+    // S1's verdicts are counted and its exceptions listed among the findings.
+    expect(w.findings.findings.filter((f) => f.rule === "S1").map((f) => f.subject.id)).toContain("bob");
   });
 
   it("judges every change: GitHub was collected, so no change is unknown and no gap says so", () => {

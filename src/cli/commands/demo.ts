@@ -160,5 +160,6 @@ async function collectAndReport(
   for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);
   for (const line of ruleSummaryLines(result.rules)) o.out(`rule ${line}`);
   for (const a of result.access) o.out(`access ${a.rule} ${a.verdict}: ${a.reason}`);
+  for (const d of result.duties) o.out(`duties ${d.person}: ${d.reason}`);
   return result;
 }

@@ -14,6 +14,8 @@ export interface ReportResult {
   rules: { id: string; counts: Record<string, number> }[];
   /** The access review's findings (A1-A4 verdicts other than pass). */
   access: { rule: string; verdict: string; reason: string }[];
+  /** The separation-of-duties conflicts (S1 exceptions): who, and what. */
+  duties: { person: string; reason: string }[];
 }
 
 /** Build the period's report from the store alone and write it under the output folder. */
@@ -53,6 +55,9 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
     access: report.access.verdicts
       .filter((f) => f.verdict !== "pass")
       .map((f) => ({ rule: f.rule, verdict: f.verdict, reason: f.reason })),
+    duties: report.findings
+      .filter((f) => f.rule === "S1" && f.verdict === "exception")
+      .map((f) => ({ person: f.subject.id, reason: f.reason })),
   };
 }
 

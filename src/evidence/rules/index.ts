@@ -12,6 +12,7 @@ import { c6MergedWithoutRequiredReview } from "./c6-merged-without-required-revi
 import { c7DirectPush } from "./c7-direct-push.js";
 import { c8HistoryRewrite } from "./c8-history-rewrite.js";
 import { c11CommitIdentity } from "./c11-commit-identity.js";
+import { s1SeparationOfDuties } from "./s1-separation-of-duties.js";
 
 /**
  * The rule registry: one line per rule. Its documentation reaches docs/rules.md (generated; a
@@ -45,6 +46,7 @@ export const rules = {
   A2: a2AdminsAndBypass,
   A3: a3OutsideAndTwoFactor,
   A4: a4ProtectionChanged,
+  S1: s1SeparationOfDuties,
 } as const;
 
 export const ruleDocs: readonly RuleDoc[] = Object.values(rules).map((r) => r.doc);

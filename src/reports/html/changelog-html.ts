@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
+import { CONFLICT_TEXT } from "../../evidence/duties.js";
 import { packageRoot } from "../../version.js";
 import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
@@ -22,6 +23,9 @@ export function renderChangeLogHtml(report: ChangeLogReport): string {
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hb.registerHelper("plural", (n: unknown, word: unknown) => plural(Number(n), String(word)));
   hb.registerHelper("join", (xs: unknown) => (Array.isArray(xs) ? xs.join(", ") : ""));
+  hb.registerHelper("conflictText", (k: unknown) =>
+    typeof k === "string" && k in CONFLICT_TEXT ? CONFLICT_TEXT[k as keyof typeof CONFLICT_TEXT] : String(k),
+  );
   // A link only to the web: a URL from GitHub's data could say javascript: or data:.
   hb.registerHelper("webUrl", (u: unknown) => (typeof u === "string" && /^https?:\/\//i.test(u) ? u : ""));
   const css = template("report.css");

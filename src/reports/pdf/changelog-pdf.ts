@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
 import PDFDocument from "pdfkit";
+import { CONFLICT_TEXT } from "../../evidence/duties.js";
 import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
@@ -276,6 +277,25 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
       ],
       report.access.verdicts.map((f) => [f.rule, f.subject.id, f.verdict, f.reason]),
       "Access review",
+    );
+  }
+
+  heading(doc, "Separation of duties");
+  if (report.people.length === 0) doc.text("Nobody acted on a tracked repository in this period.", { width });
+  else {
+    table(
+      doc,
+      [
+        { title: "Person", width: 130 },
+        { title: "Authored / approved (reviewed) / merged / syncs", width: 150 },
+        { title: "Conflicts", width: width - 280 },
+      ],
+      report.people.map((p) => [
+        `${p.name}${p.service ? ` (${p.service})` : ""}`,
+        `${p.authored} / ${p.approved} (${p.approvedCounted}) / ${p.merged} / ${p.deployed}`,
+        p.conflicts.map((c) => `${CONFLICT_TEXT[c.kind]} ${c.subject}`).join("\n") || "none",
+      ]),
+      "Separation of duties",
     );
   }
 

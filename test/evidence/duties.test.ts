@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { accessHistory } from "../../src/evidence/access/snapshots.js";
+import { DutiesTally, type PersonDuties } from "../../src/evidence/duties.js";
+import { changeVerdicts } from "../../src/evidence/judge.js";
+import { s1SeparationOfDuties } from "../../src/evidence/rules/s1-separation-of-duties.js";
+import { accessRowsOf, rule as protectionRule } from "../helpers/access-world.js";
+import {
+  alice,
+  directPush,
+  HEAD,
+  populationOf,
+  pull,
+  Q3,
+  review,
+  sha,
+  squashMerge,
+  type World,
+  world,
+} from "../helpers/population-world.js";
+
+/** The matrix of a world: the population judged, its counts tallied. */
+function matrix(w: World, extra?: (t: DutiesTally) => void): PersonDuties[] {
+  const pop = populationOf(w);
+  const c1 = new Map(
+    changeVerdicts(pop)
+      .filter((f) => f.rule === "C1")
+      .map((f) => [f.subject.id, f.verdict]),
+  );
+  const tally = new DutiesTally(pop.identities);
+  tally.add(pop, (id) => c1.get(id));
+  extra?.(tally);
+  return tally.people();
+}
+
+const row = (people: PersonDuties[], name: string) => people.find((p) => p.name === name);
+const counts = (p: PersonDuties | undefined) =>
+  p && [p.authored, p.approved, p.approvedCounted, p.merged, p.deployed].join("/");
+
+describe("separation of duties: the S1 counts and conflicts", () => {
+  it("counts authored, approved, approved-so-reviewed and merged per person (through the registry)", () => {
+    const people = matrix(squashMerge(pull()));
+    // authored / approved / approvedCounted / merged / deployed
+    expect(counts(row(people, "Alice Adams"))).toBe("1/0/0/0/0");
+    expect(counts(row(people, "Bob Brown"))).toBe("0/1/1/1/0");
+    expect(people.flatMap((p) => p.conflicts)).toEqual([]);
+  });
+
+  it("authored and sole-approved: every approval from one of its authors", () => {
+    const people = matrix(squashMerge(pull({ reviews: [review("alice", HEAD)], mergedBy: "carol" })));
+    expect(row(people, "Alice Adams")?.conflicts).toEqual([{ kind: "self-approved", subject: "acme/app#1" }]);
+  });
+
+  it("merged own unreviewed change: the author merged it and C1 did not find it reviewed", () => {
+    const people = matrix(squashMerge(pull({ reviews: [], mergedBy: "alice" })));
+    expect(row(people, "Alice Adams")?.conflicts).toEqual([{ kind: "merged-own-unreviewed", subject: "acme/app#1" }]);
+    // Reviewed by someone else and merged by its author: no conflict.
+    expect(matrix(squashMerge(pull({ mergedBy: "alice" }))).flatMap((p) => p.conflicts)).toEqual([]);
+  });
+
+  it("a direct push is authored and merged (pushed) by its author, unreviewed", () => {
+    const people = matrix(world(directPush({ sha: sha("push") })));
+    const carol = row(people, "Carol Chen");
+    expect(counts(carol)).toBe("1/0/0/1/0");
+    expect(carol?.conflicts.map((c) => c.kind)).toEqual(["merged-own-unreviewed"]);
+  });
+
+  it("an identity that resolves to nobody is a row of its own", () => {
+    const people = matrix(
+      world(directPush({ sha: sha("push"), author: { name: "Mallory", email: "mallory@laptop.local", login: null } })),
+    );
+    expect(row(people, "Mallory <mallory@laptop.local>")?.key).toBe("unresolved:Mallory <mallory@laptop.local>");
+  });
+
+  it("counts manual syncs by the username the reconciler recorded (an email resolves like a commit's)", () => {
+    const people = matrix(squashMerge(pull()), (t) =>
+      t.addDeployments([
+        { initiatedBy: alice.email, count: 2 },
+        { initiatedBy: "bob", count: 1 },
+      ]),
+    );
+    expect(row(people, "Alice Adams")?.deployed).toBe(2);
+    expect(row(people, "Bob Brown")?.deployed).toBe(1);
+  });
+
+  it("rights as the period closed: who can change a GitOps protected branch without review, and why", () => {
+    const GITOPS = "acme/gitops";
+    const history = accessHistory(
+      accessRowsOf([
+        {
+          takenAt: "2026-10-01T08:00:00Z",
+          members: { alice: ["ADMIN", true], bob: ["MEMBER", true], carol: ["MEMBER", true] },
+          teams: { sre: { members: { carol: "MEMBER" } } },
+          collaborators: { [GITOPS]: { bob: ["WRITE", false], erin: ["ADMIN", false] } },
+          protection: {
+            [GITOPS]: { main: protectionRule({ isAdminEnforced: false, bypassPullRequestAllowances: ["Team:sre"] }) },
+          },
+        },
+      ]),
+    );
+    const people = matrix(squashMerge(pull()), (t) =>
+      t.addRights(history, Q3, [{ github: GITOPS, role: "gitops", branches: ["main"] }]),
+    );
+    const can = people.filter((p) => p.rights.gitopsUnreviewed.length > 0).map((p) => p.name);
+    // alice: owner with admins not enforced; erin: admin; carol: in the bypass team; bob (write): no.
+    expect(can.sort()).toEqual(["Alice Adams", "Carol Chen", "erin"]);
+    expect(row(people, "Alice Adams")?.rights.owner).toBe(true);
+    expect(row(people, "Bob Brown")?.rights.gitopsWrite).toEqual([GITOPS]);
+  });
+
+  it("S1: an exception per person with a conflict, naming each; a pass otherwise", () => {
+    const people = matrix(squashMerge(pull({ reviews: [review("alice", HEAD)], mergedBy: "alice" })));
+    const findings = s1SeparationOfDuties.evaluate({ people });
+    expect(findings.map((f) => `${f.verdict} ${f.subject.id}: ${f.reason}`)).toEqual([
+      "exception Alice Adams: merged own unreviewed change acme/app#1; authored and sole-approved acme/app#1",
+    ]);
+    expect(s1SeparationOfDuties.evaluate({ people: matrix(squashMerge(pull())) }).map((f) => f.verdict)).toEqual([
+      "pass",
+      "pass",
+    ]);
+  });
+});
