@@ -16,7 +16,7 @@ import {
   objectRef,
   readyCondition,
 } from "./fake-cluster/index.js";
-import type { DemoOrg } from "./org.js";
+import { type DemoOrg, EXPERIMENT_BRANCH } from "./org.js";
 
 /**
  * The demo organisation's production cluster, as its reconcilers would show it: Argo CD syncing
@@ -52,11 +52,47 @@ export function mainCommits(org: DemoOrg): MainCommit[] {
 const plus = (at: string, minutes: number) =>
   new Date(Date.parse(at) + minutes * 60_000).toISOString().replace(".000Z", "Z");
 
+/** The tip of the GitOps branch no one merged (see org.ts). */
+export function experimentCommit(org: DemoOrg): MainCommit {
+  const [sha = "", at = ""] = org.gitops.git(["log", "-1", "--format=%H %cI", EXPERIMENT_BRANCH]).trim().split(" ");
+  return { sha, at: new Date(at).toISOString().replace(".000Z", "Z") };
+}
+
+/**
+ * The canary Application: synced to the bootstrap commit, then (automated) to the image
+ * automation's commit, two changes later (#11 and the bot's push), then by hand to the unmerged
+ * experiment branch.
+ */
+function canary(commits: readonly MainCommit[], experiment: MainCommit | undefined): KubeObject {
+  const src = { ...SRC, path: "clusters/prod/payments-canary" };
+  const at = (c: MainCommit, id: number, initiatedBy: { username: string } | { automated: true }) =>
+    argoHistoryEntry({
+      id,
+      revision: c.sha,
+      deployStartedAt: plus(c.at, 20),
+      deployedAt: plus(c.at, 21),
+      source: src,
+      initiatedBy,
+    });
+  const first = commits[0];
+  const bot = commits[2];
+  const history = [
+    ...(first ? [at(first, 0, { automated: true })] : []),
+    ...(bot ? [at(bot, 1, { automated: true })] : []),
+    ...(experiment ? [at(experiment, 2, { username: "carol@acme.example" })] : []),
+  ];
+  return argoApplication({ name: "payments-canary", project: "payments", source: src, history });
+}
+
 /**
  * The objects the fake API server serves: before the force push (`before` is main then), or after
  * it (`after` is main once rewritten: Argo CD synced the new tip, then alice rolled back).
  */
-export function demoClusterObjects(before: readonly MainCommit[], after?: readonly MainCommit[]): KubeObjects {
+export function demoClusterObjects(
+  before: readonly MainCommit[],
+  after?: readonly MainCommit[],
+  experiment?: MainCommit,
+): KubeObjects {
   const phase = after ? "second" : "first";
   const commits = before;
   // The incident's direct push was synced by hand; everything else by Argo CD's automation.
@@ -191,7 +227,7 @@ export function demoClusterObjects(before: readonly MainCommit[], after?: readon
       ),
   });
   return {
-    "applications.argoproj.io/v1alpha1": [payments],
+    "applications.argoproj.io/v1alpha1": [payments, canary(before, experiment)],
     "kustomizations.kustomize.toolkit.fluxcd.io/v1": [platform],
     "helmreleases.helm.toolkit.fluxcd.io/v2": [ingress],
     "gitrepositories.source.toolkit.fluxcd.io/v1": [

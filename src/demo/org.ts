@@ -273,8 +273,21 @@ function buildGitops(dir: string, keysDir: string, unknownKeyCommits: Set<string
   });
   g.checkout("main");
   g.squashMerge("release/1.3.0", "payments-api 1.3.0 (#12)", { author: people.alice, at: d("2026-09-04T14:00:00Z") });
+
+  // A branch nobody reviewed or merged, which Carol synced the canary to by hand: production ran
+  // a revision no protected branch holds (and that git, reading main only, never stored).
+  g.checkout(EXPERIMENT_BRANCH, { create: true, from: "main" });
+  g.commit("Try an HPA on payments", {
+    files: { "clusters/prod/payments/hpa.yaml": "maxReplicas: 10\n" },
+    author: people.carol,
+    at: d("2026-09-12T09:00:00Z"),
+  });
+  g.checkout("main");
   return g;
 }
+
+/** The GitOps branch no one merged; the canary was synced to its tip by hand. */
+export const EXPERIMENT_BRANCH = "experiment/hpa";
 
 export function buildDemoOrg(root: string): DemoOrg {
   const keys = path.join(root, "keys");

@@ -1,5 +1,6 @@
 import type { ExceptionEntry } from "../config/exceptions-register.js";
 import type { PersonConfig } from "../config/schema.js";
+import type { LandedChange } from "../evidence/deployments/linkage.js";
 import { DutiesTally, type PersonDuties } from "../evidence/duties.js";
 import { RegisterMatcher } from "../evidence/exceptions.js";
 import { type Finding, isFinding } from "../evidence/finding.js";
@@ -28,6 +29,10 @@ import {
 import { baseForcePushesIn, rewritesIn } from "../store/report-queries.js";
 import { compareText } from "../util/compare.js";
 import { type AccessEvidence, judgeAccess, readAccess } from "./access.js";
+import { type DeploymentEvidence, judgeDeployments } from "./deployments.js";
+
+/** A deployment that introduced a change with one of these rules' findings is unexplained (C9). */
+const DEPLOYMENT_CONCERNS = new Set(["C2", "C6", "C7"]);
 
 /** The evidence of a period: the change population built from the store, and every rule's verdict on it. */
 export interface Evidence {
@@ -112,6 +117,8 @@ export interface PeriodJudgement {
   access: AccessEvidence;
   /** The separation-of-duties matrix (S1), one row per person. */
   people: PersonDuties[];
+  /** The period's deployments linked to the changes they introduced (C9, C10). */
+  deployments: DeploymentEvidence;
 }
 
 /** What a report keeps of a period's evidence: rows and findings, not the facts behind them. */
@@ -142,6 +149,7 @@ export function judgeChanges(
     const shared = new RowInterner();
     const tally = new RuleTally();
     const duties = new DutiesTally(identities);
+    const gitopsLanded = new Map<string, LandedChange>();
     let changes = 0;
     for (const population of repoPopulations(db, period, o.people, identities)) {
       const byChange = new Map<string, Finding[]>();
@@ -156,6 +164,14 @@ export function judgeChanges(
         else byChange.set(v.subject.id, [v]);
       }
       duties.add(population, (id) => byChange.get(id)?.find((v) => v.rule === "C1")?.verdict);
+      for (const c of population.changes) {
+        if (c.role !== "gitops") continue;
+        const concerns = (byChange.get(c.id) ?? [])
+          .filter((v) => DEPLOYMENT_CONCERNS.has(v.rule) && isFinding(v))
+          .map((v) => `${v.rule} ${v.verdict}`);
+        const landed = { id: c.id, concerns };
+        for (const commit of c.commits) gitopsLanded.set(commit.sha, landed);
+      }
       const rows = changeRows(population, byChange, shared);
       for (const r of rows) tally.add(r.verdicts);
       changes += rows.length;
@@ -170,6 +186,9 @@ export function judgeChanges(
     const branchFindings = c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)).map((f) => register.accept(f));
     tally.add(branchFindings);
     found.push(...branchFindings);
+    const deployments = judgeDeployments(db, period, gitopsLanded);
+    tally.add(deployments.verdicts);
+    found.push(...deployments.verdicts.filter(isFinding));
     const context = readAccess(db);
     const access = judgeAccess(db, period, context);
     tally.add(access.verdicts);
@@ -191,6 +210,7 @@ export function judgeChanges(
       changes,
       access,
       people,
+      deployments,
     };
   })();
 }

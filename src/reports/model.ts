@@ -6,6 +6,7 @@ import type { UnresolvedIdentity } from "../evidence/population.js";
 import type { Rewrite } from "../evidence/rewrites.js";
 import type { Period } from "../period.js";
 import type { AccessEvidence } from "../pipeline/access.js";
+import type { DeploymentEvidence } from "../pipeline/deployments.js";
 import { type EvidenceOptions, judgePeriod } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
@@ -39,6 +40,8 @@ export interface ChangeLogReport {
   access: AccessEvidence;
   /** The separation-of-duties matrix (S1), one row per person. */
   people: PersonDuties[];
+  /** The period's deployments, what each introduced, C9 and C10. */
+  deployments: DeploymentEvidence;
   coverage: Coverage;
   totals: {
     changes: number;
@@ -159,6 +162,7 @@ export function buildChangeLogReport(
     rewrites: rw,
     access: judged.access,
     people: judged.people,
+    deployments: judged.deployments,
     coverage: cov,
     totals: {
       changes: changes.length,

@@ -3,6 +3,7 @@ import { CONFLICT_TEXT, type PersonDuties } from "../evidence/duties.js";
 import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
 import type { AccessEvidence } from "../pipeline/access.js";
+import type { DeploymentEvidence } from "../pipeline/deployments.js";
 import type { ChangeRow } from "./change-rows.js";
 
 /**
@@ -158,6 +159,62 @@ export function peopleCsv(people: readonly PersonDuties[]): string {
       p.rights.gitopsAdmin.join(" "),
       p.rights.gitopsUnreviewed.join(" "),
       p.conflicts.map((c) => `${CONFLICT_TEXT[c.kind]} ${c.subject}`).join("; "),
+    ]),
+  );
+}
+
+/** deployments.json: every deployment of the period, what it introduced, and C9 and C10's verdicts. */
+export function deploymentsJson(h: PopulationHeader, d: DeploymentEvidence): string {
+  const verdictsOf = new Map<string, { rule: string; verdict: string; reason: string }[]>();
+  for (const f of d.verdicts) {
+    const list = verdictsOf.get(f.subject.id) ?? [];
+    list.push({ rule: f.rule, verdict: f.verdict, reason: f.reason });
+    verdictsOf.set(f.subject.id, list);
+  }
+  const deployments = d.deployments.map((x) => ({ ...x, verdicts: verdictsOf.get(`${x.id} ${x.at}`) ?? [] }));
+  return `${JSON.stringify({ ...h, deployments }, null, 2)}\n`;
+}
+
+/** deployments.csv: one row per deployment. */
+export function deploymentsCsv(d: DeploymentEvidence): string {
+  const verdict = (id: string, rule: string) =>
+    d.verdicts.find((f) => f.subject.id === id && f.rule === rule)?.verdict ?? "";
+  return csv(
+    [
+      "id",
+      "at",
+      "reconciler",
+      "target",
+      "source",
+      "revision",
+      "outcome",
+      "initiated_by",
+      "automated",
+      "rollback",
+      "previous",
+      "after_gap",
+      "introduced_commits",
+      "introduced_changes",
+      "C9",
+      "C10",
+    ],
+    d.deployments.map((x) => [
+      x.id,
+      x.at,
+      x.reconciler,
+      x.target,
+      x.source ?? "",
+      x.revision,
+      x.outcome,
+      x.initiatedBy ?? "",
+      x.automated === null ? "" : x.automated ? "yes" : "no",
+      x.rollback ? "yes" : "no",
+      x.previous?.id ?? "",
+      x.afterGap ? "yes" : "no",
+      x.introduced ? String(x.introduced.commits.length) : "",
+      x.introduced ? x.introduced.changes.map((c) => c.id).join(" ") : "",
+      verdict(`${x.id} ${x.at}`, "C9"),
+      verdict(`${x.id} ${x.at}`, "C10"),
     ]),
   );
 }

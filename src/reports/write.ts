@@ -11,6 +11,8 @@ import {
   accessJson,
   changesCsv,
   changesJson,
+  deploymentsCsv,
+  deploymentsJson,
   findingsCsv,
   findingsJson,
   peopleCsv,
@@ -50,6 +52,8 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
     "changes.csv",
     "findings.json",
     "findings.csv",
+    "deployments.json",
+    "deployments.csv",
     "access.json",
     "access.csv",
     "people.json",
@@ -65,6 +69,8 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
     findingsJson(header, report.findings, report.unresolved, report.identityConflicts),
   );
   writeFileSync(path.join(dir, "findings.csv"), findingsCsv(report.findings));
+  writeFileSync(path.join(dir, "deployments.json"), deploymentsJson(header, report.deployments));
+  writeFileSync(path.join(dir, "deployments.csv"), deploymentsCsv(report.deployments));
   writeFileSync(path.join(dir, "access.json"), accessJson(header, report.access));
   writeFileSync(path.join(dir, "access.csv"), accessCsv(report.access));
   writeFileSync(path.join(dir, "people.json"), peopleJson(header, report.people));

@@ -36,6 +36,24 @@ describe("changeproof demo", () => {
     expect(r.stdout).toMatch(/^rule S1: exception \d+, pass \d+$/m);
   });
 
+  it("prints the deployments: what each introduced, the unexplained ones and the manual syncs", () => {
+    expect(r.stdout).toMatch(/^rule C9: unexplained \d+, pass \d+, n\/a \d+$/m);
+    expect(r.stdout).toMatch(/^rule C10: manual-rollback 1, manual-off-branch 1, manual-tip 1, n\/a \d+$/m);
+    // Two changes at once: the canary skipped #11's deployment and the bot's push came with it.
+    expect(r.stdout).toMatch(
+      /^deployment C9 unexplained prod\/argocd\/payments-canary@\w+ \S+: introduced 2 changes \(acme\/platform-gitops#11, acme\/platform-gitops@\w+\), acme\/platform-gitops@\w+ with C7 direct-push$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^deployment C9 unexplained prod\/argocd\/payments-canary@\w+ \S+: deployed \w+: acme\/platform-gitops as collected does not contain/m,
+    );
+    expect(r.stdout).toMatch(
+      /^deployment C10 manual-off-branch prod\/argocd\/payments-canary@\w+ \S+: carol@acme.example synced /m,
+    );
+    expect(r.stdout).toMatch(
+      /^deployment C10 manual-rollback prod\/argocd\/payments@\w+ \S+: alice@acme.example rolled /m,
+    );
+  });
+
   it("prints the access review: each rule's counts and every access finding", () => {
     expect(r.stdout).toMatch(/^rule A1: exception 1, note 2$/m);
     expect(r.stdout).toMatch(/^access A1 note: erin joined the organisation as MEMBER between /m);
@@ -88,13 +106,15 @@ describe("changeproof demo", () => {
     ).toEqual([
       { reconciler: "argocd", basis: "history", initiated_by: "carol@acme.example", rollback: 0 },
       { reconciler: "argocd", basis: "history", initiated_by: "alice@acme.example", rollback: 1 },
+      // The canary synced by hand to the branch no one merged.
+      { reconciler: "argocd", basis: "history", initiated_by: "carol@acme.example", rollback: 0 },
     ]);
     // The tip the force push replaced stays recorded as deployed, though the cluster moved on.
-    expect(rows("SELECT count(*) AS n FROM deployments WHERE reconciler = 'argocd'")).toEqual([{ n: 7 }]);
+    expect(rows("SELECT count(*) AS n FROM deployments WHERE reconciler = 'argocd'")).toEqual([{ n: 10 }]);
     expect(rows("SELECT kind, lost, after, before FROM reconciler_history_gaps")).toEqual([
       { kind: "missed", lost: 2, after: "2026-07-20T08:00:00Z", before: "2026-09-10T08:00:00Z" },
     ]);
-    expect(r.stdout).toMatch(/^cluster prod: run \d+ ok, 10 new deployment records/m);
+    expect(r.stdout).toMatch(/^cluster prod: run \d+ ok, 13 new deployment records/m);
   });
 
   it("leaves a config the commands work on afterwards (its GitHub section a comment: the fake is gone)", async () => {

@@ -264,8 +264,8 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     for (const f of c.evidence.judgement.findings) seen.set(f.rule, (seen.get(f.rule) ?? new Set()).add(f.verdict));
     const missing: string[] = [];
     for (const [id, rule] of Object.entries(rules)) {
-      // The access rules judge snapshots, not changes: see the access review's own cases below.
-      if (!id.startsWith("C")) continue;
+      // The access rules judge snapshots, and C9 and C10 deployments: their own cases are elsewhere.
+      if (!id.startsWith("C") || id === "C9" || id === "C10") continue;
       for (const v of rule.doc.verdicts) {
         if (v !== "blocked" && !seen.get(id)?.has(v)) missing.push(`${id} ${v}`);
       }

@@ -163,6 +163,8 @@ const REPORT_FILES = [
   "changes.html",
   "changes.json",
   "changes.pdf",
+  "deployments.csv",
+  "deployments.json",
   "findings.csv",
   "findings.json",
   "people.csv",
@@ -204,6 +206,8 @@ async function render(
     "changes.csv",
     "findings.json",
     "findings.csv",
+    "deployments.json",
+    "deployments.csv",
     "access.json",
     "access.csv",
     "people.json",
@@ -938,7 +942,7 @@ describe("change-log report of the demo organisation", () => {
       out: (l) => lines.push(l),
       now: () => new Date(),
     });
-    expect(result.files).toHaveLength(11);
+    expect(result.files).toHaveLength(13);
     gitopsDir = path.join(root, "demo", "org", "repos", "platform-gitops");
     // The model behind the files, rebuilt from the demo's store as `report` builds it.
     const generatedAt = (JSON.parse(readFileSync(path.join(result.dir, "changes.json"), "utf8")) as ChangesFile)

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseConfig } from "../../config/load.js";
-import { demoClusterObjects, type KubeObjects, mainCommits } from "../../demo/cluster-model.js";
+import { demoClusterObjects, experimentCommit, type KubeObjects, mainCommits } from "../../demo/cluster-model.js";
 import { type FakeKube, startFakeKube, writeKubeconfig } from "../../demo/fake-cluster/index.js";
 import { startFakeGitHub } from "../../demo/fake-github/index.js";
 import { afterForcePush, demoGitHubOrg } from "../../demo/github-model.js";
@@ -48,7 +48,7 @@ export async function runDemo(o: DemoOptions): Promise<ReportResult> {
   const kubeToken = `demo-kube-${randomBytes(16).toString("hex")}`;
   const kube = await startFakeKube({
     tokens: { [kubeToken]: { name: "changeproof-collector", allow: "all" } },
-    objects: demoClusterObjects(mainCommits(org)),
+    objects: demoClusterObjects(mainCommits(org), undefined, experimentCommit(org)),
   });
   try {
     const kubeconfig = path.join(root, "kubeconfig");
@@ -143,7 +143,7 @@ async function collectAndReport(
   const mainBefore = mainCommits(org);
   const moved = forcePushGitops(org);
   afterForcePush(model, org);
-  serve(cluster.kube, demoClusterObjects(mainBefore, mainCommits(org)));
+  serve(cluster.kube, demoClusterObjects(mainBefore, mainCommits(org), experimentCommit(org)));
   o.log.info("force-pushed acme/platform-gitops main", {
     old: moved.oldTip.slice(0, 12),
     new: moved.newTip.slice(0, 12),
@@ -159,6 +159,7 @@ async function collectAndReport(
   o.out(`database: ${cfg.database}`);
   for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);
   for (const line of ruleSummaryLines(result.rules)) o.out(`rule ${line}`);
+  for (const d of result.deployments) o.out(`deployment ${d.rule} ${d.verdict} ${d.deployment}: ${d.reason}`);
   for (const a of result.access) o.out(`access ${a.rule} ${a.verdict}: ${a.reason}`);
   for (const d of result.duties) o.out(`duties ${d.person}: ${d.reason}`);
   return result;

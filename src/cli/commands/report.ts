@@ -14,6 +14,8 @@ export interface ReportResult {
   rules: { id: string; counts: Record<string, number> }[];
   /** The access review's findings (A1-A4 verdicts other than pass). */
   access: { rule: string; verdict: string; reason: string }[];
+  /** The deployments' findings (C9 unexplained, C10 manual syncs). */
+  deployments: { rule: string; verdict: string; deployment: string; reason: string }[];
   /** The separation-of-duties conflicts (S1 exceptions): who, and what. */
   duties: { person: string; reason: string }[];
 }
@@ -55,6 +57,9 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
     access: report.access.verdicts
       .filter((f) => f.verdict !== "pass")
       .map((f) => ({ rule: f.rule, verdict: f.verdict, reason: f.reason })),
+    deployments: report.deployments.verdicts
+      .filter((f) => f.verdict !== "pass" && f.verdict !== "n/a")
+      .map((f) => ({ rule: f.rule, verdict: f.verdict, deployment: f.subject.id, reason: f.reason })),
     duties: report.findings
       .filter((f) => f.rule === "S1" && f.verdict === "exception")
       .map((f) => ({ person: f.subject.id, reason: f.reason })),

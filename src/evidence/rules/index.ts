@@ -11,6 +11,8 @@ import { c5DismissedReview } from "./c5-dismissed-review.js";
 import { c6MergedWithoutRequiredReview } from "./c6-merged-without-required-review.js";
 import { c7DirectPush } from "./c7-direct-push.js";
 import { c8HistoryRewrite } from "./c8-history-rewrite.js";
+import { c9DeployedUnexplained } from "./c9-deployed-unexplained.js";
+import { c10ManualSync } from "./c10-manual-sync.js";
 import { c11CommitIdentity } from "./c11-commit-identity.js";
 import { s1SeparationOfDuties } from "./s1-separation-of-duties.js";
 
@@ -41,6 +43,8 @@ export const rules = {
   C6: c6MergedWithoutRequiredReview,
   C7: c7DirectPush,
   C8: c8HistoryRewrite,
+  C9: c9DeployedUnexplained,
+  C10: c10ManualSync,
   C11: c11CommitIdentity,
   A1: a1AccessReview,
   A2: a2AdminsAndBypass,

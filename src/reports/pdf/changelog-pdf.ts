@@ -256,6 +256,22 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
     );
   }
 
+  heading(doc, "Deployments");
+  if (report.deployments.verdicts.length === 0) doc.text("No deployment in this period.", { width });
+  else {
+    table(
+      doc,
+      [
+        { title: "Rule", width: 40 },
+        { title: "Deployment", width: 190 },
+        { title: "Verdict", width: 90 },
+        { title: "Reason", width: width - 320 },
+      ],
+      report.deployments.verdicts.map((f) => [f.rule, f.subject.id, f.verdict, f.reason]),
+      "Deployments",
+    );
+  }
+
   heading(doc, "Access review");
   doc
     .font(FONT)
