@@ -2,6 +2,7 @@ import { compareText } from "../util/compare.js";
 import { getOrInsert } from "../util/get-or-insert.js";
 import type { TrackedRepo } from "./access/input.js";
 import { type AccessSnapshot, closingSnapshot, permissionRank } from "./access/snapshots.js";
+import type { LinkedDeployment } from "./deployments/linkage.js";
 
 import { type Ident, identText } from "./ident.js";
 import type { Identities, Party } from "./identities.js";
@@ -37,7 +38,10 @@ export interface PersonDuties {
     /** GitOps protected branches (owner/name:branch) they could change without review. */
     gitopsUnreviewed: string[];
   };
-  conflicts: { kind: "self-approved" | "merged-own-unreviewed" | "gitops-without-review"; subject: string }[];
+  conflicts: {
+    kind: "self-approved" | "merged-own-unreviewed" | "gitops-without-review" | "deployed-own-unreviewed";
+    subject: string;
+  }[];
 }
 
 const unresolvedKey = (who: string): string => `unresolved:${who}`;
@@ -45,6 +49,8 @@ const unresolvedKey = (who: string): string => `unresolved:${who}`;
 /** The counts of a period, kept as its populations are judged a repository at a time. */
 export class DutiesTally {
   readonly #people = new Map<string, PersonDuties>();
+  /** GitOps changes known to be unreviewed, by id, with their authors' keys: for "deployed own". */
+  readonly #unreviewedGitops = new Map<string, Set<string>>();
 
   constructor(private readonly identities: Identities) {}
 
@@ -100,6 +106,7 @@ export class DutiesTally {
       if (approvers.size === 1 && only && authors.has(only.key)) {
         only.conflicts.push({ kind: "self-approved", subject: c.id });
       }
+      if (c.role === "gitops" && unreviewed) this.#unreviewedGitops.set(c.id, authors);
       if (merger && unreviewed && (authors.has(merger.key) || merger === author)) {
         merger.conflicts.push({ kind: "merged-own-unreviewed", subject: c.id });
       }
@@ -108,10 +115,24 @@ export class DutiesTally {
 
   /** Manual syncs by who initiated them (a username: an email or a login). */
   addDeployments(initiators: readonly { initiatedBy: string; count: number }[]): void {
-    for (const d of initiators) {
-      const asEmail = d.initiatedBy.includes("@");
-      const party = this.identities.resolve(asEmail ? { email: d.initiatedBy } : { login: d.initiatedBy });
-      this.#person(party, d.initiatedBy).deployed += d.count;
+    for (const d of initiators) this.#initiator(d.initiatedBy).deployed += d.count;
+  }
+
+  #initiator(username: string): PersonDuties {
+    const asEmail = username.includes("@");
+    return this.#person(this.identities.resolve(asEmail ? { email: username } : { login: username }), username);
+  }
+
+  /** Deployed own unreviewed change: a person synced by hand a revision that introduced one they authored. */
+  addDeployed(deployments: readonly LinkedDeployment[]): void {
+    for (const d of deployments) {
+      if (d.automated !== false || d.initiatedBy === null) continue;
+      const who = this.#initiator(d.initiatedBy);
+      for (const c of d.introduced?.changes ?? []) {
+        if (this.#unreviewedGitops.get(c.id)?.has(who.key)) {
+          who.conflicts.push({ kind: "deployed-own-unreviewed", subject: `${c.id} (deployed ${d.id} at ${d.at})` });
+        }
+      }
     }
   }
 
@@ -203,4 +224,5 @@ export const CONFLICT_TEXT: Record<PersonDuties["conflicts"][number]["kind"], st
   "self-approved": "authored and sole-approved",
   "merged-own-unreviewed": "merged own unreviewed change",
   "gitops-without-review": "can change a GitOps protected branch without review",
+  "deployed-own-unreviewed": "deployed own unreviewed change",
 };

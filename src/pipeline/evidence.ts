@@ -14,6 +14,7 @@ import {
   sortFindings,
 } from "../evidence/judge.js";
 import { buildPopulation, type Population, type UnresolvedIdentity } from "../evidence/population.js";
+import { type BranchReconciliation, ReconciliationTally } from "../evidence/reconciliation.js";
 import { type Rewrite, rewrites } from "../evidence/rewrites.js";
 import { s1SeparationOfDuties } from "../evidence/rules/s1-separation-of-duties.js";
 import type { Period } from "../period.js";
@@ -21,6 +22,7 @@ import { type ChangeRow, changeRows, RowInterner, type RuleSummary, RuleTally } 
 import { manualSyncsBy } from "../store/access-queries.js";
 import type { DB } from "../store/db.js";
 import {
+  firstParentInPeriod,
   observedIdentityRows,
   periodContextRows,
   populationRows,
@@ -119,6 +121,8 @@ export interface PeriodJudgement {
   people: PersonDuties[];
   /** The period's deployments linked to the changes they introduced (C9, C10). */
   deployments: DeploymentEvidence;
+  /** The population reconciliation per protected branch (SPEC §3a; P1 judges it with the gaps). */
+  reconciliation: BranchReconciliation[];
 }
 
 /** What a report keeps of a period's evidence: rows and findings, not the facts behind them. */
@@ -150,6 +154,7 @@ export function judgeChanges(
     const tally = new RuleTally();
     const duties = new DutiesTally(identities);
     const gitopsLanded = new Map<string, LandedChange>();
+    const reconciled = new ReconciliationTally();
     let changes = 0;
     for (const population of repoPopulations(db, period, o.people, identities)) {
       const byChange = new Map<string, Finding[]>();
@@ -164,6 +169,7 @@ export function judgeChanges(
         else byChange.set(v.subject.id, [v]);
       }
       duties.add(population, (id) => byChange.get(id)?.find((v) => v.rule === "C1")?.verdict);
+      reconciled.add(population);
       for (const c of population.changes) {
         if (c.role !== "gitops") continue;
         const concerns = (byChange.get(c.id) ?? [])
@@ -194,6 +200,7 @@ export function judgeChanges(
     tally.add(access.verdicts);
     found.push(...access.verdicts.filter(isFinding));
     duties.addDeployments(manualSyncsBy(db, b.from, b.to));
+    duties.addDeployed(deployments.deployments);
     duties.addRights(context.history, period, context.repos);
     const people = duties.people();
     const s1 = s1SeparationOfDuties.evaluate({ people });
@@ -211,6 +218,7 @@ export function judgeChanges(
       access,
       people,
       deployments,
+      reconciliation: reconciled.reconcile(firstParentInPeriod(db, b.from, b.to), period),
     };
   })();
 }

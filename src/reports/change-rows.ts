@@ -193,6 +193,13 @@ export function ruleSummaries(
 
 /** The same counts kept as verdicts come (a period is judged a repository at a time). */
 export class RuleTally {
+  /** A tally that goes on from counts already made. */
+  static from(summaries: readonly RuleSummary[]): RuleTally {
+    const t = new RuleTally();
+    for (const s of summaries) t.#byId.set(s.id, { ...s, counts: { ...s.counts } });
+    return t;
+  }
+
   readonly #byId = new Map<string, RuleSummary>(
     ruleDocs.map((d) => [
       d.id,

@@ -2,8 +2,12 @@ import { historyGaps } from "../collectors/reconciler/history-gaps.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
 import type { PersonDuties } from "../evidence/duties.js";
 import type { Finding } from "../evidence/finding.js";
+import { isFinding } from "../evidence/finding.js";
+import { sortFindings } from "../evidence/judge.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
+import type { BranchReconciliation } from "../evidence/reconciliation.js";
 import type { Rewrite } from "../evidence/rewrites.js";
+import { p1Completeness } from "../evidence/rules/p1-completeness.js";
 import type { Period } from "../period.js";
 import type { AccessEvidence } from "../pipeline/access.js";
 import type { DeploymentEvidence } from "../pipeline/deployments.js";
@@ -14,7 +18,7 @@ import { readObservations } from "../store/reconciler-store.js";
 import { branchRunsIn, integrityProblems, listRepos, runsFor, unjoinedBranchCommits } from "../store/report-queries.js";
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
-import { type BranchChanges, byBranch, type ChangeRow, type RuleSummary } from "./change-rows.js";
+import { type BranchChanges, byBranch, type ChangeRow, type RuleSummary, RuleTally } from "./change-rows.js";
 
 /** Everything a report shows, already sorted; builders only render it. */
 export interface ChangeLogReport {
@@ -42,6 +46,8 @@ export interface ChangeLogReport {
   people: PersonDuties[];
   /** The period's deployments, what each introduced, C9 and C10. */
   deployments: DeploymentEvidence;
+  /** Per protected branch, the population reconciled with git's count (P1). */
+  reconciliation: BranchReconciliation[];
   coverage: Coverage;
   totals: {
     changes: number;
@@ -139,6 +145,9 @@ export function buildChangeLogReport(
       `${plural(unknown.length, "change")} in ${repos.join(", ")} cannot be judged: GitHub's data on ${unknown.length === 1 ? "it" : "them"} is missing (GitHub not collected for the repository, or not since ${unknown.length === 1 ? "it" : "they"} landed), so ${unknown.length === 1 ? "its" : "their"} verdicts are blocked`,
     );
   }
+  // P1 judges the gaps and the population reconciliation: one truth every output reads.
+  const p1 = p1Completeness.evaluate({ gaps: cov.gaps, reconciliation: judged.reconciliation });
+  const findings = sortFindings([...judged.findings, ...p1.filter(isFinding)]);
   const count = (k: ChangeRow["kind"] | ((c: ChangeRow) => boolean)): number =>
     changes.filter(typeof k === "function" ? k : (c) => c.kind === k).length;
   return {
@@ -155,14 +164,15 @@ export function buildChangeLogReport(
     branches: byBranch(changes),
     changes,
     changeRules: [...new Set(changes.flatMap((c) => c.verdicts.map((v) => v.rule)))],
-    rules: judged.rules,
-    findings: judged.findings,
+    rules: RuleTally.from(judged.rules).add(p1).summaries(),
+    findings,
     unresolved: judged.unresolved,
     identityConflicts: judged.identityConflicts,
     rewrites: rw,
     access: judged.access,
     people: judged.people,
     deployments: judged.deployments,
+    reconciliation: judged.reconciliation,
     coverage: cov,
     totals: {
       changes: changes.length,
@@ -171,7 +181,7 @@ export function buildChangeLogReport(
       unknown: unknown.length,
       dropped: count((c) => c.droppedAt !== null),
       rewrites: rw.length,
-      findings: judged.findings.length,
+      findings: findings.length,
     },
     method: [
       "Sources: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); GitHub's GraphQL API for merged pull requests, their reviews (with the commit each was given on), timelines, commits and signature verification, and access and protection snapshots.",

@@ -1,7 +1,9 @@
 import { stringify } from "csv-stringify/sync";
+import type { Coverage } from "../evidence/coverage.js";
 import { CONFLICT_TEXT, type PersonDuties } from "../evidence/duties.js";
 import type { Finding } from "../evidence/finding.js";
 import type { UnresolvedIdentity } from "../evidence/population.js";
+import type { BranchReconciliation } from "../evidence/reconciliation.js";
 import type { AccessEvidence } from "../pipeline/access.js";
 import type { DeploymentEvidence } from "../pipeline/deployments.js";
 import type { ChangeRow } from "./change-rows.js";
@@ -217,4 +219,18 @@ export function deploymentsCsv(d: DeploymentEvidence): string {
       verdict(`${x.id} ${x.at}`, "C10"),
     ]),
   );
+}
+
+/**
+ * coverage.json (P1): what the evidence covers and how completely: the repositories' collection,
+ * every gap, the run ledger and the runs used, and the population reconciliation per protected
+ * branch with the git command that recounts it.
+ */
+export function coverageJson(
+  h: PopulationHeader,
+  coverage: Coverage,
+  reconciliation: readonly BranchReconciliation[],
+  method: readonly string[],
+): string {
+  return `${JSON.stringify({ ...h, complete: coverage.gaps.length === 0, ...coverage, reconciliation, method }, null, 2)}\n`;
 }

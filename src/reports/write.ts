@@ -11,6 +11,7 @@ import {
   accessJson,
   changesCsv,
   changesJson,
+  coverageJson,
   deploymentsCsv,
   deploymentsJson,
   findingsCsv,
@@ -58,6 +59,7 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
     "access.csv",
     "people.json",
     "people.csv",
+    "coverage.json",
   ];
   const header = { period: report.period, generatedAt: report.generatedAt, toolVersion: report.toolVersion };
   writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));
@@ -75,6 +77,10 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
   writeFileSync(path.join(dir, "access.csv"), accessCsv(report.access));
   writeFileSync(path.join(dir, "people.json"), peopleJson(header, report.people));
   writeFileSync(path.join(dir, "people.csv"), peopleCsv(report.people));
+  writeFileSync(
+    path.join(dir, "coverage.json"),
+    coverageJson(header, report.coverage, report.reconciliation, report.method),
+  );
   writeManifest(dir, files, {
     tool: "changeproof",
     toolVersion: report.toolVersion,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { accessHistory } from "../../src/evidence/access/snapshots.js";
+import type { LinkedDeployment } from "../../src/evidence/deployments/linkage.js";
 import { DutiesTally, type PersonDuties } from "../../src/evidence/duties.js";
 import { changeVerdicts } from "../../src/evidence/judge.js";
 import { s1SeparationOfDuties } from "../../src/evidence/rules/s1-separation-of-duties.js";
@@ -105,6 +106,45 @@ describe("separation of duties: the S1 counts and conflicts", () => {
     expect(can.sort()).toEqual(["Alice Adams", "Carol Chen", "erin"]);
     expect(row(people, "Alice Adams")?.rights.owner).toBe(true);
     expect(row(people, "Bob Brown")?.rights.gitopsWrite).toEqual([GITOPS]);
+  });
+
+  it("deployed own unreviewed change: a person synced by hand what introduced their own direct push", () => {
+    const push = sha("gitops push");
+    const w = world(
+      { repos: [{ name: "acme/gitops", role: "gitops" }] },
+      directPush({ sha: push, repo: "acme/gitops" }),
+    );
+    const deployed = (initiatedBy: string, automated: boolean): LinkedDeployment => ({
+      id: `prod/argocd/app@${push}`,
+      at: "2026-08-06T10:00:00Z",
+      reconciler: "argocd",
+      target: "prod/argocd/app",
+      source: "acme/gitops",
+      sourcePath: null,
+      revision: push,
+      commit: push,
+      startedAt: "2026-08-06T10:00:00Z",
+      finishedAt: "2026-08-06T10:01:00Z",
+      initiatedBy,
+      automated,
+      outcome: "succeeded",
+      rollback: false,
+      previous: null,
+      afterGap: false,
+      inRepository: true,
+      onProtectedBranch: true,
+      introduced: { commits: [push], changes: [{ id: `acme/gitops@${push}`, concerns: [] }], outsidePeriod: [] },
+      linkage: "",
+    });
+    const kinds = (d: LinkedDeployment) =>
+      row(
+        matrix(w, (t) => t.addDeployed([d])),
+        "Carol Chen",
+      )?.conflicts.map((c) => c.kind);
+    expect(kinds(deployed("carol@acme.example", false))).toEqual(["deployed-own-unreviewed", "merged-own-unreviewed"]);
+    // The automation deployed it, or someone else did: no such conflict for Carol.
+    expect(kinds(deployed("carol@acme.example", true))).toEqual(["merged-own-unreviewed"]);
+    expect(kinds(deployed("bob", false))).toEqual(["merged-own-unreviewed"]);
   });
 
   it("S1: an exception per person with a conflict, naming each; a pass otherwise", () => {

@@ -163,6 +163,7 @@ const REPORT_FILES = [
   "changes.html",
   "changes.json",
   "changes.pdf",
+  "coverage.json",
   "deployments.csv",
   "deployments.json",
   "findings.csv",
@@ -212,6 +213,7 @@ async function render(
     "access.csv",
     "people.json",
     "people.csv",
+    "coverage.json",
     "manifest.json",
   ]);
   return readWritten(report, written.dir);
@@ -778,8 +780,10 @@ describe("change-log report on hostile git data", () => {
         unknown: IN_PERIOD,
         dropped: 0,
         rewrites: 0,
-        findings: IN_PERIOD * 8,
+        // Eight findings per change, and P1's exception for each gap (GitHub was not collected).
+        findings: IN_PERIOD * 8 + gitOnly.report.coverage.gaps.length,
       });
+      expect(gitOnly.report.coverage.gaps.length).toBeGreaterThan(0);
       checkPopulations(gitOnly);
       checkPopulations(withGap);
       checkPopulations(quiet);
@@ -942,7 +946,7 @@ describe("change-log report of the demo organisation", () => {
       out: (l) => lines.push(l),
       now: () => new Date(),
     });
-    expect(result.files).toHaveLength(13);
+    expect(result.files).toHaveLength(14);
     gitopsDir = path.join(root, "demo", "org", "repos", "platform-gitops");
     // The model behind the files, rebuilt from the demo's store as `report` builds it.
     const generatedAt = (JSON.parse(readFileSync(path.join(result.dir, "changes.json"), "utf8")) as ChangesFile)
@@ -993,6 +997,40 @@ describe("change-log report of the demo organisation", () => {
     expect(w.html).toContain("dave is an outside collaborator with WRITE on acme/payments-api");
     expect(w.pdfText).toContain("Access review");
     expect(w.pdfText.replace(/\s+/g, " ")).toContain("dave is an outside collaborator with WRITE on");
+  });
+
+  it("reconciles each protected branch with git: the command in coverage.json recounts what the report says", () => {
+    const coverage = JSON.parse(readFileSync(path.join(w.dir, "coverage.json"), "utf8")) as {
+      complete: boolean;
+      gaps: string[];
+      reconciliation: {
+        repo: string;
+        branch: string;
+        gitCount: number;
+        byPullRequests: number;
+        byPushes: number;
+        otherPeriods: number;
+        command: string;
+      }[];
+    };
+    expect(coverage.gaps).toEqual(w.report.coverage.gaps);
+    expect(coverage.complete).toBe(coverage.gaps.length === 0);
+    expect(coverage.reconciliation.map((r) => `${r.repo}:${r.branch}`)).toEqual([
+      "acme/payments-api:main",
+      "acme/platform-gitops:main",
+    ]);
+    for (const r of coverage.reconciliation) {
+      const clone = path.join(root, "demo", "org", "repos", r.repo.split("/")[1] ?? "");
+      const [cmd = "", ...args] = r.command.split(" ");
+      const counted = Number(execFileSync(cmd, ["-C", clone, ...args], { encoding: "utf8" }).trim());
+      expect(counted, r.command).toBe(r.gitCount);
+      expect(r.byPullRequests + r.byPushes + r.otherPeriods, r.repo).toBe(r.gitCount);
+    }
+    // The commit the force push put on GitOps main is dated in the quarter but first seen after it.
+    expect(coverage.reconciliation[1]?.otherPeriods).toBe(1);
+    expect(w.findings.findings.filter((f) => f.rule === "P1").map((f) => f.verdict)).toContain("note");
+    expect(w.html).toContain('<h2 id="reconciliation">Population reconciliation</h2>');
+    expect(w.pdfText).toContain("Population reconciliation");
   });
 
   it("writes the separation-of-duties matrix (people.json/csv) and shows it in the HTML and the PDF", () => {

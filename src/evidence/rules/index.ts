@@ -14,6 +14,7 @@ import { c8HistoryRewrite } from "./c8-history-rewrite.js";
 import { c9DeployedUnexplained } from "./c9-deployed-unexplained.js";
 import { c10ManualSync } from "./c10-manual-sync.js";
 import { c11CommitIdentity } from "./c11-commit-identity.js";
+import { p1Completeness } from "./p1-completeness.js";
 import { s1SeparationOfDuties } from "./s1-separation-of-duties.js";
 
 /**
@@ -51,6 +52,7 @@ export const rules = {
   A3: a3OutsideAndTwoFactor,
   A4: a4ProtectionChanged,
   S1: s1SeparationOfDuties,
+  P1: p1Completeness,
 } as const;
 
 export const ruleDocs: readonly RuleDoc[] = Object.values(rules).map((r) => r.doc);

@@ -1,6 +1,7 @@
 import { createWriteStream } from "node:fs";
 import PDFDocument from "pdfkit";
 import { CONFLICT_TEXT } from "../../evidence/duties.js";
+import { reconciliationText } from "../../evidence/rules/p1-completeness.js";
 import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
@@ -253,6 +254,20 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
         f.accepted ? `${f.reason}\nAccepted: ${f.accepted.reason} (${f.accepted.ticket}, ${f.accepted.at})` : f.reason,
       ]),
       "Findings",
+    );
+  }
+
+  heading(doc, "Population reconciliation");
+  if (report.reconciliation.length === 0) doc.text("No protected branch was collected.", { width });
+  else {
+    table(
+      doc,
+      [
+        { title: "Branch", width: 150 },
+        { title: "Reconciliation", width: width - 150 },
+      ],
+      report.reconciliation.map((r) => [`${r.repo}:${r.branch}`, `${reconciliationText(r)}\nRecount: ${r.command}`]),
+      "Population reconciliation",
     );
   }
 
