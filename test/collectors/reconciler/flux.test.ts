@@ -166,7 +166,8 @@ describe("kustomizationDeployments", () => {
         revisions: [`v1.0.1@sha1:${A}`],
         commit: A,
         startedAt: "2025-08-15T10:11:00Z",
-        finishedAt: "2025-08-15T11:12:00Z",
+        // Applied then; lastReconciled moves on every reconcile, so it is kept in the detail only.
+        finishedAt: "2025-08-15T10:11:00Z",
         initiatedBy: null,
         automated: true,
         outcome: "succeeded",
@@ -176,6 +177,7 @@ describe("kustomizationDeployments", () => {
           digest: DIGEST_1,
           status: "ReconciliationSucceeded",
           totalReconciliations: 1,
+          lastReconciled: "2025-08-15T11:12:00Z",
           lastReconciledDuration: "2.818583s",
           originRevision: null,
         },
@@ -192,7 +194,7 @@ describe("kustomizationDeployments", () => {
         revisions: [`v1.0.0@sha1:${B}`],
         commit: B,
         startedAt: "2025-07-14T13:10:00Z",
-        finishedAt: "2025-08-15T10:00:00Z",
+        finishedAt: "2025-07-14T13:10:00Z",
         initiatedBy: null,
         automated: true,
         outcome: "failed",
@@ -202,6 +204,7 @@ describe("kustomizationDeployments", () => {
           digest: DIGEST_2,
           status: "HealthCheckFailed",
           totalReconciliations: 120,
+          lastReconciled: "2025-08-15T10:00:00Z",
           lastReconciledDuration: "2.818583s",
           originRevision: null,
         },
@@ -209,7 +212,7 @@ describe("kustomizationDeployments", () => {
     ]);
   });
 
-  it("observes the history: 5 at most, complete back to the oldest lastReconciled", () => {
+  it("observes the history: 5 at most, complete back to the oldest entry's first apply", () => {
     const o = kustomizationDeployments(withHistory, "prod", AT, SRC);
     expect(o.observation).toEqual({
       reconciler: "flux-kustomization",
@@ -219,8 +222,8 @@ describe("kustomizationDeployments", () => {
       observedAt: AT,
       entries: 2,
       capacity: 5,
-      horizon: "2025-08-15T10:00:00Z",
-      newest: "2025-08-15T11:12:00Z",
+      horizon: "2025-07-14T13:10:00Z",
+      newest: "2025-08-15T10:11:00Z",
       seqMin: null,
       seqMax: null,
       state:
@@ -240,7 +243,13 @@ describe("kustomizationDeployments", () => {
     const [b] = before.deployments;
     const [a] = after.deployments;
     expect(b && a && deploymentKey(a)).toBe(b && deploymentKey(b));
-    expect(a).toMatchObject({ revisions: [`main@sha1:${C}`], commit: C, finishedAt: "2025-08-15T11:42:00Z" });
+    // The apply's time stays; the reconcile's time moves in the detail.
+    expect(a).toMatchObject({
+      revisions: [`main@sha1:${C}`],
+      commit: C,
+      finishedAt: "2025-08-15T10:11:00Z",
+      detail: { lastReconciled: "2025-08-15T11:42:00Z" },
+    });
   });
 
   it("keeps every key when an entry moves to the front", () => {
