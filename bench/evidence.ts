@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type {
@@ -13,6 +12,7 @@ import { type DB, openStore } from "../src/store/db.js";
 import { storeSnapshot } from "../src/store/github-store.js";
 import { finishRun, startRun } from "../src/store/ledger.js";
 import { migrations } from "../src/store/migrations/index.js";
+import { cachedStore } from "./cached-store.js";
 
 /**
  * `npm run bench` (fourth part): the evidence of a period against the floor: judgeChanges (the
@@ -822,23 +822,11 @@ function fill(file: string, n: number): void {
 }
 
 function ensureStore(n: number): string {
-  mkdirSync(cache, { recursive: true });
-  const file = path.join(cache, `evidence-g${GENERATOR}-s${SCHEMA}-${n}.db`);
-  if (existsSync(file)) return file;
-  // A store of this size from another schema or generator is stale: removed, not kept beside.
-  for (const f of readdirSync(cache)) {
-    if (new RegExp(`^evidence-g\\d+-s[0-9a-f]+-${n}\\.db(-wal|-shm)?$`).test(f))
-      rmSync(path.join(cache, f), { force: true });
-  }
-  const tmp = `${file}.tmp-${process.pid}`;
-  for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
-  const t0 = performance.now();
-  process.stdout.write(`generating a store of ${n} changes in ${path.relative(root, file)} ... `);
-  fill(tmp, n);
-  for (const f of [`${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
-  renameSync(tmp, file);
-  console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return file;
+  return cachedStore(
+    cache,
+    { prefix: "evidence", version: `g${GENERATOR}-s${SCHEMA}`, size: String(n), label: `a store of ${n} changes` },
+    (file) => fill(file, n),
+  );
 }
 
 // --- Measurements ----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { getOrInsert } from "../../util/get-or-insert.js";
 /** A GitOps repository's commit graph, and what any protected branch ever reached. */
 export interface CommitGraph {
   parents: ReadonlyMap<string, readonly string[]>;
+  /** Each commit's generation: 0 for a root (or a parent the store lacks), else one more than its highest parent's. */
+  generation: ReadonlyMap<string, number>;
   /** Commits reachable from a tip of a protected branch some run saw (rewritten-away tips too). */
   protectedReach: ReadonlySet<string>;
 }
@@ -20,30 +22,132 @@ export interface CommitGraph {
 export function commitGraph(rows: readonly GraphCommitRow[], protectedTips: readonly string[]): CommitGraph {
   const parents = new Map<string, string[]>();
   for (const r of rows) parents.set(r.sha, r.parents.split(" ").filter(Boolean));
-  return { parents, protectedReach: ancestors(parents, protectedTips) };
+  return { parents, generation: generations(parents), protectedReach: ancestors(parents, protectedTips) };
 }
 
-/** Every commit reachable from `from` (themselves included), not crossing `stop`. */
-function ancestors(
-  parents: ReadonlyMap<string, readonly string[]>,
-  from: readonly string[],
-  stop: ReadonlySet<string> = new Set(),
-): Set<string> {
+/** Generation numbers, computed without recursion (a first-parent chain is as deep as the history). */
+function generations(parents: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+  const gen = new Map<string, number>();
+  for (const start of parents.keys()) {
+    if (gen.has(start)) continue;
+    const stack: [string, boolean][] = [[start, false]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as [string, boolean];
+      const [s, expanded] = top;
+      if (gen.has(s)) {
+        stack.pop();
+        continue;
+      }
+      if (!expanded) {
+        top[1] = true;
+        for (const p of parents.get(s) ?? []) if (parents.has(p) && !gen.has(p)) stack.push([p, false]);
+        continue;
+      }
+      stack.pop();
+      let g = 0;
+      for (const p of parents.get(s) ?? []) g = Math.max(g, (gen.get(p) ?? -1) + 1);
+      gen.set(s, g);
+    }
+  }
+  return gen;
+}
+
+/** Every commit reachable from `from` (themselves included). */
+function ancestors(parents: ReadonlyMap<string, readonly string[]>, from: readonly string[]): Set<string> {
   const seen = new Set<string>();
-  const todo = from.filter((s) => !stop.has(s));
+  const todo = [...from];
   while (todo.length > 0) {
     const s = todo.pop() as string;
     if (seen.has(s)) continue;
     seen.add(s);
-    for (const p of parents.get(s) ?? []) if (!seen.has(p) && !stop.has(p)) todo.push(p);
+    for (const p of parents.get(s) ?? []) if (!seen.has(p)) todo.push(p);
   }
   return seen;
 }
 
-/** `git rev-list <rev> ^<previous>`: the commits `rev` has that `previous` does not. */
+/**
+ * `git rev-list <rev> ^<previous>`: the commits `rev` has that `previous` does not. Walked as git
+ * walks it: both sides at once, highest generation first, painting what `previous` reaches, and
+ * stopping once every commit left to walk is `previous`'s; so the cost follows the commits
+ * between the two revisions, not the repository's whole history.
+ */
 export function revList(graph: CommitGraph, rev: string, previous: string | null): string[] {
-  const stop = previous ? ancestors(graph.parents, [previous]) : new Set<string>();
-  return [...ancestors(graph.parents, [rev], stop)].sort();
+  const FROM_REV = 1;
+  const FROM_PREV = 2;
+  const paint = new Map<string, number>();
+  const heap = new MaxHeap((s: string) => graph.generation.get(s) ?? -1);
+  const mark = (s: string, bits: number): void => {
+    const had = paint.get(s) ?? 0;
+    if ((had | bits) === had) return;
+    paint.set(s, had | bits);
+    heap.push(s);
+  };
+  mark(rev, FROM_REV);
+  if (previous) mark(previous, FROM_PREV);
+  // Entries only `rev` reaches: while any is queued, what lies below may still be rev's alone.
+  const revOnly = (s: string) => paint.get(s) === FROM_REV;
+  let pending = revOnly(rev) ? 1 : 0;
+  const queued = new Set<string>([rev, ...(previous ? [previous] : [])]);
+  while (pending > 0 && heap.size > 0) {
+    const s = heap.pop() as string;
+    if (!queued.delete(s)) continue;
+    const bits = paint.get(s) ?? 0;
+    if (bits === FROM_REV) pending--;
+    for (const p of graph.parents.get(s) ?? []) {
+      const before = paint.get(p) ?? 0;
+      const after = before | bits;
+      if (after === before) continue;
+      if (queued.has(p) && before === FROM_REV) pending--;
+      paint.set(p, after);
+      queued.add(p);
+      heap.push(p);
+      if (after === FROM_REV) pending++;
+    }
+  }
+  return [...paint]
+    .filter(([, b]) => b === FROM_REV)
+    .map(([s]) => s)
+    .sort();
+}
+
+/** A binary max-heap by a key (duplicates allowed: the walk skips what it already took). */
+class MaxHeap {
+  readonly #items: string[] = [];
+  constructor(private readonly key: (s: string) => number) {}
+  get size(): number {
+    return this.#items.length;
+  }
+  push(s: string): void {
+    const a = this.#items;
+    a.push(s);
+    let i = a.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (this.key(a[up] as string) >= this.key(a[i] as string)) break;
+      [a[up], a[i]] = [a[i] as string, a[up] as string];
+      i = up;
+    }
+  }
+  pop(): string | undefined {
+    const a = this.#items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.key(a[l] as string) > this.key(a[m] as string)) m = l;
+        if (r < a.length && this.key(a[r] as string) > this.key(a[m] as string)) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i] as string, a[m] as string];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /** A change of the period that landed commits on a GitOps repository's protected branch. */
@@ -203,11 +307,9 @@ function link(
   const onProtectedBranch = g.protectedReach.has(commit);
   const prevCommit = prior?.commit_oid ?? null;
   // Moving back to an ancestor of what ran before is a rollback, whatever the reconciler called it.
-  const backwards =
-    prevCommit !== null &&
-    prevCommit !== commit &&
-    g.parents.has(prevCommit) &&
-    revList(g, commit, prevCommit).length === 0;
+  const commits =
+    inRepository && prevCommit !== null && g.parents.has(prevCommit) ? revList(g, commit, prevCommit) : null;
+  const backwards = commits !== null && commits.length === 0 && prevCommit !== commit;
   const known = { rollback: d.rollback === 1 || backwards, inRepository, onProtectedBranch };
   if (!inRepository) {
     return unlinked(
@@ -227,7 +329,7 @@ function link(
       known,
     );
   }
-  const commits = revList(g, commit, prevCommit);
+  if (commits === null) throw new Error("unreachable: the previous revision is in the repository");
   const changes = new Map<string, LandedChange>();
   const outsidePeriod: string[] = [];
   for (const c of commits) {

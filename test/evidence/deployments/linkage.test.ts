@@ -134,6 +134,11 @@ describe("deployment linkage over a real git repository", () => {
     expect(revList(r.graph, r.B, r.A)).toEqual(gitRevList(r.B, r.A));
   });
 
+  it("walks as git does for every pair of the repository's commits, either way round", () => {
+    const all = [r.A, r.F1, r.F2, r.M, r.B];
+    for (const x of all) for (const y of all) expect(revList(r.graph, x, y), `${x} ^${y}`).toEqual(gitRevList(x, y));
+  });
+
   it("a rollback to an older revision introduces nothing and is a rollback; history lost before it marks afterGap", () => {
     const back = byAt("2026-08-25T10:00:00Z");
     expect(back?.introduced?.commits).toEqual([]);
