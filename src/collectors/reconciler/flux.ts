@@ -367,9 +367,7 @@ export function kustomizationDeployments(
       revisions: present([revision]),
       commit: firstCommit(present([origin, revision])),
       startedAt: h.firstReconciled,
-      // When it was applied: lastReconciled is when it was last reconciled, and moves on every
-      // read (kept in the detail).
-      finishedAt: h.firstReconciled,
+      finishedAt: h.lastReconciled,
       ...AUTOMATED,
       outcome: h.lastReconciledStatus === "ReconciliationSucceeded" ? "succeeded" : "failed",
       rollback: false,
@@ -378,7 +376,6 @@ export function kustomizationDeployments(
         digest: h.digest,
         status: h.lastReconciledStatus,
         totalReconciliations: h.totalReconciliations ?? null,
-        lastReconciled: h.lastReconciled,
         lastReconciledDuration: h.lastReconciledDuration ?? null,
         originRevision: origin,
       },
@@ -404,9 +401,8 @@ export function kustomizationDeployments(
         observedAt,
         entries: history.length,
         capacity: KUSTOMIZATION_HISTORY_CAPACITY,
-        // Entries are evicted oldest-first, so none evicted is newer than the oldest kept. Each
-        // entry's time is when it was first applied: lastReconciled moves on every reconcile.
-        ...spanOf(history.map((h) => h.firstReconciled)),
+        // Entries are evicted oldest-first, so none evicted is newer than the oldest kept.
+        ...spanOf(history.map((h) => h.lastReconciled)),
         seqMin: null,
         seqMax: null,
         state,

@@ -65,14 +65,9 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
       lost: cur.seqMin - prev.seqMax - 1,
     };
   }
-  // A full history that shares no entry with the previous read's (its oldest entry is newer than
-  // the newest one seen before) may have lost entries in between. Judged by the entries' own
-  // times, not the reads' clocks: a read made long after the history's timestamps (an import, a
-  // late export) must still show the loss. Without entries seen before, the read's time stands in.
   const full = cur.capacity !== null && cur.entries >= cur.capacity;
-  const seenUpTo = prev.newest ?? lastRead;
-  if (full && cur.horizon !== null && ms(cur.horizon) > ms(seenUpTo)) {
-    return { ...base, after: seenUpTo, kind: "possibly-missed", before: cur.horizon, lost: null };
+  if (full && cur.horizon !== null && ms(cur.horizon) > ms(lastRead)) {
+    return { ...base, kind: "possibly-missed", before: cur.horizon, lost: null };
   }
   return null;
 }

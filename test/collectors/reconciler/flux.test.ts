@@ -166,8 +166,7 @@ describe("kustomizationDeployments", () => {
         revisions: [`v1.0.1@sha1:${A}`],
         commit: A,
         startedAt: "2025-08-15T10:11:00Z",
-        // Applied then; lastReconciled moves on every reconcile, so it is kept in the detail only.
-        finishedAt: "2025-08-15T10:11:00Z",
+        finishedAt: "2025-08-15T11:12:00Z",
         initiatedBy: null,
         automated: true,
         outcome: "succeeded",
@@ -177,7 +176,6 @@ describe("kustomizationDeployments", () => {
           digest: DIGEST_1,
           status: "ReconciliationSucceeded",
           totalReconciliations: 1,
-          lastReconciled: "2025-08-15T11:12:00Z",
           lastReconciledDuration: "2.818583s",
           originRevision: null,
         },
@@ -194,7 +192,7 @@ describe("kustomizationDeployments", () => {
         revisions: [`v1.0.0@sha1:${B}`],
         commit: B,
         startedAt: "2025-07-14T13:10:00Z",
-        finishedAt: "2025-07-14T13:10:00Z",
+        finishedAt: "2025-08-15T10:00:00Z",
         initiatedBy: null,
         automated: true,
         outcome: "failed",
@@ -204,7 +202,6 @@ describe("kustomizationDeployments", () => {
           digest: DIGEST_2,
           status: "HealthCheckFailed",
           totalReconciliations: 120,
-          lastReconciled: "2025-08-15T10:00:00Z",
           lastReconciledDuration: "2.818583s",
           originRevision: null,
         },
@@ -212,7 +209,7 @@ describe("kustomizationDeployments", () => {
     ]);
   });
 
-  it("observes the history: 5 at most, complete back to the oldest entry's first apply", () => {
+  it("observes the history: 5 at most, complete back to the oldest lastReconciled", () => {
     const o = kustomizationDeployments(withHistory, "prod", AT, SRC);
     expect(o.observation).toEqual({
       reconciler: "flux-kustomization",
@@ -222,8 +219,8 @@ describe("kustomizationDeployments", () => {
       observedAt: AT,
       entries: 2,
       capacity: 5,
-      horizon: "2025-07-14T13:10:00Z",
-      newest: "2025-08-15T10:11:00Z",
+      horizon: "2025-08-15T10:00:00Z",
+      newest: "2025-08-15T11:12:00Z",
       seqMin: null,
       seqMax: null,
       state:
@@ -243,13 +240,7 @@ describe("kustomizationDeployments", () => {
     const [b] = before.deployments;
     const [a] = after.deployments;
     expect(b && a && deploymentKey(a)).toBe(b && deploymentKey(b));
-    // The apply's time stays; the reconcile's time moves in the detail.
-    expect(a).toMatchObject({
-      revisions: [`main@sha1:${C}`],
-      commit: C,
-      finishedAt: "2025-08-15T10:11:00Z",
-      detail: { lastReconciled: "2025-08-15T11:42:00Z" },
-    });
+    expect(a).toMatchObject({ revisions: [`main@sha1:${C}`], commit: C, finishedAt: "2025-08-15T11:42:00Z" });
   });
 
   it("keeps every key when an entry moves to the front", () => {

@@ -80,34 +80,12 @@ describe("historyGaps", () => {
     ).toEqual([]);
   });
 
-  it("judges by the entries, not the reads' clocks: a history that still holds an entry seen before lost nothing", () => {
+  it("judges from the last read that saw the previous state, not the first", () => {
     const prev = {
       ...kustomization("2026-07-02T00:00:00.000Z", 3, "2026-07-01T00:00:00Z"),
-      newest: "2026-07-05T00:00:00Z",
       seenUntil: "2026-07-06T00:00:00.000Z",
     };
     expect(historyGaps([prev, kustomization("2026-07-09T00:00:00.000Z", 5, "2026-07-04T00:00:00Z")])).toEqual([]);
-  });
-
-  it("finds a Kustomization's lost entries when the reads come months after the history's timestamps", () => {
-    // Both reads in December of a history applied in July: a full history (5 of 5) that shares no
-    // entry with the previous read's lost entries between the two reads' entries.
-    const prev = {
-      ...kustomization("2026-12-01T00:00:00.000Z", 5, "2026-07-01T00:00:00Z"),
-      newest: "2026-07-10T00:00:00Z",
-    };
-    const cur = {
-      ...kustomization("2026-12-02T00:00:00.000Z", 5, "2026-07-20T00:00:00Z"),
-      newest: "2026-07-30T00:00:00Z",
-    };
-    // (The first read, already full, cannot know what came before it: said as such.)
-    const between = (gaps: ReturnType<typeof historyGaps>) => gaps.filter((g) => g.kind !== "before-first-collection");
-    expect(between(historyGaps([prev, cur]))).toMatchObject([
-      { kind: "possibly-missed", after: "2026-07-10T00:00:00Z", before: "2026-07-20T00:00:00Z", lost: null },
-    ]);
-    // One entry shared (the previous newest is still kept): nothing lost.
-    const overlapping = { ...cur, horizon: "2026-07-10T00:00:00Z" };
-    expect(between(historyGaps([prev, overlapping]))).toEqual([]);
   });
 
   it("says what the first read of an already full history cannot know (no ids: a Kustomization)", () => {
