@@ -174,7 +174,8 @@ export class DutiesTally {
           for (const [login, c] of collaborators)
             if (permissionRank(c.permission) >= permissionRank(min)) can.add(login);
         };
-        if (!prot?.requiresPullRequest) withRank("WRITE");
+        // No pull request required, or one no one need approve: anyone with write changes it alone.
+        if (!prot?.requiresPullRequest || (prot.requiredApprovals ?? 0) < 1) withRank("WRITE");
         for (const b of prot?.bypassers ?? []) {
           if (b.kind === "user") can.add(b.name);
           else if (b.kind === "repo-admins") {

@@ -1,4 +1,5 @@
 import {
+  type CommitGraph,
   commitGraph,
   type LandedChange,
   type LinkedDeployment,
@@ -8,6 +9,7 @@ import type { Finding } from "../evidence/finding.js";
 import { c9DeployedUnexplained } from "../evidence/rules/c9-deployed-unexplained.js";
 import { c10ManualSync } from "../evidence/rules/c10-manual-sync.js";
 import type { Period } from "../period.js";
+import { trackedRepoRows } from "../store/access-queries.js";
 import type { DB } from "../store/db.js";
 import { commitGraphRows, deploymentRows, historyGapRows, protectedTipRows } from "../store/deployment-queries.js";
 
@@ -31,9 +33,15 @@ export function judgeDeployments(
       id: number;
       name: string;
     }[];
-    const repos = new Map(
-      gitops.map((r) => [r.name, commitGraph(commitGraphRows(db, r.id), protectedTipRows(db, r.id))]),
-    );
+    // Known by the name in the config and by the GitHub name its runs recorded: a clone URL names the latter.
+    const github = new Map(trackedRepoRows(db).map((r) => [r.name, r.github]));
+    const repos = new Map<string, CommitGraph>();
+    for (const r of gitops) {
+      const graph = commitGraph(commitGraphRows(db, r.id), protectedTipRows(db, r.id));
+      repos.set(r.name, graph);
+      const gh = github.get(r.name);
+      if (gh && gh.toLowerCase() !== r.name.toLowerCase()) repos.set(gh, graph);
+    }
     const deployments = linkDeployments({
       period: { from: period.from.toISOString(), to: period.to.toISOString() },
       deployments: deploymentRows(db),

@@ -33,8 +33,11 @@ import { compareText } from "../util/compare.js";
 import { type AccessEvidence, judgeAccess, readAccess } from "./access.js";
 import { type DeploymentEvidence, judgeDeployments } from "./deployments.js";
 
-/** A deployment that introduced a change with one of these rules' findings is unexplained (C9). */
-const DEPLOYMENT_CONCERNS = new Set(["C2", "C6", "C7"]);
+/**
+ * A deployment that introduced a change with one of these rules' findings is unexplained (C9):
+ * SPEC names C2, C6 and C7; a pull request C1 found not reviewed is no better explained.
+ */
+const DEPLOYMENT_CONCERNS = new Set(["C1", "C2", "C6", "C7"]);
 
 /** The evidence of a period: the change population built from the store, and every rule's verdict on it. */
 export interface Evidence {

@@ -134,7 +134,7 @@ export function manualSyncsBy(db: DB, fromIso: string, toIso: string): { initiat
   return db
     .prepare(
       `SELECT initiated_by AS initiatedBy, count(*) AS count FROM deployments
-       WHERE automated = 0 AND initiated_by IS NOT NULL
+       WHERE automated = 0 AND initiated_by IS NOT NULL AND basis <> 'event'
          AND coalesce(started_at, finished_at) >= ? AND coalesce(started_at, finished_at) < ?
        GROUP BY initiated_by ORDER BY initiated_by`,
     )

@@ -37,7 +37,7 @@ describe("changeproof demo", () => {
   });
 
   it("prints the deployments: what each introduced, the unexplained ones and the manual syncs", () => {
-    expect(r.stdout).toMatch(/^rule C9: unexplained \d+, pass \d+, n\/a \d+$/m);
+    expect(r.stdout).toMatch(/^rule C9: unexplained \d+, pass \d+, n\/a \d+, blocked \d+$/m);
     expect(r.stdout).toMatch(/^rule C10: manual-rollback 1, manual-off-branch 1, manual-tip 1, n\/a \d+$/m);
     // Two changes at once: the canary skipped #11's deployment and the bot's push came with it.
     expect(r.stdout).toMatch(

@@ -328,11 +328,14 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
         ),
       );
       expect(said).toContainEqual(
-        `A4 pass ${GITOPS}:main: ${GITOPS}:main required 2 approvals continuously from ${c.access.snapshots.find((s) => s.repos.includes(GITOPS))?.takenAt} to ${c.access.snapshots.filter((s) => s.repos.includes(GITOPS)).at(-1)?.takenAt} (2 snapshots)`,
+        // Held through both snapshots, but none shows the quarter before the first: a note, not a pass.
+        `A4 note ${GITOPS}:main: ${GITOPS}:main required 2 approvals continuously from ${c.access.snapshots.find((s) => s.repos.includes(GITOPS))?.takenAt} to ${c.access.snapshots.filter((s) => s.repos.includes(GITOPS)).at(-1)?.takenAt} (2 snapshots); no snapshot shows 2026-07-01T00:00:00.000Z to ${c.access.snapshots.find((s) => s.repos.includes(GITOPS))?.takenAt}`,
       );
     } else {
       // Both snapshots follow the quarter: only the first shows its closing state.
       expect(said.filter((l) => l.startsWith("A1"))).toEqual([
+        expect.stringMatching(/^A1 blocked acme\/payments-api: fewer than two access snapshots read/),
+        expect.stringMatching(/^A1 blocked acme\/platform-gitops: fewer than two access snapshots read/),
         expect.stringMatching(/^A1 blocked acme: only one access snapshot .* shows this period/),
       ]);
     }

@@ -211,7 +211,14 @@ export function repoNameOf(url: string): string | null {
   return parts.length >= 2 ? `${parts[parts.length - 2]}/${parts[parts.length - 1]}`.toLowerCase() : null;
 }
 
-const timeOf = (d: DeploymentRow): string => d.started_at ?? d.finished_at;
+/**
+ * When a deployment ran, for ordering and for the period. A Flux Kustomization history entry is
+ * moved in place when a revision it already holds is applied again (revision and lastReconciled
+ * move, firstReconciled stays), so its start says nothing of its current revision: it is timed by
+ * when it was last seen applied.
+ */
+const timeOf = (d: DeploymentRow): string =>
+  d.reconciler === "flux-kustomization" && d.basis === "history" ? d.finished_at : (d.started_at ?? d.finished_at);
 type Target = { reconciler: string; cluster: string; namespace: string; name: string };
 const targetOf = (d: Target): string => `${d.reconciler}\u0000${d.cluster}\u0000${d.namespace}\u0000${d.name}`;
 
@@ -222,9 +229,18 @@ export function linkDeployments(input: LinkageInput): LinkedDeployment[] {
   const repoByName = new Map([...input.repos].map(([name, g]) => [name.toLowerCase(), { name, graph: g }]));
   const out: LinkedDeployment[] = [];
   for (const records of byTarget.values()) {
-    // A controller event that reports an apply the history also holds is the same deployment.
-    const fromHistory = new Set(records.filter((d) => d.basis !== "event").map((d) => d.commit_oid ?? d.revisions));
-    const list = records.filter((d) => d.basis !== "event" || !fromHistory.has(d.commit_oid ?? d.revisions));
+    // A controller event that reports an apply a history record also holds (the same commit within
+    // a quarter of an hour) is the same deployment; an event of a later re-apply is its own.
+    const others = records.filter((d) => d.basis !== "event");
+    const sameApply = (e: DeploymentRow) =>
+      others.some(
+        (d) =>
+          (d.commit_oid ?? d.revisions) === (e.commit_oid ?? e.revisions) &&
+          Math.abs(Date.parse(timeOf(d)) - Date.parse(timeOf(e))) <= 15 * 60_000,
+      );
+    const list = records
+      .filter((d) => d.basis !== "event" || !sameApply(d))
+      .sort((a, b) => compareText(timeOf(a), timeOf(b)) || a.id - b.id);
     // Event records carry no source: the target's other records name it.
     const sourceUrl = list.find((d) => d.source_repo)?.source_repo ?? null;
     const tracked = sourceUrl ? repoByName.get(repoNameOf(sourceUrl) ?? "") : undefined;

@@ -128,6 +128,10 @@ export const a1AccessReview: Rule<AccessInput> = {
         ),
       ),
     ];
+    // A repository fewer than two snapshots read cannot show who gained access to it.
+    const unread = repos.filter(
+      (r) => periodSnapshots(history.snapshots, period, (s) => s.repos.has(r.github)).length < 2,
+    );
     const findings = changes
       .map(
         (c): Finding => ({
@@ -140,6 +144,16 @@ export const a1AccessReview: Rule<AccessInput> = {
         }),
       )
       .sort((x, y) => compareText(x.subject.id, y.subject.id) || compareText(x.reason, y.reason));
+    for (const r of unread) {
+      findings.push({
+        rule: "A1",
+        subject: { kind: "repo", id: r.github },
+        verdict: "blocked",
+        reason: `fewer than two access snapshots read ${r.github} in this period: changes to who may write to it cannot be shown`,
+        criteria: a1AccessReview.doc.criteria,
+        evidence: [],
+      });
+    }
     if (shown.length < 2) {
       findings.push({
         rule: "A1",

@@ -60,12 +60,13 @@ export const a2AdminsAndBypass: Rule<AccessInput> = {
           snapshotEvidence("as of", snap),
           ...(p?.sources ?? []).map((s) => ({ label: "protection", value: s })),
         ];
-        if (!p?.requiresPullRequest) {
+        // A pull request no one need approve is no review: it counts as none.
+        if (!p?.requiresPullRequest || (p.requiredApprovals ?? 0) < 1) {
           out.push({
             rule: "A2",
             subject: { kind: "branch", id },
             verdict: "exception",
-            reason: `no branch protection rule or ruleset requires a pull request on ${id}: anyone with write access can change it alone`,
+            reason: `no branch protection rule or ruleset requires an approved pull request on ${id}: anyone with write access can change it alone`,
             criteria,
             evidence: ev,
           });

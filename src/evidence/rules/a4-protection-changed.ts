@@ -124,7 +124,7 @@ export const a4ProtectionChanged: Rule<AccessInput> = {
       "Whether anyone changed a protected branch's branch protection rule or rulesets during the period, and whether the review requirement held continuously through it.",
     data: "Every access snapshot that read the repository and shows the period (the latest at or before its start, those taken in it, the first at or after its end): the branch protection rule and the active rulesets that applied to the branch in each.",
     judged:
-      "Each consecutive pair of snapshots is compared setting by setting. A change that weakens protection (fewer or no required approvals, a rule or ruleset that stopped applying, a protective setting turned off, force pushes or deletions allowed, a new bypass) is an exception; any other change is a note; each names the two snapshots that bracket it. Per protected branch, a continuity statement: a pass when the same number of approvals (at least one) was required in every snapshot, else an exception listing each stretch and what it required. Fewer than two snapshots is blocked.",
+      "Each consecutive pair of snapshots is compared setting by setting. A change that weakens protection (fewer or no required approvals, a rule or ruleset that stopped applying, a protective setting turned off, force pushes or deletions allowed, a new bypass) is an exception; any other change is a note; each names the two snapshots that bracket it. Per protected branch, a continuity statement: a pass when the same number of approvals (at least one) was required in every snapshot and the snapshots bracket the whole period, a note naming the stretch no snapshot shows when they do not, else an exception listing each stretch and what it required. Fewer than two snapshots is blocked.",
     limits:
       "A change is dated between two snapshots; one made and undone between two runs is not seen (run the collector often). Protection is read as GitHub reported it to the collector's credentials.",
   },
@@ -179,12 +179,19 @@ export const a4ProtectionChanged: Rule<AccessInput> = {
         const last = states.at(-1) as (typeof states)[number];
         const held =
           segs.length === 1 && first.p?.requiresPullRequest === true && (first.p.requiredApprovals ?? 0) >= 1;
+        // Held only as far as the snapshots reach: the period must be bracketed at both ends.
+        const from = period.from.toISOString();
+        const to = period.to.toISOString();
+        const uncovered = [
+          ...(first.snap.takenAt > from ? [`no snapshot shows ${from} to ${first.snap.takenAt}`] : []),
+          ...(last.snap.takenAt < to ? [`no snapshot shows ${last.snap.takenAt} to ${to}`] : []),
+        ];
         out.push({
           rule: "A4",
           subject: { kind: "branch", id },
-          verdict: held ? "pass" : "exception",
+          verdict: !held ? "exception" : uncovered.length > 0 ? "note" : "pass",
           reason: held
-            ? `${id} ${approvalsText(first.p)} continuously from ${first.snap.takenAt} to ${last.snap.takenAt} (${states.length} snapshots)`
+            ? `${id} ${approvalsText(first.p)} continuously from ${first.snap.takenAt} to ${last.snap.takenAt} (${states.length} snapshots)${uncovered.length > 0 ? `; ${uncovered.join("; ")}` : ""}`
             : `${id}: review was not required throughout: ${segs.join("; ")}`,
           criteria,
           evidence: states.map((s) => ({

@@ -36,9 +36,9 @@ export const c9DeployedUnexplained: Rule<DeploymentInput> = {
       "Whether everything a reconciler applied in the period came from a protected branch of its GitOps repository through changes that passed review.",
     data: "Every sync record the store kept (Argo CD history and operation state, Flux Kustomization and HelmRelease history and events, Flux v1), the GitOps repository's commit graph as git harvested it, the protected branches' tips every run saw, the reconciler history gaps, and the period's change population with its verdicts.",
     judged:
-      "A deployed revision the GitOps repository (as collected) does not contain, or that no protected branch ever reached, is unexplained. Otherwise the commits it introduced (git rev-list <revision> ^<previous revision deployed to the same target>; after a history gap, since the previous observed deployment, marked afterGap) are mapped to the changes that landed them; one with a self-approval (C2), a merge without required review (C6) or a direct push (C7) makes it unexplained. Else a pass. A revision that is not a commit (a Helm chart version) is n/a; a deployment whose source is not a tracked GitOps repository is blocked.",
+      "A deployed revision the GitOps repository (as collected) does not contain, or that no protected branch ever reached, is unexplained. Otherwise the commits it introduced (git rev-list <revision> ^<previous revision deployed to the same target>; after a history gap, since the previous observed deployment, marked afterGap) are mapped to the changes that landed them; one not reviewed (C1), self-approved (C2), merged without required review (C6) or pushed directly (C7) makes it unexplained. Else a pass. A revision that is not a commit (a Helm chart version) is n/a; a deployment whose source is not a tracked GitOps repository, or whose introduced changes cannot be shown (a target's first observed deployment, a previous revision the repository does not hold), is blocked.",
     limits:
-      "Changes that landed before the period are listed by commit but not judged here (their own period's report judges them). The first deployment observed for a target has no previous revision to compare with: only its reachability is judged. Direct pushes by image automation count until C12 traces them.",
+      "Changes that landed before the period are listed by commit but not judged here (their own period's report judges them). The first deployment observed for a target has no previous revision to compare with: it is blocked, its reachability stated. Direct pushes by image automation count until C12 traces them.",
   },
   evaluate({ deployments }) {
     return deployments.map((d): Finding => {
@@ -81,7 +81,8 @@ function judge(d: LinkedDeployment): { verdict: string; reason: string } {
       reason: `introduced ${changes.length === 1 ? "1 change" : `${changes.length} changes (${changes.map((c) => c.id).join(", ")})`}, ${concerning.map((c) => `${c.id} with ${c.concerns.join(", ")}`).join("; ")}`,
     };
   }
-  if (!d.introduced) return { verdict: "pass", reason: `on a protected branch of ${d.source}; ${d.linkage}` };
+  // On a protected branch, but what it put in production cannot be shown: never a pass.
+  if (!d.introduced) return { verdict: "blocked", reason: `on a protected branch of ${d.source}, but ${d.linkage}` };
   const n = d.introduced.changes.length;
   return {
     verdict: "pass",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { a1AccessReview } from "../../../src/evidence/rules/a1-access-review.js";
-import { accessInput, REPO, type SnapshotSpec } from "../../helpers/access-world.js";
+import { accessInput, REPO, type SnapshotSpec, tracked } from "../../helpers/access-world.js";
 
 const OPEN = "2026-06-30T08:00:00Z"; // before the quarter: the state it opened with
 const MID = "2026-08-15T08:00:00Z";
@@ -17,8 +17,13 @@ const org = (
   ...extra,
 });
 
-const reasons = (specs: SnapshotSpec[]) =>
-  a1AccessReview.evaluate(accessInput(specs)).map((f) => `${f.verdict} ${f.subject.id}: ${f.reason}`);
+/** The verdicts over these snapshots; the repository is tracked only where a case reads it. */
+const reasons = (specs: SnapshotSpec[]) => {
+  const readsRepo = JSON.stringify(specs).includes(REPO);
+  return a1AccessReview
+    .evaluate(accessInput(specs, readsRepo ? [tracked()] : []))
+    .map((f) => `${f.verdict} ${f.subject.id}: ${f.reason}`);
+};
 
 describe("A1 access review", () => {
   it.each<[string, SnapshotSpec[], string[]]>([
@@ -55,6 +60,8 @@ describe("A1 access review", () => {
       [
         `note bob: bob joined team devs as MEMBER between ${OPEN} and ${CLOSE}`,
         `exception team devs: team devs permission on ${REPO} changed from WRITE to ADMIN between ${OPEN} and ${CLOSE}`,
+        // Its collaborators were never read: who else gained access cannot be shown.
+        `blocked ${REPO}: fewer than two access snapshots read ${REPO} in this period: changes to who may write to it cannot be shown`,
       ],
     ],
     [
@@ -83,12 +90,14 @@ describe("A1 access review", () => {
       [`pass acme: no access changed between ${OPEN} and ${CLOSE} (2 snapshots compared)`],
     ],
     [
-      "a repository one run did not read is not compared",
+      "a repository fewer than two runs read is not compared: blocked, and no pass covers it",
       [
         org(OPEN, { bob: ["MEMBER", true] }, { collaborators: { [REPO]: { dave: ["WRITE", true] } } }),
         org(CLOSE, { bob: ["MEMBER", true] }),
       ],
-      [`pass acme: no access changed between ${OPEN} and ${CLOSE} (2 snapshots compared)`],
+      [
+        `blocked ${REPO}: fewer than two access snapshots read ${REPO} in this period: changes to who may write to it cannot be shown`,
+      ],
     ],
     [
       "one snapshot cannot show a change: blocked",

@@ -51,9 +51,18 @@ describe("A2 admins and who can change a protected branch alone", () => {
       `exception ${REPO}:main: can change ${REPO}:main without review: ruleset prod bypass: Team sre (ALWAYS)`,
     ],
     [
+      "a rule requiring a pull request no one need approve is no review",
+      {
+        takenAt: CLOSE,
+        members,
+        protection: { [REPO]: { main: rule({ requiredApprovingReviewCount: 0 }) } },
+      },
+      `exception ${REPO}:main: no branch protection rule or ruleset requires an approved pull request on ${REPO}:main: anyone with write access can change it alone`,
+    ],
+    [
       "no rule at all: anyone with write",
       { takenAt: CLOSE, members, protection: { [REPO]: {} } },
-      `exception ${REPO}:main: no branch protection rule or ruleset requires a pull request on ${REPO}:main: anyone with write access can change it alone`,
+      `exception ${REPO}:main: no branch protection rule or ruleset requires an approved pull request on ${REPO}:main: anyone with write access can change it alone`,
     ],
   ])("%s", (_name, spec, expected) => {
     expect(verdicts([spec])).toContain(expected);
