@@ -177,6 +177,50 @@ describe("deployment linkage over a real git repository", () => {
     );
   });
 
+  it("times a Flux Kustomization entry by when it was last applied: Flux moves a re-applied revision onto its old entry", () => {
+    // main: A, then B (a direct push), then C reverting it to A's manifests. Flux applied A, then
+    // B (a new entry), then C, which rendered what A's entry holds: that entry moved to C,
+    // keeping its firstReconciled from June.
+    const g = RepoFactory.init(path.join(tempDir("changeproof-flux-move-"), "gitops"), {
+      author: who,
+      start: d("2026-06-01T09:00:00Z"),
+    });
+    const A = g.commit("config", { files: { "app.yaml": "v1\n" } });
+    const B = g.commit("direct push", { files: { "app.yaml": "v2\n" }, at: d("2026-07-15T09:00:00Z") });
+    const C = g.commit("revert the direct push", { files: { "app.yaml": "v1\n" }, at: d("2026-08-01T09:00:00Z") });
+    const graph = commitGraph(
+      g
+        .git(["rev-list", "--parents", "main"])
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [sha = "", ...parents] = line.split(" ");
+          return { sha, parents: parents.join(" ") };
+        }),
+      [C],
+    );
+    const flux = (commit: string, first: string, last: string): DeploymentRow =>
+      deployment(commit, first, { reconciler: "flux-kustomization", namespace: "flux-system", finished_at: last });
+    const linked = linkDeployments({
+      period: { from: "2026-07-01T00:00:00Z", to: "2026-10-01T00:00:00Z" },
+      deployments: [
+        flux(C, "2026-06-01T10:00:00Z", "2026-08-01T10:00:00Z"),
+        flux(B, "2026-07-15T10:00:00Z", "2026-07-15T10:05:00Z"),
+      ],
+      gaps: [],
+      repos: new Map([["acme/gitops", graph]]),
+      landedBy: new Map([[B, { id: `acme/gitops@${B}`, concerns: ["C7 direct-push"] }]]),
+    });
+    expect(linked.map((x) => [x.commit, x.introduced?.commits ?? null])).toEqual([
+      [B, null], // the first one observed: what came before it is not known
+      [C, [C]],
+    ]);
+    // The direct push's deployment is not a pass: it cannot be shown what it introduced over A,
+    // which Flux's history no longer holds as its own entry.
+    expect(c9DeployedUnexplained.evaluate({ deployments: linked }).map((f) => f.verdict)).toEqual(["blocked", "pass"]);
+    expect(A).not.toBe(C);
+  });
+
   it("names a repository from its clone URL however it is written", () => {
     expect(repoNameOf("https://github.com/Acme/GitOps.git")).toBe("acme/gitops");
     expect(repoNameOf("git@github.com:acme/gitops")).toBe("acme/gitops");
