@@ -1,5 +1,5 @@
 import type { DB } from "./db.js";
-import type { ProtectionRow, RulesetRow } from "./population-queries.js";
+import { GITHUB_NAME_OF_R, type ProtectionRow, type RulesetRow } from "./population-queries.js";
 
 /**
  * The rows access review (A1-A4) is built from: every access and protection snapshot the store
@@ -120,8 +120,7 @@ export function trackedRepoRows(db: DB): TrackedRepoRow[] {
   return db
     .prepare(
       `SELECT r.name, r.role,
-         (SELECT json_extract(g.scope, '$.github') FROM collection_runs g
-           WHERE g.source = 'github' AND json_extract(g.scope, '$.repo') = r.name ORDER BY g.id DESC LIMIT 1) AS github,
+         ${GITHUB_NAME_OF_R} AS github,
          (SELECT json_group_array(b.branch) FROM (SELECT DISTINCT substr(t.ref, 12) AS branch FROM ref_tips t
             WHERE t.repo_id = r.id AND t.protected = 1 AND t.ref LIKE 'refs/heads/%' ORDER BY 1) b) AS branches
        FROM repos r ORDER BY r.name`,

@@ -209,13 +209,19 @@ export type PeriodContextRows = Pick<
   "repos" | "gitRuns" | "snapshots" | "protection" | "rulesets" | "members"
 >;
 
+/**
+ * SQL: the GitHub name (owner/name) of repository `r`, from its latest GitHub run; null when
+ * GitHub was never collected for it.
+ */
+export const GITHUB_NAME_OF_R = `(SELECT json_extract(g.scope, '$.github') FROM collection_runs g
+  WHERE g.source = 'github' AND json_extract(g.scope, '$.repo') = r.name ORDER BY g.id DESC LIMIT 1)`;
+
 export function periodContextRows(db: DB, toIso: string): PeriodContextRows {
   return db.transaction((): PeriodContextRows => {
     const repos = db
       .prepare(
         `SELECT r.id, r.name, r.role,
-           (SELECT json_extract(g.scope, '$.github') FROM collection_runs g
-             WHERE g.source = 'github' AND json_extract(g.scope, '$.repo') = r.name ORDER BY g.id DESC LIMIT 1) AS github,
+           ${GITHUB_NAME_OF_R} AS github,
            EXISTS (SELECT 1 FROM collection_runs g WHERE g.source = 'github' AND g.status = 'succeeded'
              AND json_extract(g.scope, '$.repo') = r.name) AS github_succeeded,
            (SELECT json_extract(g.scope, '$.protectedBranches') FROM collection_runs g

@@ -22,6 +22,18 @@ import { tempDir } from "../../helpers/tmp.js";
 const who = { name: "Alice", email: "alice@acme.example" };
 const d = (iso: string) => new Date(iso);
 
+/** main's history as the git collector stores it: every commit reachable, parents as git records them. */
+function mainGraphRows(g: RepoFactory) {
+  return g
+    .git(["rev-list", "--parents", "main"])
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const [sha = "", ...parents] = line.split(" ");
+      return { sha, parents: parents.join(" ") };
+    });
+}
+
 function gitopsRepo() {
   const g = RepoFactory.init(path.join(tempDir("changeproof-linkage-"), "gitops"), {
     author: who,
@@ -38,16 +50,7 @@ function gitopsRepo() {
   const X = g.commit("an experiment on a branch later deleted", { files: { "x.yaml": "x\n" } });
   g.checkout("main");
   g.git(["branch", "-D", "gone"]);
-  // Stored as the collector stores it: main's history only, parents as git records them.
-  const graphRows = g
-    .git(["rev-list", "--parents", "main"])
-    .trim()
-    .split("\n")
-    .map((line) => {
-      const [sha = "", ...parents] = line.split(" ");
-      return { sha, parents: parents.join(" ") };
-    });
-  return { g, A, F1, F2, M, B, X, graph: commitGraph(graphRows, [B]) };
+  return { g, A, F1, F2, M, B, X, graph: commitGraph(mainGraphRows(g), [B]) };
 }
 
 let nextId = 1;
@@ -188,17 +191,7 @@ describe("deployment linkage over a real git repository", () => {
     const A = g.commit("config", { files: { "app.yaml": "v1\n" } });
     const B = g.commit("direct push", { files: { "app.yaml": "v2\n" }, at: d("2026-07-15T09:00:00Z") });
     const C = g.commit("revert the direct push", { files: { "app.yaml": "v1\n" }, at: d("2026-08-01T09:00:00Z") });
-    const graph = commitGraph(
-      g
-        .git(["rev-list", "--parents", "main"])
-        .trim()
-        .split("\n")
-        .map((line) => {
-          const [sha = "", ...parents] = line.split(" ");
-          return { sha, parents: parents.join(" ") };
-        }),
-      [C],
-    );
+    const graph = commitGraph(mainGraphRows(g), [C]);
     const flux = (commit: string, first: string, last: string): DeploymentRow =>
       deployment(commit, first, { reconciler: "flux-kustomization", namespace: "flux-system", finished_at: last });
     const linked = linkDeployments({
