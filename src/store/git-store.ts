@@ -198,3 +198,71 @@ export function recordTips(
   const ins = db.prepare("INSERT INTO ref_tips (run_id, repo_id, ref, sha, protected) VALUES (?, ?, ?, ?, ?)");
   for (const t of tips) ins.run(runId, repoId, t.ref, t.sha, t.protected ? 1 : 0);
 }
+
+/** A GitOps commit not yet read for image references, with its message. */
+export interface UnscannedCommit {
+  id: number;
+  sha: string;
+  message: string;
+  /** Merge commits are not diffed: their first-parent diff is the merged branch's own commits'. */
+  merge: boolean;
+}
+
+/** The repository's commits stored after `afterId` and not yet read for image references, in store order. */
+export function unscannedImageCommits(db: DB, repoId: number, afterId: number, limit: number): UnscannedCommit[] {
+  return (
+    db
+      .prepare(
+        `SELECT c.id, c.sha, c.message, instr(c.parents, ' ') > 0 AS merge FROM commits c
+         WHERE c.repo_id = ? AND c.id > ?
+           AND NOT EXISTS (SELECT 1 FROM commit_image_scans s WHERE s.repo_id = c.repo_id AND s.sha = c.sha)
+         ORDER BY c.id LIMIT ?`,
+      )
+      .all(repoId, afterId, limit) as { id: number; sha: string; message: string; merge: number }[]
+  ).map((r) => ({ id: r.id, sha: r.sha, message: r.message, merge: r.merge === 1 }));
+}
+
+export interface ImageRefRow {
+  image: string | null;
+  tag: string | null;
+  digest: string | null;
+  source: "diff" | "message";
+  file: string | null;
+}
+
+/** The image references of a batch of commits, each commit marked read (in one transaction). */
+export function recordImageRefs(
+  db: DB,
+  repoId: number,
+  runId: number,
+  batch: readonly { sha: string; refs: readonly ImageRefRow[] }[],
+): number {
+  const ins = db.prepare(
+    "INSERT OR IGNORE INTO commit_image_refs (repo_id, sha, seq, image, tag, digest, source, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const scanned = db.prepare(
+    "INSERT OR IGNORE INTO commit_image_scans (repo_id, sha, refs, run_id) VALUES (?, ?, ?, ?)",
+  );
+  let n = 0;
+  db.transaction(() => {
+    for (const c of batch) {
+      c.refs.forEach((r, seq) => {
+        ins.run(repoId, c.sha, seq, r.image, r.tag, r.digest, r.source, r.file);
+      });
+      scanned.run(repoId, c.sha, c.refs.length, runId);
+      n += c.refs.length;
+    }
+  })();
+  return n;
+}
+
+/** The repository's tags as a run saw them: new (name, commit) pairs added, seen ones stamped. */
+export function recordTags(db: DB, repoId: number, runId: number, tags: ReadonlyMap<string, string>): void {
+  const upsert = db.prepare(
+    `INSERT INTO git_tags (repo_id, name, sha, first_run_id, last_run_id) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (repo_id, name, sha) DO UPDATE SET last_run_id = excluded.last_run_id`,
+  );
+  db.transaction(() => {
+    for (const [name, sha] of tags) upsert.run(repoId, name, sha, runId, runId);
+  })();
+}

@@ -6,6 +6,7 @@ import type { DB } from "../../store/db.js";
 import {
   lastTips,
   recordRewrite,
+  recordTags,
   recordTips,
   stageMerger,
   syncFirstParent,
@@ -15,7 +16,8 @@ import { finishRun, sealFailed, startRun } from "../../store/ledger.js";
 import { initStage } from "../../store/stage-schema.js";
 import { stageCommits } from "./commit-stream.js";
 import { gitStatus } from "./git-process.js";
-import { defaultBranch, existingObjects, listBranchRefs, resolveBranch } from "./refs.js";
+import { scanImageRefs } from "./image-scan.js";
+import { defaultBranch, existingObjects, listBranchRefs, listTags, resolveBranch } from "./refs.js";
 import { openRepo } from "./repo-source.js";
 import { stageFileFor } from "./stage-file.js";
 
@@ -36,6 +38,10 @@ export interface GitCollectResult {
   branchMembersAdded: number;
   rewrites: number;
   refs: number;
+  tags: number;
+  /** GitOps commits read for the image references they write (SPEC C12), and the references found. */
+  imageCommitsRead: number;
+  imageRefs: number;
   /** The local git directory read (a mirror for URL repositories): Flux v1's refs are read there too. */
   gitDir: string | null;
 }
@@ -69,7 +75,12 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
       protectedBranches: repo.protectedBranches ?? "(default branch)",
       allBranches: repo.allBranches,
     },
-    parameters: { command: "git log --pretty=raw -z --stdin <tips> ^<previous tips>", source },
+    parameters: {
+      command: "git log --pretty=raw -z --stdin <tips> ^<previous tips>",
+      ...(repo.role === "gitops" ? { images: "git diff-tree --stdin -r -p -U3 <commits not yet read>" } : {}),
+      tags: "git for-each-ref refs/tags",
+      source,
+    },
     now: now(),
   });
   const result: GitCollectResult = {
@@ -80,6 +91,9 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     branchMembersAdded: 0,
     rewrites: 0,
     refs: 0,
+    tags: 0,
+    imageCommitsRead: 0,
+    imageRefs: 0,
     gitDir: null,
   };
   try {
@@ -184,6 +198,17 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
       }
     }
 
+    // Tags name the commits release images are built from; what image automation writes into a
+    // GitOps repository names the images (SPEC C12).
+    const tags = await listTags(opened.gitDir, what);
+    recordTags(db, repoId, runId, tags);
+    result.tags = tags.size;
+    if (repo.role === "gitops") {
+      const scanned = await scanImageRefs(db, opened.gitDir, repoId, runId, what);
+      result.imageCommitsRead = scanned.commits;
+      result.imageRefs = scanned.refs;
+    }
+
     db.transaction(() => {
       recordTips(
         db,
@@ -218,5 +243,8 @@ function countsOf(r: GitCollectResult): Record<string, number> {
     branchMembersAdded: r.branchMembersAdded,
     rewrites: r.rewrites,
     refs: r.refs,
+    tags: r.tags,
+    imageCommitsRead: r.imageCommitsRead,
+    imageRefs: r.imageRefs,
   };
 }

@@ -24,6 +24,24 @@ export async function listBranchRefs(gitDir: string, what: string): Promise<Map<
   return refs;
 }
 
+/** Tags with the commit each names (annotated tags peeled); tags of other objects are left out. */
+export async function listTags(gitDir: string, what: string): Promise<Map<string, string>> {
+  const out = await runGit(
+    gitDir,
+    ["for-each-ref", "--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype) %(refname)", "refs/tags"],
+    what,
+  );
+  const tags = new Map<string, string>();
+  for (const line of out.split("\n")) {
+    const [obj, type, peeled, peeledType, ref] = line.split(" ");
+    if (!obj || !ref?.startsWith("refs/tags/")) continue;
+    const sha = type === "commit" ? obj : peeledType === "commit" ? peeled : undefined;
+    const name = ref.slice("refs/tags/".length);
+    if (sha && name.length <= 255) tags.set(name, sha);
+  }
+  return tags;
+}
+
 /** The default branch: the remote's HEAD for a checkout that has one, else this repository's HEAD. */
 export async function defaultBranch(gitDir: string, what: string): Promise<string> {
   for (const ref of ["refs/remotes/origin/HEAD", "HEAD"]) {

@@ -450,4 +450,44 @@ INSERT INTO gh_review_commits (repo_id, pr_number, node_id, commit_oid, first_ru
   WHERE v.commit_oid IS NOT NULL;
 `,
   },
+  {
+    version: 6,
+    name: "image references GitOps commits write, and repositories' tags",
+    sql: `
+-- The container image references a GitOps commit writes (SPEC C12), from its diff's added lines
+-- and its automation's commit message; seq keeps their order. At most 100 per commit.
+CREATE TABLE commit_image_refs (
+  repo_id INTEGER NOT NULL,
+  sha TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  image TEXT,
+  tag TEXT,
+  digest TEXT,
+  source TEXT NOT NULL CHECK (source IN ('diff', 'message')),
+  file TEXT,
+  PRIMARY KEY (repo_id, sha, seq)
+) WITHOUT ROWID;
+
+-- Each GitOps commit read for image references, once: refs says how many it wrote. A store
+-- from before this migration has none, and its GitOps commits are read on the next git run.
+CREATE TABLE commit_image_scans (
+  repo_id INTEGER NOT NULL,
+  sha TEXT NOT NULL,
+  refs INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, sha)
+) WITHOUT ROWID;
+
+-- Every tag a git run saw, peeled to its commit: a release tag names the commit an image was built
+-- from (SPEC C12). A tag moved to another commit keeps both rows, so a moved tag is said, not guessed.
+CREATE TABLE git_tags (
+  repo_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  sha TEXT NOT NULL,
+  first_run_id INTEGER NOT NULL,
+  last_run_id INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, name, sha)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import {
+  imageRefsOfDiff,
+  imageRefsOfMessage,
+  MAX_REFS_PER_COMMIT,
+  parseImageReference,
+} from "../../../src/collectors/git/image-refs.js";
+
+/** A one-file patch as `git diff-tree -p` prints it. */
+const patch = (file: string, lines: string[]): string =>
+  [`diff --git a/${file} b/${file}`, "index 1111111..2222222 100644", `--- a/${file}`, `+++ b/${file}`, "@@ -1,3 +1,3 @@", ...lines].join(
+    "\n",
+  );
+
+describe("parseImageReference", () => {
+  it.each([
+    ["ghcr.io/acme/app:sha-1a2b3c4", { image: "ghcr.io/acme/app", tag: "sha-1a2b3c4", digest: null }],
+    ["registry:5000/team/app:1.2.3", { image: "registry:5000/team/app", tag: "1.2.3", digest: null }],
+    ["payments-api:1.2.0", { image: "payments-api", tag: "1.2.0", digest: null }],
+    [`"nginx:1.27"`, { image: "nginx", tag: "1.27", digest: null }],
+    [
+      `app@sha256:${"a".repeat(64)}`,
+      { image: "app", tag: null, digest: `sha256:${"a".repeat(64)}` },
+    ],
+    [
+      `GHCR.io/Acme/App:v1@sha256:${"b".repeat(64)}`,
+      { image: "ghcr.io/acme/app", tag: "v1", digest: `sha256:${"b".repeat(64)}` },
+    ],
+  ])("reads %s", (text, want) => {
+    expect(parseImageReference(text)).toEqual(want);
+  });
+
+  it.each([
+    ["nginx"], // no tag or digest: says nothing about a build
+    ["{{ .Values.image }}"],
+    ["app:${TAG}"],
+    ["app:tag with space"],
+    ["app:\u001b[31mred"],
+    [`app:${"x".repeat(200)}`],
+    ["app@sha256:nothex"],
+  ])("refuses %s", (text) => {
+    expect(parseImageReference(text)).toBeNull();
+  });
+});
+
+describe("imageRefsOfDiff", () => {
+  it("reads the image a manifest's added line writes, not the removed one, with Flux's setter marker", () => {
+    const refs = imageRefsOfDiff(
+      patch("apps/prod/deployment.yaml", [
+        "   containers:",
+        "     - name: app",
+        `-      image: ghcr.io/acme/app:sha-0000000 # {"$imagepolicy": "flux-system:app"}`,
+        `+      image: ghcr.io/acme/app:sha-1a2b3c4 # {"$imagepolicy": "flux-system:app"}`,
+      ]),
+    );
+    expect(refs).toEqual([
+      { image: "ghcr.io/acme/app", tag: "sha-1a2b3c4", digest: null, source: "diff", file: "apps/prod/deployment.yaml" },
+    ]);
+  });
+
+  it("ties a kustomization's newTag to its image entry from the hunk's context", () => {
+    const refs = imageRefsOfDiff(
+      patch("apps/prod/kustomization.yaml", ["images:", "  - name: payments-api", "    newName: ghcr.io/acme/payments-api", "-    newTag: 1.1.0", "+    newTag: 1.2.0"]),
+    );
+    expect(refs.map((r) => [r.image, r.tag])).toEqual([["ghcr.io/acme/payments-api", "1.2.0"]]);
+  });
+
+  it("ties Helm values' tag and digest to the repository above them", () => {
+    const refs = imageRefsOfDiff(
+      patch("charts/app/values.yaml", [
+        "image:",
+        "  repository: ghcr.io/acme/app",
+        '+  tag: "v2.0.1"',
+        `+  digest: sha256:${"c".repeat(64)}`,
+      ]),
+    );
+    expect(refs.map((r) => [r.image, r.tag, r.digest])).toEqual([
+      ["ghcr.io/acme/app", "v2.0.1", null],
+      ["ghcr.io/acme/app", null, `sha256:${"c".repeat(64)}`],
+    ]);
+  });
+
+  it("does not take an object's metadata name for an image, and a hunk's names do not leak into the next file", () => {
+    const diff = [
+      patch("a.yaml", ["metadata:", "  name: payments"]),
+      patch("b.yaml", ["+tag: 1.2.3"]),
+    ].join("\n");
+    expect(imageRefsOfDiff(diff)).toEqual([{ image: null, tag: "1.2.3", digest: null, source: "diff", file: "b.yaml" }]);
+  });
+
+  it("keeps at most a bounded number per commit", () => {
+    const lines = Array.from({ length: MAX_REFS_PER_COMMIT + 50 }, (_, i) => `+image: app${i}:1.0.${i}`);
+    expect(imageRefsOfDiff(patch("bulk.yaml", lines))).toHaveLength(MAX_REFS_PER_COMMIT);
+  });
+});
+
+describe("imageRefsOfMessage", () => {
+  it("reads Flux image automation's default template", () => {
+    const msg = [
+      "Automated image update",
+      "",
+      "Automation name: flux-system/payments",
+      "",
+      "Files:",
+      "- apps/prod/deployment.yaml",
+      "",
+      "Objects:",
+      "- Deployment payments",
+      "",
+      "Images:",
+      "- ghcr.io/acme/payments-api:sha-1a2b3c4",
+      "- ghcr.io/acme/worker:1.4.0",
+      "",
+    ].join("\n");
+    expect(imageRefsOfMessage(msg).map((r) => `${r.image}:${r.tag}`)).toEqual([
+      "ghcr.io/acme/payments-api:sha-1a2b3c4",
+      "ghcr.io/acme/worker:1.4.0",
+    ]);
+  });
+
+  it("reads Flux v1's auto-release and Argo CD Image Updater's messages", () => {
+    expect(imageRefsOfMessage("Auto-release quay.io/acme/app:v1.2.3").map((r) => r.tag)).toEqual(["v1.2.3"]);
+    expect(
+      imageRefsOfMessage("build: automatic update of payments\n\nupdates image acme/app tag '1.0.0' to '1.1.0'\n").map(
+        (r) => `${r.image}:${r.tag}`,
+      ),
+    ).toEqual(["acme/app:1.1.0"]);
+  });
+
+  it("finds nothing in a person's message", () => {
+    expect(imageRefsOfMessage("Scale payments to 6 replicas\n\nimages: are fine")).toEqual([]);
+  });
+});
