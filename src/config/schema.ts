@@ -80,6 +80,22 @@ export const repoSchema = z.strictObject({
   github: ghRepoName.optional(),
   /** A gitops repository a Flux v1 daemon synced from. */
   fluxV1: fluxV1Schema.optional(),
+  /**
+   * Container images built from this (application) repository, as registry/path without a tag,
+   * e.g. ghcr.io/acme/payments-api: C12 traces image automation's tags to its commits.
+   */
+  images: z
+    .array(
+      z
+        .string()
+        .max(255)
+        .regex(
+          /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+          "must be an image name (registry/path, lower case, no tag or digest)",
+        ),
+    )
+    .max(100)
+    .optional(),
 });
 export type RepoConfig = z.infer<typeof repoSchema>;
 

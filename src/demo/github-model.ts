@@ -37,7 +37,8 @@ import type { RepoFactory } from "./repo-factory.js";
  *   #11 merge commit, approved by Carol and Bob on its head: reviewed.
  *   #12 squash: approved by Bob alone, force-pushed by Alice, merged by her past the required
  *       review: stale, force-pushed after approval, merged without the required review.
- *   Direct pushes: the image-automation bot's, and Carol's during an incident, signed with a key
+ *   Direct pushes: the image-automation bot's two (one deploys a build of #2, whose approval went
+ *   stale: C12 unexplained; one a build after #3: traced), and Carol's during an incident, signed with a key
  *   GitHub does not know (unverified). Between the collections main is rewritten (C8).
  * Access: an outside collaborator (Dave), an owner, a member without two-factor authentication.
  */

@@ -221,7 +221,41 @@ function buildApp(dir: string, keysDir: string): RepoFactory {
   return app;
 }
 
-function buildGitops(dir: string, keysDir: string, unknownKeyCommits: Set<string>): RepoFactory {
+/** The image CI builds from acme/payments-api (the demo config says so in repos[].images). */
+export const PAYMENTS_IMAGE = "ghcr.io/acme/payments-api";
+
+/** Flux image-automation-controller's default commit message. */
+function automationMessage(image: string): string {
+  return [
+    "Automated image update",
+    "",
+    "Automation name: flux-system/payments",
+    "",
+    "Files:",
+    "- clusters/prod/payments/deployment.yaml",
+    "",
+    "Images:",
+    `- ${image}`,
+    "",
+    "Signed-off-by: flux-image-automation <fluxcdbot@users.noreply.github.com>",
+  ].join("\n");
+}
+
+/** The application commits CI built the images the automation deploys from. */
+interface Builds {
+  /** #2's squash commit (its approval went stale). */
+  stale: string;
+  /** main after #3's rebase merge (reviewed). */
+  reviewed: string;
+}
+
+function buildsOf(app: RepoFactory): Builds {
+  const first = (grep: string) =>
+    app.git(["log", "--first-parent", "-1", "--format=%H", `--grep=${grep}`, "main"]).trim();
+  return { stale: first("^Add idempotency keys"), reviewed: first("^Document metrics") };
+}
+
+function buildGitops(dir: string, keysDir: string, unknownKeyCommits: Set<string>, builds: Builds): RepoFactory {
   const g = RepoFactory.init(dir, { author: people.carol, start: d("2026-06-21T09:00:00Z") });
   g.commit("Bootstrap cluster config", {
     files: {
@@ -243,15 +277,22 @@ function buildGitops(dir: string, keysDir: string, unknownKeyCommits: Set<string
     at: d("2026-07-04T12:00:00Z"),
   });
 
-  // The image-automation bot commits straight to main, as Flux's image automation does.
-  g.commit(
-    "Update image payments-api to 1.2.0\n\nSigned-off-by: flux-image-automation <fluxcdbot@users.noreply.github.com>",
-    {
-      author: people.bot,
-      files: { "clusters/prod/payments/deployment.yaml": "image: payments-api:1.2.0\n" },
-      at: d("2026-08-07T04:00:00Z"),
+  // The image-automation bot commits straight to main, as Flux's image automation does, writing the
+  // tag CI gave the image it built from an application commit. First the build of #2's squash
+  // commit, whose approval went stale (C12 unexplained); then the build of main after #3, which
+  // Carol reviewed (C12 traced).
+  g.commit(automationMessage(`${PAYMENTS_IMAGE}:sha-${builds.stale.slice(0, 7)}`), {
+    author: people.bot,
+    files: { "clusters/prod/payments/deployment.yaml": `image: ${PAYMENTS_IMAGE}:sha-${builds.stale.slice(0, 7)}\n` },
+    at: d("2026-07-25T04:00:00Z"),
+  });
+  g.commit(automationMessage(`${PAYMENTS_IMAGE}:sha-${builds.reviewed.slice(0, 7)}`), {
+    author: people.bot,
+    files: {
+      "clusters/prod/payments/deployment.yaml": `image: ${PAYMENTS_IMAGE}:sha-${builds.reviewed.slice(0, 7)} # {"$imagepolicy": "flux-system:payments"}\n`,
     },
-  );
+    at: d("2026-08-07T04:00:00Z"),
+  });
 
   // A direct push by a person: raising replicas during an incident, signed on the on-call host
   // with a key Carol never added to her GitHub account.
@@ -292,10 +333,11 @@ export const EXPERIMENT_BRANCH = "experiment/hpa";
 export function buildDemoOrg(root: string): DemoOrg {
   const keys = path.join(root, "keys");
   const unknownKeyCommits = new Set<string>();
+  const app = buildApp(path.join(root, "repos", "payments-api"), keys);
   return {
     root,
-    app: buildApp(path.join(root, "repos", "payments-api"), keys),
-    gitops: buildGitops(path.join(root, "repos", "platform-gitops"), keys, unknownKeyCommits),
+    app,
+    gitops: buildGitops(path.join(root, "repos", "platform-gitops"), keys, unknownKeyCommits, buildsOf(app)),
     unknownKeyCommits,
   };
 }

@@ -24,6 +24,7 @@ import type { DB } from "../store/db.js";
 import {
   firstParentInPeriod,
   observedIdentityRows,
+  type PeriodContextRows,
   periodContextRows,
   populationRows,
   repoChangeRows,
@@ -32,12 +33,24 @@ import { baseForcePushesIn, rewritesIn } from "../store/report-queries.js";
 import { compareText } from "../util/compare.js";
 import { type AccessEvidence, judgeAccess, readAccess } from "./access.js";
 import { type DeploymentEvidence, judgeDeployments } from "./deployments.js";
+import { ImageTracer } from "./provenance.js";
 
 /**
  * A deployment that introduced a change with one of these rules' findings is unexplained (C9):
  * SPEC names C2, C6 and C7; a pull request C1 found not reviewed is no better explained.
  */
-const DEPLOYMENT_CONCERNS = new Set(["C1", "C2", "C6", "C7"]);
+const DEPLOYMENT_CONCERNS = new Set(["C1", "C2", "C6", "C7", "C12"]);
+
+/**
+ * A change's findings that make a deployment introducing it unexplained (C9). An automation's
+ * direct push whose images C12 traced to reviewed changes is explained by them (SPEC C7).
+ */
+export function deploymentConcerns(verdicts: readonly Finding[]): string[] {
+  const traced = verdicts.some((v) => v.rule === "C12" && v.verdict === "traced");
+  return verdicts
+    .filter((v) => DEPLOYMENT_CONCERNS.has(v.rule) && isFinding(v) && !(traced && v.rule === "C7"))
+    .map((v) => `${v.rule} ${v.verdict}`);
+}
 
 /** The evidence of a period: the change population built from the store, and every rule's verdict on it. */
 export interface Evidence {
@@ -49,6 +62,8 @@ export interface EvidenceOptions {
   people: readonly PersonConfig[];
   exceptions: readonly ExceptionEntry[];
   now: Date;
+  /** repos[].images of the config, by repository name: which images each application repository builds (C12). */
+  images?: ReadonlyMap<string, readonly string[]>;
 }
 
 const bounds = (period: Period) => ({
@@ -73,12 +88,11 @@ function periodRewrites(db: DB, period: Period): Rewrite[] {
 /** The whole population held at once, with every verdict: for sampling, tests and small stores. */
 export function buildEvidence(db: DB, period: Period, o: EvidenceOptions): Evidence {
   const b = bounds(period);
-  const population = buildPopulation({
-    period,
-    rows: populationRows(db, b.from, b.to),
-    people: o.people,
-    identities: periodIdentities(db, period, o.people),
-  });
+  const identities = periodIdentities(db, period, o.people);
+  const rows = populationRows(db, b.from, b.to);
+  const population = imageTracer(db, period, o, identities, rows).attach(
+    buildPopulation({ period, rows, people: o.people, identities }),
+  );
   const judgement = judge({
     population,
     rewrites: periodRewrites(db, period),
@@ -98,14 +112,32 @@ export function* repoPopulations(
   period: Period,
   people: readonly PersonConfig[],
   identities: Identities = periodIdentities(db, period, people),
+  // Read once: every repository's population reads the same repositories, runs and snapshots.
+  context: PeriodContextRows = periodContextRows(db, bounds(period).to),
 ): Generator<Population> {
   const b = bounds(period);
-  // Read once: every repository's population reads the same repositories, runs and snapshots.
-  const context = periodContextRows(db, b.to);
   for (const repo of context.repos) {
     const rows = { ...context, ...repoChangeRows(db, context.repos, b.from, b.to, repo.id) };
     yield buildPopulation({ period, rows, people, identities });
   }
+}
+
+/** The C12 tracer for a period: its identities and context rows serve changes landed in it. */
+function imageTracer(
+  db: DB,
+  period: Period,
+  o: EvidenceOptions,
+  identities: Identities,
+  context: PeriodContextRows,
+): ImageTracer {
+  return new ImageTracer(db, {
+    period,
+    people: o.people,
+    identities,
+    repos: context.repos,
+    context,
+    images: o.images ?? new Map(),
+  });
 }
 
 /** What a period's judgement keeps besides its change rows: findings and what the outputs summarise. */
@@ -159,7 +191,10 @@ export function judgeChanges(
     const gitopsLanded = new Map<string, LandedChange>();
     const reconciled = new ReconciliationTally();
     let changes = 0;
-    for (const population of repoPopulations(db, period, o.people, identities)) {
+    const context = periodContextRows(db, b.to);
+    const tracer = imageTracer(db, period, o, identities, context);
+    for (const built of repoPopulations(db, period, o.people, identities, context)) {
+      const population = tracer.attach(built);
       const byChange = new Map<string, Finding[]>();
       for (const verdict of changeVerdicts(population)) {
         let v = verdict;
@@ -175,9 +210,7 @@ export function judgeChanges(
       reconciled.add(population);
       for (const c of population.changes) {
         if (c.role !== "gitops") continue;
-        const concerns = (byChange.get(c.id) ?? [])
-          .filter((v) => DEPLOYMENT_CONCERNS.has(v.rule) && isFinding(v))
-          .map((v) => `${v.rule} ${v.verdict}`);
+        const concerns = deploymentConcerns(byChange.get(c.id) ?? []);
         const landed = { id: c.id, concerns };
         for (const commit of c.commits) gitopsLanded.set(commit.sha, landed);
       }
@@ -198,13 +231,13 @@ export function judgeChanges(
     const deployments = judgeDeployments(db, period, gitopsLanded);
     tally.add(deployments.verdicts);
     found.push(...deployments.verdicts.filter(isFinding));
-    const context = readAccess(db);
-    const access = judgeAccess(db, period, context);
+    const accessContext = readAccess(db);
+    const access = judgeAccess(db, period, accessContext);
     tally.add(access.verdicts);
     found.push(...access.verdicts.filter(isFinding));
     duties.addDeployments(manualSyncsBy(db, b.from, b.to));
     duties.addDeployed(deployments.deployments);
-    duties.addRights(context.history, period, context.repos);
+    duties.addRights(accessContext.history, period, accessContext.repos);
     const people = duties.people();
     const s1 = s1SeparationOfDuties.evaluate({ people });
     tally.add(s1);

@@ -204,22 +204,18 @@ export interface UnscannedCommit {
   id: number;
   sha: string;
   message: string;
-  /** Merge commits are not diffed: their first-parent diff is the merged branch's own commits'. */
-  merge: boolean;
 }
 
 /** The repository's commits stored after `afterId` and not yet read for image references, in store order. */
 export function unscannedImageCommits(db: DB, repoId: number, afterId: number, limit: number): UnscannedCommit[] {
-  return (
-    db
-      .prepare(
-        `SELECT c.id, c.sha, c.message, instr(c.parents, ' ') > 0 AS merge FROM commits c
+  return db
+    .prepare(
+      `SELECT c.id, c.sha, c.message FROM commits c
          WHERE c.repo_id = ? AND c.id > ?
            AND NOT EXISTS (SELECT 1 FROM commit_image_scans s WHERE s.repo_id = c.repo_id AND s.sha = c.sha)
          ORDER BY c.id LIMIT ?`,
-      )
-      .all(repoId, afterId, limit) as { id: number; sha: string; message: string; merge: number }[]
-  ).map((r) => ({ id: r.id, sha: r.sha, message: r.message, merge: r.merge === 1 }));
+    )
+    .all(repoId, afterId, limit) as UnscannedCommit[];
 }
 
 export interface ImageRefRow {

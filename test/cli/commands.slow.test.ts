@@ -75,6 +75,7 @@ describe("report exit codes", () => {
         "C6 blocked",
         "C7 blocked",
         "C11 exception",
+        "C12 n/a",
       ]);
     }
   });

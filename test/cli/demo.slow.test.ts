@@ -39,9 +39,10 @@ describe("changeproof demo", () => {
   it("prints the deployments: what each introduced, the unexplained ones and the manual syncs", () => {
     expect(r.stdout).toMatch(/^rule C9: unexplained \d+, pass \d+, n\/a \d+, blocked \d+$/m);
     expect(r.stdout).toMatch(/^rule C10: manual-rollback 1, manual-off-branch 1, manual-tip 1, n\/a \d+$/m);
-    // Two changes at once: the canary skipped #11's deployment and the bot's push came with it.
+    // Two changes at once: the canary skipped #11's deployment and the bot's push came with it,
+    // deploying a build of a change whose approval went stale (C12).
     expect(r.stdout).toMatch(
-      /^deployment C9 unexplained prod\/argocd\/payments-canary@\w+ \S+: introduced 2 changes \(acme\/platform-gitops#11, acme\/platform-gitops@\w+\), acme\/platform-gitops@\w+ with C7 direct-push$/m,
+      /^deployment C9 unexplained prod\/argocd\/payments-canary@\w+ \S+: introduced 2 changes \(acme\/platform-gitops#11, acme\/platform-gitops@\w+\), acme\/platform-gitops@\w+ with C7 direct-push, C12 unexplained$/m,
     );
     expect(r.stdout).toMatch(
       /^deployment C9 unexplained prod\/argocd\/payments-canary@\w+ \S+: deployed \w+: acme\/platform-gitops as collected does not contain/m,
@@ -52,6 +53,21 @@ describe("changeproof demo", () => {
     expect(r.stdout).toMatch(
       /^deployment C10 manual-rollback prod\/argocd\/payments@\w+ \S+: alice@acme.example rolled /m,
     );
+  });
+
+  it("prints image automation's provenance: a build of a reviewed change, and one of a change that was not", () => {
+    expect(r.stdout).toMatch(/^rule C12: traced 1, unexplained 1, n\/a \d+$/m);
+    expect(r.stdout).toMatch(
+      /^image C12 unexplained acme\/platform-gitops@\w+: ghcr\.io\/acme\/payments-api:sha-\w{7}: built from acme\/payments-api#2, which C1 found not-reviewed: /m,
+    );
+    expect(r.stdout).toMatch(
+      /^image C12 traced acme\/platform-gitops@\w+: ghcr\.io\/acme\/payments-api:sha-\w{7} built from acme\/payments-api#3 \(C1 reviewed\)$/m,
+    );
+    // The traced push explains the deployments that brought it.
+    const traced = /^image C12 traced (\S+):/m.exec(r.stdout)?.[1] ?? "?";
+    const deployed = r.stdout.split("\n").filter((l) => l.startsWith("deployment C9 unexplained"));
+    expect(deployed.length).toBeGreaterThan(0);
+    for (const line of deployed) expect(line).not.toContain(traced);
   });
 
   it("prints the access review: each rule's counts and every access finding", () => {
@@ -110,11 +126,11 @@ describe("changeproof demo", () => {
       { reconciler: "argocd", basis: "history", initiated_by: "carol@acme.example", rollback: 0 },
     ]);
     // The tip the force push replaced stays recorded as deployed, though the cluster moved on.
-    expect(rows("SELECT count(*) AS n FROM deployments WHERE reconciler = 'argocd'")).toEqual([{ n: 10 }]);
+    expect(rows("SELECT count(*) AS n FROM deployments WHERE reconciler = 'argocd'")).toEqual([{ n: 11 }]);
     expect(rows("SELECT kind, lost, after, before FROM reconciler_history_gaps")).toEqual([
       { kind: "missed", lost: 2, after: "2026-07-20T08:00:00Z", before: "2026-09-10T08:00:00Z" },
     ]);
-    expect(r.stdout).toMatch(/^cluster prod: run \d+ ok, 13 new deployment records/m);
+    expect(r.stdout).toMatch(/^cluster prod: run \d+ ok, 14 new deployment records/m);
   });
 
   it("leaves a config the commands work on afterwards (its GitHub section a comment: the fake is gone)", async () => {

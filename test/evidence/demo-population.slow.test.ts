@@ -38,6 +38,7 @@ async function collectDemo(dir: string, clock: { first: () => Date; second: () =
       people: [],
       exceptions: [],
       now: clock.second(),
+      images: new Map([[APP, ["ghcr.io/acme/payments-api"]]]),
     });
     const access = judgeAccess(db, parsePeriod(DEMO_PERIOD));
     const protectionRules = db
@@ -58,9 +59,12 @@ async function collectDemo(dir: string, clock: { first: () => Date; second: () =
 const APP = "acme/payments-api";
 const GITOPS = "acme/platform-gitops";
 
-type RuleId = "C1" | "C2" | "C3" | "C4" | "C5" | "C6" | "C7" | "C11";
-/** A change by its id, or a direct push by its repository and subject (its sha differs per build). */
-type Ref = string | { repo: string; push: string };
+type RuleId = "C1" | "C2" | "C3" | "C4" | "C5" | "C6" | "C7" | "C11" | "C12";
+/**
+ * A change by its id, or a direct push by its repository and subject (its sha differs per build);
+ * `nth` picks among pushes with the same subject, in landing order.
+ */
+type Ref = string | { repo: string; push: string; nth?: number };
 
 interface Case {
   name: string;
@@ -71,12 +75,19 @@ interface Case {
 }
 
 const pr = (c1: string, c2: string, c3: string, c4: string, c5: string, c6: string, c11: string) =>
-  ({ C1: c1, C2: c2, C3: c3, C4: c4, C5: c5, C6: c6, C7: "pass", C11: c11 }) as Record<RuleId, string>;
-const push = (c11: string) =>
-  ({ C1: "n/a", C2: "n/a", C3: "n/a", C4: "n/a", C5: "n/a", C6: "n/a", C7: "direct-push", C11: c11 }) as Record<
-    RuleId,
-    string
-  >;
+  ({ C1: c1, C2: c2, C3: c3, C4: c4, C5: c5, C6: c6, C7: "pass", C11: c11, C12: "n/a" }) as Record<RuleId, string>;
+const push = (c11: string, c12 = "n/a") =>
+  ({
+    C1: "n/a",
+    C2: "n/a",
+    C3: "n/a",
+    C4: "n/a",
+    C5: "n/a",
+    C6: "n/a",
+    C7: "direct-push",
+    C11: c11,
+    C12: c12,
+  }) as Record<RuleId, string>;
 
 const CASES: Case[] = [
   {
@@ -174,10 +185,20 @@ const CASES: Case[] = [
     reasons: { C4: /force-pushed by alice/, C6: /merged by alice with 1 of 2 required approvals/ },
   },
   {
-    name: "direct push by the image-automation bot",
-    change: { repo: GITOPS, push: "Update image payments-api to 1.2.0" },
-    verdicts: push("exception"),
-    reasons: { C7: /flux-image-automation\[bot\]/, C11: /unsigned/ },
+    name: "image automation deploys a build of a change whose approval went stale",
+    change: { repo: GITOPS, push: "Automated image update", nth: 0 },
+    verdicts: push("exception", "unexplained"),
+    reasons: {
+      C7: /flux-image-automation\[bot\]/,
+      C11: /unsigned/,
+      C12: /ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{7}: built from acme\/payments-api#2, which C1 found not-reviewed/,
+    },
+  },
+  {
+    name: "image automation deploys a build of a reviewed change",
+    change: { repo: GITOPS, push: "Automated image update", nth: 1 },
+    verdicts: push("exception", "traced"),
+    reasons: { C12: /ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{7} built from acme\/payments-api#3 \(C1 reviewed\)/ },
   },
   {
     name: "direct push signed with a key GitHub does not know",
@@ -205,11 +226,11 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
   });
 
   const find = (ref: Ref): Change | undefined =>
-    c.evidence.population.changes.find((ch) =>
-      typeof ref === "string"
-        ? ch.id === ref
-        : ch.repo === ref.repo && ch.kind === "direct-push" && ch.title === ref.push,
-    );
+    typeof ref === "string"
+      ? c.evidence.population.changes.find((ch) => ch.id === ref)
+      : c.evidence.population.changes.filter(
+          (ch) => ch.repo === ref.repo && ch.kind === "direct-push" && ch.title === ref.push,
+        )[ref.nth ?? 0];
   const verdictsOf = (ch: Change): Record<string, string> =>
     Object.fromEntries((c.evidence.judgement.byChange.get(ch.id) ?? []).map((f) => [f.rule, f.verdict]));
   const reasonOf = (ch: Change, rule: string): string =>
@@ -220,7 +241,7 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     return [f?.reason ?? "", ...(f?.evidence ?? []).map((e) => `${e.label}: ${e.value}`)].join("\n");
   };
 
-  it("holds exactly the story's changes: 13 pull requests and 3 direct pushes", () => {
+  it("holds exactly the story's changes: 13 pull requests and 4 direct pushes", () => {
     const ids = CASES.map((k) => find(k.change)?.id);
     expect(ids.every((id) => id !== undefined)).toBe(true);
     expect(c.evidence.population.changes.map((ch) => ch.id).sort()).toEqual([...ids].sort());
@@ -238,7 +259,7 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
       "rebase",
       "squash",
     ]);
-    expect(c.evidence.population.changes.filter((ch) => ch.kind === "direct-push")).toHaveLength(3);
+    expect(c.evidence.population.changes.filter((ch) => ch.kind === "direct-push")).toHaveLength(4);
   });
 
   it.each(CASES)("$name: $change", (k) => {

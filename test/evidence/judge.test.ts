@@ -80,6 +80,7 @@ describe("judge", () => {
       "pass",
       "pass",
       "pass",
+      "n/a",
     ]);
     expect(j.byChange.get(PUSH)?.map((f) => `${f.rule} ${f.verdict}`)).toEqual([
       "C1 n/a",
@@ -90,6 +91,7 @@ describe("judge", () => {
       "C6 n/a",
       "C7 direct-push",
       "C11 pass",
+      "C12 n/a",
     ]);
   });
 

@@ -742,7 +742,7 @@ describe("change-log report on hostile git data", () => {
       const rows = gitOnly.changes.changes;
       expect(rows.map((c) => c.id)).toEqual(hostile.inPeriod.map((sha) => `${REPO}@${sha}`));
       expect(rows.map((c) => c.commits)).toEqual(hostile.inPeriod.map((sha) => [sha]));
-      expect(gitOnly.changes.rules).toEqual(["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C11"]);
+      expect(gitOnly.changes.rules).toEqual(["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C11", "C12"]);
       expect(gitOnly.changes.period).toMatchObject({
         label: PERIOD,
         from: "2026-07-01T00:00:00.000Z",
@@ -763,7 +763,9 @@ describe("change-log report on hostile git data", () => {
           droppedAt: null,
         });
         const blocked = `GitHub was not collected for ${REPO}: whether a pull request landed ${c.commits[0]?.slice(0, 12)} cannot be shown`;
-        for (const v of c.verdicts.filter((x) => x.rule !== "C11")) {
+        // C12 judges only an automation's changes to a GitOps repository.
+        expect(c.verdicts.find((v) => v.rule === "C12")?.verdict).toBe("n/a");
+        for (const v of c.verdicts.filter((x) => x.rule !== "C11" && x.rule !== "C12")) {
           expect(v, `${c.id} ${v.rule}`).toEqual({ rule: v.rule, verdict: "blocked", reason: blocked });
         }
         expect(c.verdicts.find((v) => v.rule === "C11")?.verdict).toBe("exception");
@@ -929,7 +931,7 @@ describe("change-log report on hostile git data", () => {
  * any story, not its details.
  */
 
-const CHANGE_RULES = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C11"];
+const CHANGE_RULES = ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C11", "C12"];
 const PR_KINDS: ChangeKind[] = ["merge-commit", "squash", "rebase"];
 const KINDS: ChangeKind[] = [...PR_KINDS, "not-on-branch", "direct-push", "unknown"];
 

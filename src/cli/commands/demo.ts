@@ -94,6 +94,7 @@ async function collectAndReport(
     `    source: ${JSON.stringify(org.app.dir)}`,
     "    role: app",
     "    protectedBranches: [main]",
+    "    images: [ghcr.io/acme/payments-api]",
     "  - name: acme/platform-gitops",
     `    source: ${JSON.stringify(`file://${org.gitops.dir}`)}`,
     "    role: gitops",
@@ -160,6 +161,7 @@ async function collectAndReport(
   for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);
   for (const line of ruleSummaryLines(result.rules)) o.out(`rule ${line}`);
   for (const d of result.deployments) o.out(`deployment ${d.rule} ${d.verdict} ${d.deployment}: ${d.reason}`);
+  for (const p of result.provenance) o.out(`image C12 ${p.verdict} ${p.change}: ${p.reason}`);
   for (const a of result.access) o.out(`access ${a.rule} ${a.verdict}: ${a.reason}`);
   for (const d of result.duties) o.out(`duties ${d.person}: ${d.reason}`);
   return result;

@@ -16,6 +16,8 @@ export interface ReportResult {
   access: { rule: string; verdict: string; reason: string }[];
   /** The deployments' findings (C9 unexplained, C10 manual syncs). */
   deployments: { rule: string; verdict: string; deployment: string; reason: string }[];
+  /** Each automated GitOps change's provenance (C12 traced or unexplained): which build it deploys. */
+  provenance: { verdict: string; change: string; reason: string }[];
   /** The separation-of-duties conflicts (S1 exceptions): who, and what. */
   duties: { person: string; reason: string }[];
 }
@@ -43,7 +45,11 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
         ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
         clusters: [...configuredClusters(cfg)],
       },
-      { people: cfg.people, exceptions },
+      {
+        people: cfg.people,
+        exceptions,
+        images: new Map(cfg.repos.map((r) => [r.name, r.images ?? []])),
+      },
     ),
   );
   const written = await writeChangeLogReport(report, period, cfg.output);
@@ -60,6 +66,11 @@ export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logge
     deployments: report.deployments.verdicts
       .filter((f) => f.verdict !== "pass" && f.verdict !== "n/a")
       .map((f) => ({ rule: f.rule, verdict: f.verdict, deployment: f.subject.id, reason: f.reason })),
+    provenance: report.changes.flatMap((c) =>
+      c.verdicts
+        .filter((v) => v.rule === "C12" && v.verdict !== "n/a")
+        .map((v) => ({ verdict: v.verdict, change: c.id, reason: v.reason })),
+    ),
     duties: report.findings
       .filter((f) => f.rule === "S1" && f.verdict === "exception")
       .map((f) => ({ person: f.subject.id, reason: f.reason })),

@@ -77,7 +77,9 @@ export async function collectGitRepo(db: DB, repo: ResolvedRepo, opts: GitCollec
     },
     parameters: {
       command: "git log --pretty=raw -z --stdin <tips> ^<previous tips>",
-      ...(repo.role === "gitops" ? { images: "git diff-tree --stdin -r -p -U3 <commits not yet read>" } : {}),
+      ...(repo.role === "gitops"
+        ? { images: "git diff-tree --stdin -r -p -U3 --diff-merges=first-parent <commits not yet read>" }
+        : {}),
       tags: "git for-each-ref refs/tags",
       source,
     },

@@ -11,8 +11,8 @@ const MAX_DIFF_BYTES = 1 << 20;
 
 /**
  * Reads the image references of every GitOps commit the store holds and has not read yet (SPEC
- * C12): the added lines of its diff against its first parent (`git diff-tree -p`; merges are
- * skipped, their branch's commits carry the lines) and its message. Each batch is written with its
+ * C12): the added lines of its diff against its first parent (`git diff-tree -p`; a merge's is what
+ * its branch brought, whose own commits a protected-branch harvest may not hold) and its message. Each batch is written with its
  * commits marked read, so an interrupted run resumes where it stopped.
  */
 export async function scanImageRefs(
@@ -32,7 +32,7 @@ export async function scanImageRefs(
     after = last.id;
     const diffs = await diffsOf(
       gitDir,
-      batch.filter((c) => !c.merge).map((c) => c.sha),
+      batch.map((c) => c.sha),
       what,
     );
     const found = batch.map((c) => {
@@ -51,7 +51,18 @@ async function diffsOf(gitDir: string, shas: readonly string[], what: string): P
   if (shas.length === 0) return out;
   const run = streamGit(
     gitDir,
-    ["diff-tree", "--stdin", "-r", "-p", "-U3", "--no-color", "--no-renames", "--no-ext-diff", "--no-textconv"],
+    [
+      "diff-tree",
+      "--stdin",
+      "-r",
+      "-p",
+      "-U3",
+      "--diff-merges=first-parent",
+      "--no-color",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+    ],
     what,
     `${shas.join("\n")}\n`,
   );

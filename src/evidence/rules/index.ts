@@ -14,6 +14,7 @@ import { c8HistoryRewrite } from "./c8-history-rewrite.js";
 import { c9DeployedUnexplained } from "./c9-deployed-unexplained.js";
 import { c10ManualSync } from "./c10-manual-sync.js";
 import { c11CommitIdentity } from "./c11-commit-identity.js";
+import { c12ImageProvenance } from "./c12-image-provenance.js";
 import { p1Completeness } from "./p1-completeness.js";
 import { s1SeparationOfDuties } from "./s1-separation-of-duties.js";
 
@@ -30,6 +31,7 @@ export const changeRules = [
   c6MergedWithoutRequiredReview,
   c7DirectPush,
   c11CommitIdentity,
+  c12ImageProvenance,
 ] as const;
 
 /** The access rules: each judges the period's access and protection snapshots. */
@@ -47,6 +49,7 @@ export const rules = {
   C9: c9DeployedUnexplained,
   C10: c10ManualSync,
   C11: c11CommitIdentity,
+  C12: c12ImageProvenance,
   A1: a1AccessReview,
   A2: a2AdminsAndBypass,
   A3: a3OutsideAndTwoFactor,

@@ -8,9 +8,14 @@ import {
 
 /** A one-file patch as `git diff-tree -p` prints it. */
 const patch = (file: string, lines: string[]): string =>
-  [`diff --git a/${file} b/${file}`, "index 1111111..2222222 100644", `--- a/${file}`, `+++ b/${file}`, "@@ -1,3 +1,3 @@", ...lines].join(
-    "\n",
-  );
+  [
+    `diff --git a/${file} b/${file}`,
+    "index 1111111..2222222 100644",
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    "@@ -1,3 +1,3 @@",
+    ...lines,
+  ].join("\n");
 
 describe("parseImageReference", () => {
   it.each([
@@ -18,10 +23,7 @@ describe("parseImageReference", () => {
     ["registry:5000/team/app:1.2.3", { image: "registry:5000/team/app", tag: "1.2.3", digest: null }],
     ["payments-api:1.2.0", { image: "payments-api", tag: "1.2.0", digest: null }],
     [`"nginx:1.27"`, { image: "nginx", tag: "1.27", digest: null }],
-    [
-      `app@sha256:${"a".repeat(64)}`,
-      { image: "app", tag: null, digest: `sha256:${"a".repeat(64)}` },
-    ],
+    [`app@sha256:${"a".repeat(64)}`, { image: "app", tag: null, digest: `sha256:${"a".repeat(64)}` }],
     [
       `GHCR.io/Acme/App:v1@sha256:${"b".repeat(64)}`,
       { image: "ghcr.io/acme/app", tag: "v1", digest: `sha256:${"b".repeat(64)}` },
@@ -33,6 +35,7 @@ describe("parseImageReference", () => {
   it.each([
     ["nginx"], // no tag or digest: says nothing about a build
     ["{{ .Values.image }}"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable left unexpanded in a manifest
     ["app:${TAG}"],
     ["app:tag with space"],
     ["app:\u001b[31mred"],
@@ -54,13 +57,25 @@ describe("imageRefsOfDiff", () => {
       ]),
     );
     expect(refs).toEqual([
-      { image: "ghcr.io/acme/app", tag: "sha-1a2b3c4", digest: null, source: "diff", file: "apps/prod/deployment.yaml" },
+      {
+        image: "ghcr.io/acme/app",
+        tag: "sha-1a2b3c4",
+        digest: null,
+        source: "diff",
+        file: "apps/prod/deployment.yaml",
+      },
     ]);
   });
 
   it("ties a kustomization's newTag to its image entry from the hunk's context", () => {
     const refs = imageRefsOfDiff(
-      patch("apps/prod/kustomization.yaml", ["images:", "  - name: payments-api", "    newName: ghcr.io/acme/payments-api", "-    newTag: 1.1.0", "+    newTag: 1.2.0"]),
+      patch("apps/prod/kustomization.yaml", [
+        "images:",
+        "  - name: payments-api",
+        "    newName: ghcr.io/acme/payments-api",
+        "-    newTag: 1.1.0",
+        "+    newTag: 1.2.0",
+      ]),
     );
     expect(refs.map((r) => [r.image, r.tag])).toEqual([["ghcr.io/acme/payments-api", "1.2.0"]]);
   });
@@ -81,11 +96,10 @@ describe("imageRefsOfDiff", () => {
   });
 
   it("does not take an object's metadata name for an image, and a hunk's names do not leak into the next file", () => {
-    const diff = [
-      patch("a.yaml", ["metadata:", "  name: payments"]),
-      patch("b.yaml", ["+tag: 1.2.3"]),
-    ].join("\n");
-    expect(imageRefsOfDiff(diff)).toEqual([{ image: null, tag: "1.2.3", digest: null, source: "diff", file: "b.yaml" }]);
+    const diff = [patch("a.yaml", ["metadata:", "  name: payments"]), patch("b.yaml", ["+tag: 1.2.3"])].join("\n");
+    expect(imageRefsOfDiff(diff)).toEqual([
+      { image: null, tag: "1.2.3", digest: null, source: "diff", file: "b.yaml" },
+    ]);
   });
 
   it("keeps at most a bounded number per commit", () => {

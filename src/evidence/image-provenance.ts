@@ -1,0 +1,110 @@
+import type { Identities } from "./identities.js";
+import type { Change } from "./population.js";
+
+/**
+ * Automated change provenance (SPEC C12): what image automation wrote into a GitOps repository
+ * and which application change built it. The store says what each commit wrote (image-refs.ts);
+ * the pipeline resolves each reference to an application commit and judges the change that
+ * landed it; these are the pure parts both share.
+ */
+
+/** An image reference a GitOps commit writes, as stored. */
+export interface WrittenImage {
+  /** The GitOps commit that wrote it. */
+  commit: string;
+  image: string | null;
+  tag: string | null;
+  digest: string | null;
+  source: "diff" | "message";
+  file: string | null;
+}
+
+/** What an image reference resolved to: the application change that built it, or why none. */
+export type ImageTrace = WrittenImage &
+  (
+    | {
+        traced: true;
+        /** The application commit the tag names, and how it named it. */
+        app: { repo: string; sha: string; via: string };
+        /** The change that landed it, and C1's verdict on that change. */
+        change: { id: string; c1: string; reason: string };
+      }
+    | {
+        traced: false;
+        why: string;
+        app?: { repo: string; sha: string; via: string };
+        change?: { id: string; c1: string; reason: string };
+      }
+  );
+
+/** `ghcr.io/acme/app:tag@digest`, as people write it. */
+export function imageText(w: Pick<WrittenImage, "image" | "tag" | "digest">): string {
+  return `${w.image ?? "(image not named)"}${w.tag ? `:${w.tag}` : ""}${w.digest ? `@${w.digest}` : ""}`;
+}
+
+/**
+ * Whether a change is an automation's change to a GitOps repository, which C12 judges: a pull
+ * request a bot or automation account opened, or a push whose every commit such an account
+ * authored (identity resolution says which accounts are not people).
+ */
+export function isAutomatedGitopsChange(c: Change, identities: Identities): boolean {
+  if (c.role !== "gitops") return false;
+  const automated = (p: ReturnType<Identities["resolve"]>) => p?.service === "bot" || p?.service === "automation";
+  if (c.pr) {
+    if (c.pr.authorKind === "Bot" || /\[bot\]$/i.test(c.pr.author ?? "")) return true;
+    return c.pr.author !== null && automated(identities.resolve({ login: c.pr.author }));
+  }
+  return (
+    c.commits.length > 0 &&
+    c.commits.every((k) => automated(k.authors[0] ? identities.resolveIdent(k.authors[0]) : null))
+  );
+}
+
+/**
+ * The commit ids a tag carries, as CI pipelines name builds: `sha-1a2b3c4`, `main-1a2b3c4-1700000000`,
+ * `v1.2.3-4-g1a2b3c4` (git describe), or a full id. A run of digits alone is a build number or a
+ * timestamp, not a commit, unless the tag says `sha-`.
+ */
+export function commitIdsInTag(tag: string): string[] {
+  const described = /-\d+-g([0-9a-f]{7,40})(?:-dirty)?$/i.exec(tag)?.[1];
+  if (described) return [described.toLowerCase()];
+  const saysSha = /^sha[-_]/i.test(tag);
+  const ids = tag
+    .toLowerCase()
+    .split(/[-_.+]/)
+    .filter((t) => /^[0-9a-f]{7,40}$/.test(t) && (saysSha || /[a-f]/.test(t)));
+  return [...new Set(ids)];
+}
+
+/** The tag names a version tag may have in git: `1.2.0` is released as `v1.2.0` or `1.2.0`. */
+export function gitTagNames(tag: string): string[] {
+  return tag.startsWith("v") ? [tag, tag.slice(1)] : [tag, `v${tag}`];
+}
+
+/** C12's verdict on an automated change: traced when every image it writes traces. */
+export function provenanceVerdict(traces: readonly ImageTrace[]): {
+  verdict: "traced" | "unexplained";
+  reason: string;
+} {
+  if (traces.length === 0) {
+    return {
+      verdict: "unexplained",
+      reason: "it writes no image reference changeproof can read (no image, tag or digest in its diff or message)",
+    };
+  }
+  const failed = traces.find((t) => !t.traced);
+  if (failed && !failed.traced) {
+    const more = traces.filter((t) => !t.traced).length - 1;
+    return {
+      verdict: "unexplained",
+      reason: `${imageText(failed)}: ${failed.why}${more > 0 ? ` (and ${more} more)` : ""}`,
+    };
+  }
+  const shown = traces.filter((t, i) => traces.findIndex((u) => imageText(u) === imageText(t)) === i);
+  return {
+    verdict: "traced",
+    reason: shown
+      .map((t) => (t.traced ? `${imageText(t)} built from ${t.change.id} (C1 ${t.change.c1})` : ""))
+      .join("; "),
+  };
+}
