@@ -7,7 +7,8 @@ import type { HistoryObservation, ReconcilerKind } from "./deployment.js";
  * So an entry nobody saw was lost only if the oldest kept entry is newer than the previous run:
  *   - with sequence numbers (Argo CD ids, Helm versions), exactly: ids between the last one seen
  *     and the first one kept are missing;
- *   - otherwise, possibly: the history is at capacity and begins after the previous run.
+ *   - otherwise, possibly: the history is at capacity and even its oldest entry is newer than the
+ *     newest one the previous run saw (in the history's own clock, never the reads').
  * The first run of a target whose history is already full cannot know what came before it.
  */
 
@@ -65,9 +66,16 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
       lost: cur.seqMin - prev.seqMax - 1,
     };
   }
+  // Unnumbered (a Kustomization): an entry is evicted only once every kept entry was reconciled
+  // after it, and one nobody saw came after the newest entry the previous read saw. So entries may
+  // be lost only if even the oldest kept entry was reconciled after that one. Compared in the
+  // history's own clock, never the reads': reads can come months after the history's times (an
+  // export imported late, a cluster's clock apart), and a full history sharing an entry the
+  // previous read saw unchanged lost nothing.
   const full = cur.capacity !== null && cur.entries >= cur.capacity;
-  if (full && cur.horizon !== null && ms(cur.horizon) > ms(lastRead)) {
-    return { ...base, kind: "possibly-missed", before: cur.horizon, lost: null };
+  const since = prev.newest ?? lastRead;
+  if (full && cur.horizon !== null && ms(cur.horizon) > ms(since)) {
+    return { ...base, after: since, kind: "possibly-missed", before: cur.horizon, lost: null };
   }
   return null;
 }
@@ -136,7 +144,7 @@ export function describeGap(g: HistoryGap): string {
     case "missed":
       return `${target}: ${g.lost} history ${g.lost === 1 ? "entry was" : "entries were"} dropped by the cluster before the read at ${g.foundAt} (deployed between ${g.after} and ${g.before}); collect more often`;
     case "possibly-missed":
-      return `${target}: the history was full and began at ${g.before}, after the previous read at ${g.after}; deployments in between may be missing; collect more often`;
+      return `${target}: the history was full at the read at ${g.foundAt} and its oldest entry (${g.before}) is newer than the newest one the previous read saw (${g.after}): deployments in between may be missing; collect more often`;
     case "no-history":
       return `${target}: keeps no deployment history (Flux before 2.7, or a HelmRelease without status.history): only the revision applied at each read is known, so other deployments between reads may be missing (controller events fill in part)`;
     case "before-first-collection":

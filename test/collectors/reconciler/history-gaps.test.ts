@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryObservation } from "../../../src/collectors/reconciler/deployment.js";
-import { describeGap, historyGaps, STILL_OPEN } from "../../../src/collectors/reconciler/history-gaps.js";
+import {
+  describeGap,
+  type HistoryGap,
+  historyGaps,
+  STILL_OPEN,
+} from "../../../src/collectors/reconciler/history-gaps.js";
 
 const argo = (
   observedAt: string,
@@ -80,12 +85,29 @@ describe("historyGaps", () => {
     ).toEqual([]);
   });
 
-  it("judges from the last read that saw the previous state, not the first", () => {
-    const prev = {
-      ...kustomization("2026-07-02T00:00:00.000Z", 3, "2026-07-01T00:00:00Z"),
-      seenUntil: "2026-07-06T00:00:00.000Z",
-    };
-    expect(historyGaps([prev, kustomization("2026-07-09T00:00:00.000Z", 5, "2026-07-04T00:00:00Z")])).toEqual([]);
+  it("judges a Kustomization in its history's own clock, with reads months after its times", () => {
+    // Read in December (an export imported late, or a cluster whose clock is apart): the history's
+    // own times are July's. The previous read's newest entry is 1 July; the next full history's
+    // oldest is 4 July: every entry was replaced since, and ones in between may be lost.
+    const lateRead = (observedAt: string, horizon: string, newest: string): HistoryObservation => ({
+      ...kustomization(observedAt, 5, horizon),
+      newest,
+    });
+    const prev = lateRead("2026-12-01T00:00:00.000Z", "2026-06-20T00:00:00Z", "2026-07-01T00:00:00Z");
+    const replaced = lateRead("2026-12-08T00:00:00.000Z", "2026-07-04T00:00:00Z", "2026-07-09T00:00:00Z");
+    // (The first read, already full, cannot know what came before it: said apart.)
+    const between = (list: HistoryObservation[]) => historyGaps(list).filter((g) => g.kind !== "before-first-collection");
+    const gaps = between([prev, replaced]);
+    expect(gaps).toMatchObject([
+      { kind: "possibly-missed", after: "2026-07-01T00:00:00Z", before: "2026-07-04T00:00:00Z", lost: null },
+    ]);
+    expect(describeGap(gaps[0] as HistoryGap)).toContain(
+      "its oldest entry (2026-07-04T00:00:00Z) is newer than the newest one the previous read saw (2026-07-01T00:00:00Z)",
+    );
+    // Still holding an entry the previous read saw unchanged (reconciled 1 July or before): nothing
+    // was evicted past it, however late the reads.
+    const kept = lateRead("2026-12-08T00:00:00.000Z", "2026-06-28T00:00:00Z", "2026-07-09T00:00:00Z");
+    expect(between([prev, kept])).toEqual([]);
   });
 
   it("says what the first read of an already full history cannot know (no ids: a Kustomization)", () => {
