@@ -288,6 +288,51 @@ describe("collectCluster from the Kubernetes API", () => {
     }
   });
 
+  it("detects a Kustomization's replaced history from the histories alone, reads months after their times", async () => {
+    // Five applies a day apart from `day`; the read is in December, long after all of them.
+    const applies = (from: number) =>
+      kustomization({
+        name: "apps",
+        path: "./apps/prod",
+        sourceRef: { kind: "GitRepository", name: "flux-system" },
+        lastAppliedRevision: fluxGitRevision("main", sha(`apply-${from + 4}`)),
+        history: [4, 3, 2, 1, 0].map((i) =>
+          fluxSnapshot({
+            digest: fakeDigest(`apply-${from + i}`),
+            firstReconciled: `2026-07-${String(from + i).padStart(2, "0")}T10:00:00Z`,
+            lastReconciled: `2026-07-${String(from + i).padStart(2, "0")}T10:00:05Z`,
+            lastReconciledStatus: "ReconciliationSucceeded",
+            metadata: { revision: fluxGitRevision("main", sha(`apply-${from + i}`)) },
+          }),
+        ),
+      });
+    const flux = cluster({ reconcilers: ["flux"], events: false });
+    const december = (day: number) => ({ ...ctx, now: () => new Date(`2026-12-0${day}T00:00:00Z`) });
+    const db = freshStore();
+    kube.set("kustomizations.kustomize.toolkit.fluxcd.io/v1", [applies(1)]);
+    try {
+      await collectCluster(db, flux, 0, december(1));
+      // Two more applies: the history still holds three the first read saw. Nothing was lost.
+      kube.set("kustomizations.kustomize.toolkit.fluxcd.io/v1", [applies(3)]);
+      const overlapping = await collectCluster(db, flux, 0, december(2));
+      expect(overlapping.counts.historyGaps).toBe(0);
+      // Every entry replaced since: the ones between may be lost, when is said in the history's times.
+      kube.set("kustomizations.kustomize.toolkit.fluxcd.io/v1", [applies(10)]);
+      const replaced = await collectCluster(db, flux, 0, december(3));
+      expect(replaced.counts.historyGaps).toBe(1);
+      expect(replaced.gaps).toEqual([
+        expect.stringMatching(
+          /^flux-kustomization prod\/flux-system\/apps: the history was full at the read at 2026-12-03T00:00:00\.000Z and its oldest entry \(2026-07-10T10:00:05Z\) is newer than the newest one the previous read saw \(2026-07-07T10:00:05Z\)/,
+        ),
+      ]);
+      expect(
+        db.prepare("SELECT kind, after, before FROM reconciler_history_gaps WHERE kind = 'possibly-missed'").all(),
+      ).toEqual([{ kind: "possibly-missed", after: "2026-07-07T10:00:05Z", before: "2026-07-10T10:00:05Z" }]);
+    } finally {
+      kube.set("kustomizations.kustomize.toolkit.fluxcd.io/v1", [apps]);
+    }
+  });
+
   it("refused credentials: one line naming the cluster and the kubeconfig, a failed run, nothing stored lost", async () => {
     const db = freshStore();
     await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);
