@@ -357,3 +357,58 @@ export function clusterReadAt(run: RunRow): string {
   }
   return run.started_at;
 }
+
+/** Argo CD's API server's event when a person rolls an Application back: `<user> initiated rollback to <id>`. */
+const ARGO_ROLLBACK = /initiated rollback to (\d{1,9})\s*$/;
+/** How far from the event the rollback's history entry may start (the server stamps both). */
+const ROLLBACK_EARLY_MS = 5_000;
+const ROLLBACK_LATE_MS = 10 * 60_000;
+
+/**
+ * Marks as rollbacks the Argo CD history entries that Argo CD's own events say were one. Only the
+ * current operationState says "rollback" (it names a source): an older rollback is a history entry
+ * like any manual sync, so it is found from the event "<user> initiated rollback to <id>": the
+ * first entry a person started right after it, deploying what history entry <id> deployed (when
+ * that entry is known). Idempotent; each run repeats it for the cluster, since the event and the
+ * entry may arrive in different reads. Returns how many records it marked.
+ */
+export function markArgoRollbacks(db: DB, runId: number, cluster: string): number {
+  const events = db
+    .prepare(
+      `SELECT namespace, name, first_at, message FROM reconciler_events
+       WHERE cluster = ? AND kind = 'Application' AND reason = 'OperationStarted' AND message LIKE '%initiated rollback to %'
+       ORDER BY first_at`,
+    )
+    .all(cluster) as { namespace: string; name: string; first_at: string; message: string }[];
+  const target = db.prepare(
+    `SELECT revisions FROM deployments WHERE reconciler = 'argocd' AND cluster = ? AND namespace = ? AND name = ?
+       AND basis = 'history' AND json_extract(detail, '$.historyId') = ? ORDER BY finished_at DESC LIMIT 1`,
+  );
+  const candidates = db.prepare(
+    `SELECT id, revisions, rollback FROM deployments WHERE reconciler = 'argocd' AND cluster = ? AND namespace = ?
+       AND name = ? AND basis = 'history' AND coalesce(automated, 0) = 0
+       AND julianday(coalesce(started_at, finished_at)) BETWEEN julianday(?) AND julianday(?)
+     ORDER BY julianday(coalesce(started_at, finished_at)), id`,
+  );
+  const mark = db.prepare("UPDATE deployments SET rollback = 1, changed_run_id = ? WHERE id = ? AND rollback = 0");
+  let marked = 0;
+  db.transaction(() => {
+    for (const e of events) {
+      const id = ARGO_ROLLBACK.exec(e.message)?.[1];
+      const at = Date.parse(e.first_at);
+      if (id === undefined || Number.isNaN(at)) continue;
+      const to = target.get(cluster, e.namespace, e.name, Number(id)) as { revisions: string } | undefined;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const rows = candidates.all(
+        cluster,
+        e.namespace,
+        e.name,
+        iso(at - ROLLBACK_EARLY_MS),
+        iso(at + ROLLBACK_LATE_MS),
+      ) as { id: number; revisions: string; rollback: number }[];
+      const entry = rows.find((r) => to === undefined || r.revisions === to.revisions);
+      if (entry && entry.rollback === 0) marked += mark.run(runId, entry.id).changes;
+    }
+  }).immediate();
+  return marked;
+}

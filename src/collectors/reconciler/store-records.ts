@@ -1,5 +1,11 @@
 import type { DB } from "../../store/db.js";
-import { storeDeployments, storeEvents, storeHistoryGaps, storeObservations } from "../../store/reconciler-store.js";
+import {
+  markArgoRollbacks,
+  storeDeployments,
+  storeEvents,
+  storeHistoryGaps,
+  storeObservations,
+} from "../../store/reconciler-store.js";
 import type { DeploymentRecord, HistoryObservation, ReconcilerEventRecord } from "./deployment.js";
 import { describeGap, historyGaps } from "./history-gaps.js";
 
@@ -19,6 +25,11 @@ export function storeClusterRecords(
 ): { counts: Record<string, number>; gaps: string[] } {
   const deployments = storeDeployments(db, runId, records.deployments);
   const events = storeEvents(db, runId, records.events);
+  // An Argo CD rollback older than the current operation is known from its event (which may come
+  // in another read than its history entry): marked across everything stored for the cluster.
+  const clusters = new Set([...records.deployments, ...records.events].map((r) => r.cluster));
+  let rollbacksMarked = 0;
+  for (const c of clusters) rollbacksMarked += markArgoRollbacks(db, runId, c);
   // Only a read that changed a target's history can show entries lost since the read before it.
   const found = storeObservations(db, runId, records.observations).flatMap(({ observation, previous }) =>
     historyGaps(previous ? [previous, observation] : [observation]).filter((g) => g.foundAt === observation.observedAt),
@@ -30,6 +41,7 @@ export function storeClusterRecords(
       deploymentsAdded: deployments.added,
       deploymentsUpdated: deployments.updated,
       eventsAdded: events.added,
+      rollbacksMarked,
       observations: records.observations.length,
       historyGaps: found.length,
     },

@@ -333,6 +333,78 @@ describe("collectCluster from the Kubernetes API", () => {
     }
   });
 
+  it("marks an Argo CD rollback older than the current operation from Argo CD's event, in whichever read it comes", async () => {
+    // A manual app: alice rolled back to entry 0 on 5 July (entry 2), then bob synced the tip by
+    // hand (entry 3, the current operation, an ordinary sync). Only the event says entry 2 was a rollback.
+    const manual = (at: string, id: number, revisionOf: number, user: string) =>
+      argoHistoryEntry({
+        id,
+        revision: sha(`payments-${revisionOf}`),
+        deployStartedAt: at,
+        deployedAt: at.replace(":00Z", ":30Z"),
+        source: SRC,
+        initiatedBy: { username: user },
+      });
+    const app = argoApplication({
+      name: "payments",
+      project: "payments",
+      source: SRC,
+      history: [
+        manual("2026-07-01T09:00:00Z", 0, 0, "alice@acme.example"),
+        manual("2026-07-03T09:00:00Z", 1, 1, "bob@acme.example"),
+        manual("2026-07-05T09:00:00Z", 2, 0, "alice@acme.example"),
+        manual("2026-07-06T09:00:00Z", 3, 1, "bob@acme.example"),
+      ],
+      operationState: argoOperationState({
+        phase: "Succeeded",
+        startedAt: "2026-07-06T09:00:00Z",
+        finishedAt: "2026-07-06T09:00:30Z",
+        operation: { sync: { revision: sha("payments-1") }, initiatedBy: { username: "bob@acme.example" } },
+        syncResult: { revision: sha("payments-1"), source: SRC },
+      }),
+    });
+    const rolledBack = coreEvent({
+      namespace: "argocd",
+      involvedObject: objectRef(app),
+      reason: "OperationStarted",
+      message: "alice@acme.example initiated rollback to 0",
+      type: "Normal",
+      firstTimestamp: "2026-07-05T09:00:00Z",
+      source: { component: "argocd-server" },
+    });
+    const rollbacks = (db: DB) =>
+      (
+        db
+          .prepare(
+            "SELECT json_extract(detail, '$.historyId') AS id FROM deployments WHERE reconciler = 'argocd' AND rollback = 1",
+          )
+          .all() as { id: number }[]
+      ).map((r) => r.id);
+    const argoOnly = cluster({ reconcilers: ["argocd"] });
+    kube.set("applications.argoproj.io/v1alpha1", [app]);
+    try {
+      // The entry first, the event in a later read.
+      kube.set("events", []);
+      const db = freshStore();
+      await collectCluster(db, argoOnly, 0, ctx);
+      expect(rollbacks(db)).toEqual([]);
+      kube.set("events", [rolledBack]);
+      const later = await collectCluster(db, argoOnly, 0, ctx);
+      expect(later.counts.rollbacksMarked).toBe(1);
+      expect(rollbacks(db)).toEqual([2]);
+      // Both in one read; the next read changes nothing.
+      const once = freshStore();
+      await collectCluster(once, argoOnly, 0, ctx);
+      expect(rollbacks(once)).toEqual([2]);
+      const again = await collectCluster(once, argoOnly, 0, ctx);
+      expect(again.counts.rollbacksMarked).toBe(0);
+      expect(rollbacks(once)).toEqual([2]);
+    } finally {
+      kube.set("applications.argoproj.io/v1alpha1", [payments([0, 1, 2])]);
+      kube.set("events", [succeeded]);
+    }
+  });
+
   it("refused credentials: one line naming the cluster and the kubeconfig, a failed run, nothing stored lost", async () => {
     const db = freshStore();
     await collectCluster(db, cluster({ reconcilers: ["argocd"] }), 0, ctx);

@@ -96,7 +96,8 @@ describe("historyGaps", () => {
     const prev = lateRead("2026-12-01T00:00:00.000Z", "2026-06-20T00:00:00Z", "2026-07-01T00:00:00Z");
     const replaced = lateRead("2026-12-08T00:00:00.000Z", "2026-07-04T00:00:00Z", "2026-07-09T00:00:00Z");
     // (The first read, already full, cannot know what came before it: said apart.)
-    const between = (list: HistoryObservation[]) => historyGaps(list).filter((g) => g.kind !== "before-first-collection");
+    const between = (list: HistoryObservation[]) =>
+      historyGaps(list).filter((g) => g.kind !== "before-first-collection");
     const gaps = between([prev, replaced]);
     expect(gaps).toMatchObject([
       { kind: "possibly-missed", after: "2026-07-01T00:00:00Z", before: "2026-07-04T00:00:00Z", lost: null },
