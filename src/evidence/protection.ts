@@ -143,6 +143,9 @@ export function protectionAt(
 ): ProtectionInForce | null {
   const snap = snapshotAt(index.of(repo), at);
   if (!snap) return null;
+  // ~DEFAULT_BRANCH means the branch GitHub named default when the snapshot was taken; a snapshot
+  // from before that was recorded falls back to what the caller knows (git's defaulted branch).
+  defaultBranch = snap.row.default_branch ?? defaultBranch;
   const out: ProtectionInForce = {
     snapshotId: snap.row.id,
     takenAt: snap.row.taken_at,

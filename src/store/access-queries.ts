@@ -53,7 +53,7 @@ export type AccessRulesetRow = RulesetRow;
 export interface AccessRows {
   snapshots: AccessSnapshotRow[];
   /** Which repositories (owner/name) each snapshot read. */
-  snapshotRepos: { snapshot_id: number; repo: string }[];
+  snapshotRepos: { snapshot_id: number; repo: string; default_branch: string | null }[];
   members: AccessMemberRow[];
   teamMembers: AccessTeamMemberRow[];
   teamRepos: AccessTeamRepoRow[];
@@ -70,7 +70,7 @@ export function accessRows(db: DB): AccessRows {
         .prepare("SELECT id, org, taken_at, two_factor_visible FROM gh_snapshots ORDER BY taken_at, id")
         .all() as AccessSnapshotRow[],
       snapshotRepos: db
-        .prepare("SELECT snapshot_id, repo FROM gh_snapshot_repos ORDER BY snapshot_id, repo")
+        .prepare("SELECT snapshot_id, repo, default_branch FROM gh_snapshot_repos ORDER BY snapshot_id, repo")
         .all() as AccessRows["snapshotRepos"],
       members: db
         .prepare("SELECT snapshot_id, login, role, two_factor FROM gh_members ORDER BY snapshot_id, login")

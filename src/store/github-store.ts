@@ -200,6 +200,8 @@ export interface Snapshot {
   teams: TeamRecord[];
   /** Repositories (owner/name) whose collaborators, protection and rulesets were read. */
   repos: string[];
+  /** Each repository's default branch as GitHub named it then (~DEFAULT_BRANCH in rulesets). */
+  defaultBranches?: Readonly<Record<string, string | null>>;
   collaborators: CollaboratorRecord[];
   protection: ProtectionRecord[];
   rulesets: RulesetRecord[];
@@ -252,8 +254,10 @@ export function storeSnapshot(db: DB, runId: number, s: Snapshot): number {
       );
       for (const r of s.rulesets)
         ruleset.run(id, r.scope, r.id, r.name, r.target, r.enforcement, canonical(r.settings));
-      const repo = db.prepare("INSERT OR REPLACE INTO gh_snapshot_repos (snapshot_id, repo) VALUES (?, ?)");
-      for (const r of s.repos) repo.run(id, r);
+      const repo = db.prepare(
+        "INSERT OR REPLACE INTO gh_snapshot_repos (snapshot_id, repo, default_branch) VALUES (?, ?, ?)",
+      );
+      for (const r of s.repos) repo.run(id, r, s.defaultBranches?.[r] ?? null);
       return id;
     })
     .immediate();

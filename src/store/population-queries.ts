@@ -123,6 +123,8 @@ export interface SnapshotRow {
   id: number;
   taken_at: string;
   repo: string;
+  /** The repository's default branch as GitHub named it at the snapshot; null or absent: not recorded. */
+  default_branch?: string | null;
 }
 
 export interface ProtectionRow {
@@ -237,7 +239,7 @@ export function periodContextRows(db: DB, toIso: string): PeriodContextRows {
       .all() as GitRunRow[];
     const snapshots = db
       .prepare(
-        `SELECT s.id, s.taken_at, sr.repo FROM gh_snapshots s JOIN gh_snapshot_repos sr ON sr.snapshot_id = s.id
+        `SELECT s.id, s.taken_at, sr.repo, sr.default_branch FROM gh_snapshots s JOIN gh_snapshot_repos sr ON sr.snapshot_id = s.id
          ORDER BY s.taken_at, s.id, sr.repo`,
       )
       .all() as SnapshotRow[];

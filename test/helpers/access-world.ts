@@ -21,6 +21,8 @@ export interface SnapshotSpec {
   /** owner/name -> pattern -> settings. The repository is read even with no rule. */
   protection?: Record<string, Record<string, Record<string, unknown>>>;
   rulesets?: { scope: string; id: number; name: string; enforcement?: string; settings: Record<string, unknown> }[];
+  /** Every read repository's default branch as GitHub named it then; absent: not recorded. */
+  defaultBranch?: string;
 }
 
 export function accessRowsOf(specs: readonly SnapshotSpec[]): AccessRows {
@@ -52,7 +54,9 @@ export function accessRowsOf(specs: readonly SnapshotSpec[]): AccessRows {
         rows.teamRepos.push({ snapshot_id: id, team_slug: slug, repo, permission });
     }
     const repos = new Set([...Object.keys(s.collaborators ?? {}), ...Object.keys(s.protection ?? {})]);
-    for (const repo of [...repos].sort()) rows.snapshotRepos.push({ snapshot_id: id, repo });
+    for (const repo of [...repos].sort()) {
+      rows.snapshotRepos.push({ snapshot_id: id, repo, default_branch: s.defaultBranch ?? null });
+    }
     for (const [repo, cs] of Object.entries(s.collaborators ?? {})) {
       for (const [login, [permission, outside]] of Object.entries(cs)) {
         rows.collaborators.push({

@@ -173,6 +173,7 @@ export async function collectGitHubRepo(
         members: [],
         teams: [],
         repos: [`${owner}/${name}`],
+        defaultBranches: { [`${owner}/${name}`]: settings.defaultBranch },
         collaborators: settings.collaborators,
         protection: settings.protection,
         rulesets: settings.rulesets,

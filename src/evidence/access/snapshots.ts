@@ -87,7 +87,7 @@ export function accessHistory(rows: AccessRows): AccessHistory {
   }
   const repoRows = rows.snapshotRepos.flatMap((r) => {
     const s = byId.get(r.snapshot_id);
-    return s ? [{ id: s.id, taken_at: s.takenAt, repo: r.repo }] : [];
+    return s ? [{ id: s.id, taken_at: s.takenAt, repo: r.repo, default_branch: r.default_branch }] : [];
   });
   return { snapshots, protection: indexSnapshots(repoRows, rows.protection, rows.rulesets), rows };
 }

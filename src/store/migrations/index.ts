@@ -452,7 +452,7 @@ INSERT INTO gh_review_commits (repo_id, pr_number, node_id, commit_oid, first_ru
   },
   {
     version: 6,
-    name: "image references GitOps commits write, and repositories' tags",
+    name: "image references GitOps commits write, repositories' tags, snapshots' default branches",
     sql: `
 -- The container image references a GitOps commit writes (SPEC C12), from its diff's added lines
 -- and its automation's commit message; seq keeps their order. At most 100 per commit.
@@ -488,6 +488,10 @@ CREATE TABLE git_tags (
   last_run_id INTEGER NOT NULL,
   PRIMARY KEY (repo_id, name, sha)
 ) WITHOUT ROWID;
+
+-- The repository's default branch as GitHub named it when the snapshot was taken: a ruleset
+-- targeting ~DEFAULT_BRANCH protects the branch it named then. NULL: a snapshot from before.
+ALTER TABLE gh_snapshot_repos ADD COLUMN default_branch TEXT;
 `,
   },
 ];

@@ -189,6 +189,10 @@ describe("collectGitHubRepo", () => {
       isAdminEnforced: false,
       bypassPullRequestAllowances: ["User:alice"],
     });
+    // The default branch as GitHub named it then: what a ruleset's ~DEFAULT_BRANCH protected.
+    expect(s.db.prepare("SELECT repo, default_branch FROM gh_snapshot_repos").all()).toEqual([
+      { repo: "acme/api", default_branch: "main" },
+    ]);
     const run = s.db.prepare("SELECT status, counts, parameters FROM collection_runs WHERE id = ?").get(r.runId) as {
       status: string;
       counts: string;

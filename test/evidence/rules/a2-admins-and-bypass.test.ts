@@ -51,6 +51,28 @@ describe("A2 admins and who can change a protected branch alone", () => {
       `exception ${REPO}:main: can change ${REPO}:main without review: ruleset prod bypass: Team sre (ALWAYS)`,
     ],
     [
+      "a ruleset on ~DEFAULT_BRANCH protects the branch GitHub named default at the snapshot",
+      {
+        takenAt: CLOSE,
+        members,
+        defaultBranch: "main",
+        protection: { [REPO]: {} },
+        rulesets: [
+          {
+            scope: REPO,
+            id: 10,
+            name: "default",
+            settings: {
+              conditions: { refName: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
+              rules: [{ type: "PULL_REQUEST", parameters: { requiredApprovingReviewCount: 1 } }],
+              bypassActors: [{ bypassMode: "PULL_REQUEST", actor: { __typename: "Team", slug: "platform" } }],
+            },
+          },
+        ],
+      },
+      `exception ${REPO}:main: can change ${REPO}:main without review: ruleset default bypass: Team platform (PULL_REQUEST)`,
+    ],
+    [
       "a rule requiring a pull request no one need approve is no review",
       {
         takenAt: CLOSE,
