@@ -26,7 +26,7 @@ export interface BranchReconciliation {
   dropped: number;
   /** The changes of the period on this branch. */
   changes: number;
-  /** git, run in a clone of the repository, prints `gitCount`. */
+  /** git (2.38 or later), run in a clone of the repository, prints `gitCount`. */
   command: string;
 }
 
@@ -72,7 +72,9 @@ export class ReconciliationTally {
         datedOutside: [...landed.keys()].filter((sha) => !datedShas.has(sha)).length,
         dropped: dated.filter((r) => r.removed === 1 && landed.has(r.sha)).length,
         changes: this.#changes.get(key) ?? 0,
-        command: `git rev-list --first-parent --count --since=${since} --until=${until} refs/heads/${branch}`,
+        // --since-as-filter (git 2.38+), not --since: --since stops the walk at the first commit
+        // dated before the period, so one backdated commit would hide every commit behind it.
+        command: `git rev-list --first-parent --count --since-as-filter=${since} --until=${until} refs/heads/${branch}`,
       };
     });
   }

@@ -13,7 +13,7 @@ const branch = (over: Partial<BranchReconciliation> = {}): BranchReconciliation 
   dropped: 0,
   changes: 5,
   command:
-    "git rev-list --first-parent --count --since=2026-07-01T00:00:00Z --until=2026-09-30T23:59:59Z refs/heads/main",
+    "git rev-list --first-parent --count --since-as-filter=2026-07-01T00:00:00Z --until=2026-09-30T23:59:59Z refs/heads/main",
   ...over,
 });
 
