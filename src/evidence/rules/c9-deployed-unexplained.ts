@@ -22,8 +22,8 @@ export const deploymentSubject = (d: LinkedDeployment) => ({ kind: "deployment" 
 
 /**
  * C9: what ran in production that no reviewed change explains: a revision that is not on a
- * protected branch of its GitOps repository, or one that introduced a change with a C2, C6 or C7
- * finding.
+ * protected branch of its GitOps repository, or one that introduced a change with a C1, C2, C6, C7
+ * (unless C12 traced it) or C12 finding.
  */
 export const c9DeployedUnexplained: Rule<DeploymentInput> = {
   doc: {
@@ -36,9 +36,9 @@ export const c9DeployedUnexplained: Rule<DeploymentInput> = {
       "Whether everything a reconciler applied in the period came from a protected branch of its GitOps repository through changes that passed review.",
     data: "Every sync record the store kept (Argo CD history and operation state, Flux Kustomization and HelmRelease history and events, Flux v1), the GitOps repository's commit graph as git harvested it, the protected branches' tips every run saw, the reconciler history gaps, and the period's change population with its verdicts.",
     judged:
-      "A deployed revision the GitOps repository (as collected) does not contain, or that no protected branch ever reached, is unexplained. Otherwise the commits it introduced (git rev-list <revision> ^<previous revision deployed to the same target>; after a history gap, since the previous observed deployment, marked afterGap) are mapped to the changes that landed them; one not reviewed (C1), self-approved (C2), merged without required review (C6) or pushed directly (C7) makes it unexplained. Else a pass. A revision that is not a commit (a Helm chart version) is n/a; a deployment whose source is not a tracked GitOps repository, or whose introduced changes cannot be shown (a target's first observed deployment, a previous revision the repository does not hold), is blocked.",
+      "A deployed revision the GitOps repository (as collected) does not contain, or that no protected branch ever reached, is unexplained. Otherwise the commits it introduced (git rev-list <revision> ^<previous revision deployed to the same target>; after a history gap, since the previous observed deployment, marked afterGap) are mapped to the changes that landed them; one not reviewed (C1), self-approved (C2), merged without required review (C6), pushed directly (C7; an automation's push whose images C12 traced to reviewed changes is explained by them) or an automation's change C12 found unexplained makes it unexplained. Else a pass. A revision that is not a commit (a Helm chart version) is n/a; a deployment whose source is not a tracked GitOps repository, or whose introduced changes cannot be shown (a target's first observed deployment, a previous revision the repository does not hold), is blocked.",
     limits:
-      "Changes that landed before the period are listed by commit but not judged here (their own period's report judges them). The first deployment observed for a target has no previous revision to compare with: it is blocked, its reachability stated. Direct pushes by image automation count until C12 traces them.",
+      "Changes that landed before the period are listed by commit but not judged here (their own period's report judges them). The first deployment observed for a target has no previous revision to compare with: it is blocked, its reachability stated. Image automation's pushes are explained only as far as C12 can trace their images (see C12's limits).",
   },
   evaluate({ deployments }) {
     return deployments.map((d): Finding => {
