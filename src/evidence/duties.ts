@@ -78,13 +78,16 @@ export class DutiesTally {
     return this.#person(this.identities.resolveIdent(i), identText(i));
   }
 
-  /** A population and its verdicts (C1's word per change decides "reviewed"). */
-  add(pop: Population, c1Of: (changeId: string) => string | undefined): void {
+  /**
+   * A population and its verdicts: C1's word per change decides "reviewed"; an automation's change
+   * C12 traced to reviewed application changes is explained by them, so it is not unreviewed.
+   */
+  add(pop: Population, verdictOf: (changeId: string, rule: "C1" | "C12") => string | undefined): void {
     for (const c of pop.changes) {
-      const c1 = c1Of(c.id);
+      const c1 = verdictOf(c.id, "C1");
       const reviewed = c1 === "reviewed";
       // Known to be unreviewed: not reviewed, or a direct push. Blocked (GitHub's data missing) is not known.
-      const unreviewed = c1 === "not-reviewed" || c1 === "n/a";
+      const unreviewed = (c1 === "not-reviewed" || c1 === "n/a") && verdictOf(c.id, "C12") !== "traced";
       const first = c.commits[0]?.authors[0];
       const author = c.pr ? this.#login(c.pr.author) : first ? this.#ident(first) : null;
       if (author) author.authored++;

@@ -206,7 +206,7 @@ export function judgeChanges(
         if (list) list.push(v);
         else byChange.set(v.subject.id, [v]);
       }
-      duties.add(population, (id) => byChange.get(id)?.find((v) => v.rule === "C1")?.verdict);
+      duties.add(population, (id, rule) => byChange.get(id)?.find((v) => v.rule === rule)?.verdict);
       reconciled.add(population);
       for (const c of population.changes) {
         if (c.role !== "gitops") continue;

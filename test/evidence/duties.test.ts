@@ -3,10 +3,12 @@ import { accessHistory } from "../../src/evidence/access/snapshots.js";
 import type { LinkedDeployment } from "../../src/evidence/deployments/linkage.js";
 import { DutiesTally, type PersonDuties } from "../../src/evidence/duties.js";
 import { changeVerdicts } from "../../src/evidence/judge.js";
+import type { Population } from "../../src/evidence/population.js";
 import { s1SeparationOfDuties } from "../../src/evidence/rules/s1-separation-of-duties.js";
 import { accessRowsOf, rule as protectionRule } from "../helpers/access-world.js";
 import {
   alice,
+  DEFAULT_RUNS,
   directPush,
   HEAD,
   populationOf,
@@ -20,15 +22,12 @@ import {
 } from "../helpers/population-world.js";
 
 /** The matrix of a world: the population judged, its counts tallied. */
-function matrix(w: World, extra?: (t: DutiesTally) => void): PersonDuties[] {
-  const pop = populationOf(w);
-  const c1 = new Map(
-    changeVerdicts(pop)
-      .filter((f) => f.rule === "C1")
-      .map((f) => [f.subject.id, f.verdict]),
-  );
+function matrix(w: World, extra?: (t: DutiesTally) => void, images?: Population["images"]): PersonDuties[] {
+  const built = populationOf(w);
+  const pop = images ? { ...built, images } : built;
+  const verdicts = new Map(changeVerdicts(pop).map((f) => [`${f.subject.id} ${f.rule}`, f.verdict]));
   const tally = new DutiesTally(pop.identities);
-  tally.add(pop, (id) => c1.get(id));
+  tally.add(pop, (id, rule) => verdicts.get(`${id} ${rule}`));
   extra?.(tally);
   return tally.people();
 }
@@ -63,6 +62,41 @@ describe("separation of duties: the S1 counts and conflicts", () => {
     const carol = row(people, "Carol Chen");
     expect(counts(carol)).toBe("1/0/0/1/0");
     expect(carol?.conflicts.map((c) => c.kind)).toEqual(["merged-own-unreviewed"]);
+  });
+
+  it("an automation's push whose images C12 traced to a reviewed change is explained, not unreviewed", () => {
+    const bot = { name: "flux", email: "flux@users.noreply.github.com", login: "flux-image-automation[bot]" };
+    const gitops = "acme/gitops";
+    const w = world(
+      {
+        repos: [
+          { name: "acme/app", role: "app" },
+          { name: gitops, role: "gitops" },
+        ],
+        gitRuns: [...DEFAULT_RUNS, ...DEFAULT_RUNS.map((r) => ({ ...r, id: r.id + 100, repo: gitops }))],
+      },
+      directPush({ sha: sha("bot push"), author: bot, repo: gitops }),
+    );
+    const id = `${gitops}@${sha("bot push")}`;
+    const image = { commit: sha("bot push"), image: "ghcr.io/acme/app", tag: "sha-1a2b3c4", digest: null, file: null };
+    const traced = new Map([
+      [
+        id,
+        [
+          {
+            ...image,
+            source: "diff" as const,
+            traced: true as const,
+            app: { repo: "acme/app", sha: sha("app"), via: "commit id" },
+            change: { id: "acme/app#7", c1: "reviewed", reason: "approved" },
+          },
+        ],
+      ],
+    ]);
+    const conflictsOf = (people: PersonDuties[]) => people.flatMap((p) => p.conflicts.map((c) => c.kind));
+    expect(conflictsOf(matrix(w, undefined, traced))).toEqual([]);
+    // Untraced, the same push is the automation merging its own unreviewed change.
+    expect(conflictsOf(matrix(w))).toEqual(["merged-own-unreviewed"]);
   });
 
   it("an identity that resolves to nobody is a row of its own", () => {
