@@ -421,10 +421,12 @@ export function demoGitHubOrg(demo: DemoOrg): FakeOrganization {
       permissionSources: [{ source: { kind: "Repository", name: "acme/payments-api" }, permission: "WRITE" }],
     },
   ];
-  // Production's desired state needs two approvals; Alice may bypass the rule.
+  // Production's desired state needs two approvals, one a code owner's (until weakenGitopsProtection);
+  // Alice may bypass the rule.
   gitops.branchProtectionRules = [
     protectionRule("main", {
       requiredApprovingReviewCount: 2,
+      requiresCodeOwnerReviews: true,
       bypassPullRequestAllowances: [{ kind: "User", login: "alice" }],
     }),
   ];
@@ -475,6 +477,12 @@ export function demoGitHubOrg(demo: DemoOrg): FakeOrganization {
  * GitOps main branch (protection weakened), and
  * payments-api's main given a rule requiring one approval (after the quarter's unreviewed merge).
  */
+/** Mid-quarter, someone stops requiring a code owner's review on platform-gitops' main (A4). */
+export function weakenGitopsProtection(org: FakeOrganization): void {
+  const rule = org.repositories.find((r) => r.name === "platform-gitops")?.branchProtectionRules[0];
+  if (rule) rule.requiresCodeOwnerReviews = false;
+}
+
 export function afterForcePush(org: FakeOrganization, demo: DemoOrg): void {
   const gitops = org.repositories.find((r) => r.name === "platform-gitops");
   if (gitops) gitops.commits = commitsOf(demo.gitops, demo.unknownKeyCommits);

@@ -25,14 +25,17 @@ export const people = {
 export const DEMO_PERIOD = "2026Q3";
 
 /**
- * When the story's two collections happen: the first on the quarter's last morning, before the
- * emergency merge of payments-api #11 that afternoon; the second after the quarter, once the
- * GitOps branch was rewritten and payments-api's main given its branch protection rule. Each
- * GitHub collection takes a protection snapshot, so #11 is judged by the first: no protection.
- * `changeproof demo` collects with the wall clock instead (after the quarter): the verdicts are
- * the same, but every snapshot then postdates the merges it judges.
+ * When the story's collections happen: one mid-quarter (before platform-gitops' protection is
+ * weakened: code-owner review stops being required); one on the quarter's last morning, before
+ * the emergency merge of payments-api #11 that afternoon; one after the quarter, once the GitOps
+ * branch was rewritten and payments-api's main given its branch protection rule. Each GitHub
+ * collection takes a protection snapshot, so #11 is judged by the last morning's: no protection.
  */
-export const DEMO_COLLECTIONS = { first: "2026-09-30T12:00:00Z", second: "2026-10-02T09:00:00Z" } as const;
+export const DEMO_COLLECTIONS = {
+  early: "2026-08-20T12:00:00Z",
+  first: "2026-09-30T12:00:00Z",
+  second: "2026-10-02T09:00:00Z",
+} as const;
 
 export interface DemoOrg {
   root: string;

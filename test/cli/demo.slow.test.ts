@@ -70,6 +70,12 @@ describe("changeproof demo", () => {
     for (const line of deployed) expect(line).not.toContain(traced);
   });
 
+  it("prints the protection weakened mid-quarter", () => {
+    expect(r.stdout).toMatch(
+      /^access A4 exception: protection of acme\/platform-gitops:main weakened \(requiresCodeOwnerReviews turned off\) between 2026-08-20T\S+ and 2026-09-30T/m,
+    );
+  });
+
   it("prints the access review: each rule's counts and every access finding", () => {
     expect(r.stdout).toMatch(/^rule A1: exception 1, note 2$/m);
     expect(r.stdout).toMatch(/^access A1 note: erin joined the organisation as MEMBER between /m);
@@ -101,15 +107,23 @@ describe("changeproof demo", () => {
     expect(lookups).toContainEqual({ subject: "Scale payments to 6 replicas during incident", pull_requests: "[]" });
   });
 
-  it("keeps both access snapshots: the weakened protection and the new owner show as changes", () => {
-    const rules = rows(`SELECT json_extract(settings, '$.allowsForcePushes') AS force FROM gh_protection_rules
+  it("keeps every access snapshot: the weakened protection and the new owner show as changes", () => {
+    const rules = rows(`SELECT json_extract(settings, '$.requiresCodeOwnerReviews') AS owners,
+                               json_extract(settings, '$.allowsForcePushes') AS force FROM gh_protection_rules
                         WHERE repo = 'acme/platform-gitops' ORDER BY snapshot_id`);
-    expect(rules).toEqual([{ force: 0 }, { force: 1 }]);
+    // Code-owner review dropped mid-quarter; force pushes allowed after it.
+    expect(rules).toEqual([
+      { owners: 1, force: 0 },
+      { owners: 0, force: 0 },
+      { owners: 0, force: 1 },
+    ]);
     expect(rows("SELECT role FROM gh_members WHERE login = 'carol' ORDER BY snapshot_id")).toEqual([
+      { role: "MEMBER" },
       { role: "MEMBER" },
       { role: "ADMIN" },
     ]);
     expect(rows("SELECT login, outside FROM gh_collaborators WHERE login = 'dave'")).toEqual([
+      { login: "dave", outside: 1 },
       { login: "dave", outside: 1 },
       { login: "dave", outside: 1 },
     ]);

@@ -30,7 +30,10 @@ interface Collected {
 }
 
 /** `changeproof demo` itself, in-process, collecting on the given clocks; then its store judged. */
-async function collectDemo(dir: string, clock: { first: () => Date; second: () => Date }): Promise<Collected> {
+async function collectDemo(
+  dir: string,
+  clock: { early: () => Date; first: () => Date; second: () => Date },
+): Promise<Collected> {
   await runDemo({ output: dir, log: silentLogger, out: () => {}, now: clock.second, collectedAt: clock });
   const db = openStore(path.join(dir, "demo", "changeproof.db"), { readonly: true });
   try {
@@ -211,11 +214,12 @@ const CASES: Case[] = [
 const CLOCKS = [
   {
     name: "the story's clock",
+    early: () => new Date(DEMO_COLLECTIONS.early),
     first: () => new Date(DEMO_COLLECTIONS.first),
     second: () => new Date(DEMO_COLLECTIONS.second),
   },
   // A store collected after the quarter only: every snapshot follows the merges it judges.
-  { name: "the wall clock", first: () => new Date(), second: () => new Date() },
+  { name: "the wall clock", early: () => new Date(), first: () => new Date(), second: () => new Date() },
 ];
 
 describe.each(CLOCKS)("the demo organisation's change population, collected on $name", (clock) => {
@@ -348,9 +352,18 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
           ),
         ),
       );
+      // Mid-quarter, code-owner review stopped being required.
       expect(said).toContainEqual(
-        // Held through both snapshots, but none shows the quarter before the first: a note, not a pass.
-        `A4 note ${GITOPS}:main: ${GITOPS}:main required 2 approvals continuously from ${c.access.snapshots.find((s) => s.repos.includes(GITOPS))?.takenAt} to ${c.access.snapshots.filter((s) => s.repos.includes(GITOPS)).at(-1)?.takenAt} (2 snapshots); no snapshot shows 2026-07-01T00:00:00.000Z to ${c.access.snapshots.find((s) => s.repos.includes(GITOPS))?.takenAt}`,
+        expect.stringMatching(
+          new RegExp(
+            `^A4 exception ${GITOPS}:main: protection of ${GITOPS}:main weakened \\(requiresCodeOwnerReviews turned off\\) between ${DEMO_COLLECTIONS.early.slice(0, 16)}.* and ${DEMO_COLLECTIONS.first.slice(0, 16)}`,
+          ),
+        ),
+      );
+      const gitopsSnapshots = c.access.snapshots.filter((s) => s.repos.includes(GITOPS));
+      expect(said).toContainEqual(
+        // Held through the three snapshots, but none shows the quarter before the first: a note, not a pass.
+        `A4 note ${GITOPS}:main: ${GITOPS}:main required 2 approvals continuously from ${gitopsSnapshots[0]?.takenAt} to ${gitopsSnapshots.at(-1)?.takenAt} (3 snapshots); no snapshot shows 2026-07-01T00:00:00.000Z to ${gitopsSnapshots[0]?.takenAt}`,
       );
     } else {
       // Both snapshots follow the quarter: only the first shows its closing state.
@@ -373,20 +386,22 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     const app = c.protectionRules.filter((r) => r.repo === APP);
     expect(app.map((r) => [r.rules, r.requires_reviews])).toEqual([
       [0, null],
+      [0, null],
       [1, 1],
     ]);
     const ch = find(`${APP}#11`);
     expect(ch?.pr?.mergedBy).toBe("alice");
-    expect(ch?.protection).toMatchObject({ requiredApprovals: null, sources: [], takenAt: app[0]?.taken_at });
     if (clock.name === "the story's clock") {
-      // The first collection's snapshot came before the merge, the second after it.
-      expect(app[0]?.taken_at).toBe(new Date(DEMO_COLLECTIONS.first).toISOString());
-      expect(Date.parse(app[0]?.taken_at ?? "")).toBeLessThan(Date.parse(ch?.landedAt ?? ""));
-      expect(Date.parse(app[1]?.taken_at ?? "")).toBeGreaterThan(Date.parse(ch?.landedAt ?? ""));
+      // The last morning's snapshot came before the merge, the one after the quarter after it.
+      expect(app[1]?.taken_at).toBe(new Date(DEMO_COLLECTIONS.first).toISOString());
+      expect(Date.parse(app[1]?.taken_at ?? "")).toBeLessThan(Date.parse(ch?.landedAt ?? ""));
+      expect(Date.parse(app[2]?.taken_at ?? "")).toBeGreaterThan(Date.parse(ch?.landedAt ?? ""));
+      expect(ch?.protection).toMatchObject({ requiredApprovals: null, sources: [], takenAt: app[1]?.taken_at });
       expect(ch?.protection?.basis).toBe("before");
-      expect(reasonOf(ch as Change, "C6")).toContain(`snapshot of ${app[0]?.taken_at}`);
+      expect(reasonOf(ch as Change, "C6")).toContain(`snapshot of ${app[1]?.taken_at}`);
     } else {
-      // Both snapshots postdate the quarter: the earliest stands for the merge, said as such.
+      // Every snapshot postdates the quarter: the earliest stands for the merge, said as such.
+      expect(ch?.protection).toMatchObject({ requiredApprovals: null, sources: [], takenAt: app[0]?.taken_at });
       expect(ch?.protection?.basis).toBe("after");
       expect(reasonOf(ch as Change, "C6")).toMatch(/protection as first seen on/);
     }

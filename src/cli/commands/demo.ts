@@ -5,7 +5,7 @@ import { parseConfig } from "../../config/load.js";
 import { demoClusterObjects, experimentCommit, type KubeObjects, mainCommits } from "../../demo/cluster-model.js";
 import { type FakeKube, startFakeKube, writeKubeconfig } from "../../demo/fake-cluster/index.js";
 import { startFakeGitHub } from "../../demo/fake-github/index.js";
-import { afterForcePush, demoGitHubOrg } from "../../demo/github-model.js";
+import { afterForcePush, demoGitHubOrg, weakenGitopsProtection } from "../../demo/github-model.js";
 import { buildDemoOrg, DEMO_COLLECTIONS, DEMO_PERIOD, forcePushGitops } from "../../demo/org.js";
 import type { Logger } from "../../log/logger.js";
 import { parsePeriod } from "../../period.js";
@@ -20,8 +20,8 @@ export interface DemoOptions {
   log: Logger;
   out: (line: string) => void;
   now: () => Date;
-  /** The clocks of the two collections; default: the story's (DEMO_COLLECTIONS), running on. */
-  collectedAt?: { first: () => Date; second: () => Date };
+  /** The clocks of the three collections; default: the story's (DEMO_COLLECTIONS), running on. */
+  collectedAt?: { early: () => Date; first: () => Date; second: () => Date };
 }
 
 /**
@@ -133,9 +133,16 @@ async function collectAndReport(
   // just after it), so each change is judged by the protection snapshot taken before it merged,
   // as a real quarter collected on a schedule would be. Each clock runs on from its start.
   const clocks = o.collectedAt ?? {
+    early: storyClock(DEMO_COLLECTIONS.early),
     first: storyClock(DEMO_COLLECTIONS.first),
     second: storyClock(DEMO_COLLECTIONS.second),
   };
+  o.log.info("mid-quarter collection", { at: clocks.early().toISOString() });
+  const early = await collectAll(cfg, o.log, clocks.early, { env });
+  printSummary(early, o.out);
+  throwIfIncomplete(early);
+  weakenGitopsProtection(model);
+
   o.log.info("first collection", { at: clocks.first().toISOString() });
   const first = await collectAll(cfg, o.log, clocks.first, { env });
   printSummary(first, o.out);
