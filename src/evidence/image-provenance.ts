@@ -76,6 +76,18 @@ export function commitIdsInTag(tag: string): string[] {
   return [...new Set(ids)];
 }
 
+/**
+ * Why an image built from `sha` is not a build of what `change` had reviewed, or null when it is:
+ * review covers the final head and what landing it put on the branch (its merge, squash or rebased
+ * commits); an earlier commit of the pull request is code no one approved as it was.
+ */
+export function buildNotReviewed(change: Change, sha: string): string | null {
+  if (!change.pr) return null;
+  if (change.pr.headOid === sha || change.pr.mergeCommit === sha) return null;
+  if (change.commits.some((k) => k.sha === sha && k.seenIn === "branch")) return null;
+  return `a commit of ${change.id} before its final head ${change.pr.headOid.slice(0, 12)}: not what was reviewed`;
+}
+
 /** The tag names a version tag may have in git: `1.2.0` is released as `v1.2.0` or `1.2.0`. */
 export function gitTagNames(tag: string): string[] {
   return tag.startsWith("v") ? [tag, tag.slice(1)] : [tag, `v${tag}`];

@@ -1,6 +1,7 @@
 import type { PersonConfig } from "../config/schema.js";
 import { buildIdentities, type Identities } from "../evidence/identities.js";
 import {
+  buildNotReviewed,
   commitIdsInTag,
   gitTagNames,
   type ImageTrace,
@@ -193,6 +194,8 @@ export class ImageTracer {
       return `the change that landed ${app.repo}@${app.sha.slice(0, 12)} (${landing.by}) cannot be rebuilt from the store`;
     const c1 = c1Reviewed.evaluate({ ...pop, changes: [change] })[0];
     if (!c1) return `C1 gave no verdict on ${change.id}`;
+    const unreviewedBuild = buildNotReviewed(change, app.sha);
+    if (unreviewedBuild) return `built from ${app.repo}@${app.sha.slice(0, 12)}, ${unreviewedBuild}`;
     return { id: change.id, c1: c1.verdict, reason: c1.reason };
   }
 }

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { commitIdsInTag, gitTagNames, imageText } from "../../src/evidence/image-provenance.js";
+import { buildNotReviewed, commitIdsInTag, gitTagNames, imageText } from "../../src/evidence/image-provenance.js";
+import {
+  directPush,
+  FIRST,
+  HEAD,
+  mergeCommitMerge,
+  PR1,
+  populationOf,
+  pull,
+  rebaseMerge,
+  sha,
+  squashMerge,
+  type World,
+} from "../helpers/population-world.js";
 
 describe("commit ids in an image tag", () => {
   it.each([
@@ -26,5 +39,31 @@ describe("commit ids in an image tag", () => {
   it("shows a reference as people write it", () => {
     expect(imageText({ image: "ghcr.io/acme/app", tag: "1.0", digest: null })).toBe("ghcr.io/acme/app:1.0");
     expect(imageText({ image: null, tag: "1.0", digest: "sha256:ab" })).toBe("(image not named):1.0@sha256:ab");
+  });
+});
+
+describe("which builds of a change are of what was reviewed", () => {
+  const changeOf = (w: World, id = PR1) => {
+    const c = populationOf(w).changes.find((x) => x.id === id);
+    if (!c) throw new Error(`no ${id}`);
+    return c;
+  };
+  it("the final head, and what landing put on the branch, are; an earlier commit of the pull request is not", () => {
+    const squashed = changeOf(squashMerge(pull()));
+    expect(buildNotReviewed(squashed, HEAD)).toBeNull();
+    expect(buildNotReviewed(squashed, sha("squash of #1"))).toBeNull();
+    expect(buildNotReviewed(squashed, FIRST)).toBe(
+      `a commit of ${PR1} before its final head ${HEAD.slice(0, 12)}: not what was reviewed`,
+    );
+    expect(buildNotReviewed(changeOf(mergeCommitMerge(pull())), sha("merge of #1"))).toBeNull();
+    expect(buildNotReviewed(changeOf(mergeCommitMerge(pull())), FIRST)).toMatch(/not what was reviewed$/);
+    // A rebase merge puts each re-created commit on the branch: CI builds each, any is a landed state.
+    const rebased = changeOf(rebaseMerge(pull()));
+    for (const k of rebased.commits) expect(buildNotReviewed(rebased, k.sha)).toBeNull();
+  });
+
+  it("a direct push has no review to compare with (C1 judges it n/a)", () => {
+    const push = changeOf(directPush({ sha: sha("push") }) as World, `acme/app@${sha("push")}`);
+    expect(buildNotReviewed(push, sha("push"))).toBeNull();
   });
 });
