@@ -1,4 +1,4 @@
-import type { FirstParentRow } from "../store/population-queries.js";
+import type { FirstParentRow, PopulationCommitRow } from "../store/population-queries.js";
 import { compareText } from "../util/compare.js";
 import { getOrInsert } from "../util/get-or-insert.js";
 import type { Population } from "./population.js";
@@ -28,6 +28,24 @@ export interface BranchReconciliation {
   changes: number;
   /** git (2.38 or later), run in a clone of the repository, prints `gitCount`. */
   command: string;
+}
+
+/**
+ * The protected branches' first-parent commits with a committer date in [fromSec, toSec), the
+ * dropped ones too: what `git rev-list --first-parent` lists for the period. The population's
+ * commit rows hold every one of them (with the period's other landings), so they are not read twice.
+ */
+export function firstParentDated(
+  commits: readonly PopulationCommitRow[],
+  fromSec: number,
+  toSec: number,
+): FirstParentRow[] {
+  const out: FirstParentRow[] = [];
+  for (const c of commits) {
+    if (c.committer_time < fromSec || c.committer_time >= toSec) continue;
+    out.push({ repo: c.repo, branch: c.branch, sha: c.sha, removed: c.removed_run === null ? 0 : 1 });
+  }
+  return out;
 }
 
 /** Tallies a period's first-parent landings as its populations are built, a repository at a time. */

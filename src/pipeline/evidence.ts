@@ -14,7 +14,7 @@ import {
   sortFindings,
 } from "../evidence/judge.js";
 import { buildPopulation, type Population, type UnresolvedIdentity } from "../evidence/population.js";
-import { type BranchReconciliation, ReconciliationTally } from "../evidence/reconciliation.js";
+import { type BranchReconciliation, firstParentDated, ReconciliationTally } from "../evidence/reconciliation.js";
 import { type Rewrite, rewrites } from "../evidence/rewrites.js";
 import { s1SeparationOfDuties } from "../evidence/rules/s1-separation-of-duties.js";
 import type { Period } from "../period.js";
@@ -22,9 +22,10 @@ import { type ChangeRow, changeRows, RowInterner, type RuleSummary, RuleTally } 
 import { manualSyncsBy } from "../store/access-queries.js";
 import type { DB } from "../store/db.js";
 import {
-  firstParentInPeriod,
+  type FirstParentRow,
   observedIdentityRows,
   type PeriodContextRows,
+  type PopulationCommitRow,
   periodContextRows,
   populationRows,
   repoChangeRows,
@@ -114,10 +115,13 @@ export function* repoPopulations(
   identities: Identities = periodIdentities(db, period, people),
   // Read once: every repository's population reads the same repositories, runs and snapshots.
   context: PeriodContextRows = periodContextRows(db, bounds(period).to),
+  /** Sees each repository's branch-commit rows (the reconciliation counts them, unread again). */
+  onCommits?: (commits: readonly PopulationCommitRow[]) => void,
 ): Generator<Population> {
   const b = bounds(period);
   for (const repo of context.repos) {
     const rows = { ...context, ...repoChangeRows(db, context.repos, b.from, b.to, repo.id) };
+    onCommits?.(rows.commits);
     yield buildPopulation({ period, rows, people, identities });
   }
 }
@@ -193,7 +197,11 @@ export function judgeChanges(
     let changes = 0;
     const context = periodContextRows(db, b.to);
     const tracer = imageTracer(db, period, o, identities, context);
-    for (const built of repoPopulations(db, period, o.people, identities, context)) {
+    const datedInPeriod: FirstParentRow[] = [];
+    const onCommits = (commits: readonly PopulationCommitRow[]) => {
+      for (const r of firstParentDated(commits, b.fromSec, b.toSec)) datedInPeriod.push(r);
+    };
+    for (const built of repoPopulations(db, period, o.people, identities, context, onCommits)) {
       const population = tracer.attach(built);
       const byChange = new Map<string, Finding[]>();
       for (const verdict of changeVerdicts(population)) {
@@ -254,7 +262,7 @@ export function judgeChanges(
       access,
       people,
       deployments,
-      reconciliation: reconciled.reconcile(firstParentInPeriod(db, b.from, b.to), period),
+      reconciliation: reconciled.reconcile(datedInPeriod, period),
     };
   })();
 }

@@ -472,18 +472,3 @@ export interface FirstParentRow {
   /** 1 when a history rewrite later dropped it from the branch. */
   removed: number;
 }
-
-/**
- * Every first-parent commit of each protected branch whose committer date falls in the period,
- * as git would list it (`git rev-list --first-parent --since --until`), the dropped ones too.
- */
-export function firstParentInPeriod(db: DB, fromIso: string, toIso: string): FirstParentRow[] {
-  return db
-    .prepare(
-      `SELECT r.name AS repo, b.branch, b.sha, b.removed_run IS NOT NULL AS removed
-       FROM branch_commits b JOIN repos r ON r.id = b.repo_id JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
-       WHERE c.committer_time >= ? AND c.committer_time < ?
-       ORDER BY r.name, b.branch`,
-    )
-    .all(Math.floor(Date.parse(fromIso) / 1000), Math.floor(Date.parse(toIso) / 1000)) as FirstParentRow[];
-}
