@@ -281,18 +281,19 @@ function buildGitops(dir: string, keysDir: string, unknownKeyCommits: Set<string
   });
 
   // The image-automation bot commits straight to main, as Flux's image automation does, writing the
-  // tag CI gave the image it built from an application commit. First the build of #2's squash
+  // tag CI gave the image it built from an application commit (docker/metadata-action's
+  // type=sha,format=long: the full commit id). First the build of #2's squash
   // commit, whose approval went stale (C12 unexplained); then the build of main after #3, which
   // Carol reviewed (C12 traced).
-  g.commit(automationMessage(`${PAYMENTS_IMAGE}:sha-${builds.stale.slice(0, 7)}`), {
+  g.commit(automationMessage(`${PAYMENTS_IMAGE}:sha-${builds.stale}`), {
     author: people.bot,
-    files: { "clusters/prod/payments/deployment.yaml": `image: ${PAYMENTS_IMAGE}:sha-${builds.stale.slice(0, 7)}\n` },
+    files: { "clusters/prod/payments/deployment.yaml": `image: ${PAYMENTS_IMAGE}:sha-${builds.stale}\n` },
     at: d("2026-07-25T04:00:00Z"),
   });
-  g.commit(automationMessage(`${PAYMENTS_IMAGE}:sha-${builds.reviewed.slice(0, 7)}`), {
+  g.commit(automationMessage(`${PAYMENTS_IMAGE}:sha-${builds.reviewed}`), {
     author: people.bot,
     files: {
-      "clusters/prod/payments/deployment.yaml": `image: ${PAYMENTS_IMAGE}:sha-${builds.reviewed.slice(0, 7)} # {"$imagepolicy": "flux-system:payments"}\n`,
+      "clusters/prod/payments/deployment.yaml": `image: ${PAYMENTS_IMAGE}:sha-${builds.reviewed} # {"$imagepolicy": "flux-system:payments"}\n`,
     },
     at: d("2026-08-07T04:00:00Z"),
   });

@@ -19,6 +19,12 @@ export interface WrittenImage {
   file: string | null;
 }
 
+/** What C12 knows of an automated change: each image traced, and what keeps it from being only an image bump. */
+export interface ImageProvenance {
+  traces: readonly ImageTrace[];
+  problems: readonly string[];
+}
+
 /** What an image reference resolved to: the application change that built it, or why none. */
 export type ImageTrace = WrittenImage &
   (
@@ -27,13 +33,13 @@ export type ImageTrace = WrittenImage &
         /** The application commit the tag names, and how it named it. */
         app: { repo: string; sha: string; via: string };
         /** The change that landed it, and C1's verdict on that change. */
-        change: { id: string; c1: string; reason: string };
+        change: { id: string; c1: string; reason: string; landedAt: string };
       }
     | {
         traced: false;
         why: string;
         app?: { repo: string; sha: string; via: string };
-        change?: { id: string; c1: string; reason: string };
+        change?: { id: string; c1: string; reason: string; landedAt: string };
       }
   );
 
@@ -84,8 +90,11 @@ export function commitIdsInTag(tag: string): string[] {
 export function buildNotReviewed(change: Change, sha: string): string | null {
   if (!change.pr) return null;
   if (change.pr.headOid === sha || change.pr.mergeCommit === sha) return null;
-  if (change.commits.some((k) => k.sha === sha && k.seenIn === "branch")) return null;
-  return `a commit of ${change.id} before its final head ${change.pr.headOid.slice(0, 12)}: not what was reviewed`;
+  // What landing put on the branch ends in the reviewed state: the merge or squash commit, or the
+  // last of the rebased ones. An earlier rebased commit is a state no one approved as it was.
+  const landedLast = change.commits.filter((k) => k.seenIn === "branch").at(-1);
+  if (landedLast?.sha === sha) return null;
+  return `a commit of ${change.id} before its final state (head ${change.pr.headOid.slice(0, 12)}): not what was reviewed`;
 }
 
 /** The tag names a version tag may have in git: `1.2.0` is released as `v1.2.0` or `1.2.0`. */
@@ -94,10 +103,17 @@ export function gitTagNames(tag: string): string[] {
 }
 
 /** C12's verdict on an automated change: traced when every image it writes traces. */
-export function provenanceVerdict(traces: readonly ImageTrace[]): {
+export function provenanceVerdict({ traces, problems }: ImageProvenance): {
   verdict: "traced" | "unexplained";
   reason: string;
 } {
+  const [problem] = problems;
+  if (problem !== undefined) {
+    return {
+      verdict: "unexplained",
+      reason: `${problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}: not only an image bump`,
+    };
+  }
   if (traces.length === 0) {
     return {
       verdict: "unexplained",

@@ -11,7 +11,7 @@ import { getOrInsert } from "../util/get-or-insert.js";
 import { parseIdentity } from "../util/identity.js";
 import { type Ident, identText } from "./ident.js";
 import { buildIdentities, type Identities, type ObservedIdentity } from "./identities.js";
-import type { ImageTrace } from "./image-provenance.js";
+import type { ImageProvenance } from "./image-provenance.js";
 import { indexSnapshots, type ProtectionInForce, protectionAt } from "./protection.js";
 import { type ReviewFacts, reviewFacts } from "./review-facts.js";
 
@@ -135,7 +135,7 @@ export interface Population {
    * Per automated GitOps change id, the images it writes traced to the application changes that
    * built them (C12): attached by the pipeline, which reads the store; absent, none were traced.
    */
-  images?: ReadonlyMap<string, readonly ImageTrace[]>;
+  images?: ReadonlyMap<string, ImageProvenance>;
 }
 
 const iso = (sec: number): string => new Date(sec * 1000).toISOString();

@@ -92,8 +92,13 @@ export class ReconciliationTally {
         changes: this.#changes.get(key) ?? 0,
         // --since-as-filter (git 2.38+), not --since: --since stops the walk at the first commit
         // dated before the period, so one backdated commit would hide every commit behind it.
-        command: `git rev-list --first-parent --count --since-as-filter=${since} --until=${until} refs/heads/${branch}`,
+        command: `git rev-list --first-parent --count --since-as-filter=${since} --until=${until} ${shellWord(`refs/heads/${branch}`)}`,
       };
     });
   }
+}
+
+/** A word as a POSIX shell reads it: quoted when it holds anything beyond a plain ref name. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9._/-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }

@@ -231,13 +231,20 @@ export function recordImageRefs(
   db: DB,
   repoId: number,
   runId: number,
-  batch: readonly { sha: string; refs: readonly ImageRefRow[] }[],
+  batch: readonly {
+    sha: string;
+    refs: readonly ImageRefRow[];
+    otherLines: number;
+    unreadable: number;
+    truncated: boolean;
+  }[],
 ): number {
   const ins = db.prepare(
     "INSERT OR IGNORE INTO commit_image_refs (repo_id, sha, seq, image, tag, digest, source, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const scanned = db.prepare(
-    "INSERT OR IGNORE INTO commit_image_scans (repo_id, sha, refs, run_id) VALUES (?, ?, ?, ?)",
+    `INSERT OR IGNORE INTO commit_image_scans (repo_id, sha, refs, other_lines, unreadable, truncated, run_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   let n = 0;
   db.transaction(() => {
@@ -245,7 +252,7 @@ export function recordImageRefs(
       c.refs.forEach((r, seq) => {
         ins.run(repoId, c.sha, seq, r.image, r.tag, r.digest, r.source, r.file);
       });
-      scanned.run(repoId, c.sha, c.refs.length, runId);
+      scanned.run(repoId, c.sha, c.refs.length, c.otherLines, c.unreadable, c.truncated ? 1 : 0, runId);
       n += c.refs.length;
     }
   })();

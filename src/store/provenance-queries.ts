@@ -19,9 +19,23 @@ export function imageRefsOf(db: DB, repoId: number, shas: readonly string[]): Im
   return shas.flatMap((sha) => q.all(repoId, sha) as ImageRefQueryRow[]);
 }
 
-/** Whether the given commits of a repository were read for image references at all. */
-export function imageScanned(db: DB, repoId: number, sha: string): boolean {
-  return db.prepare("SELECT 1 FROM commit_image_scans WHERE repo_id = ? AND sha = ?").get(repoId, sha) !== undefined;
+export interface ImageScanRow {
+  sha: string;
+  refs: number;
+  other_lines: number;
+  unreadable: number;
+  truncated: number;
+}
+
+/** How each of the given commits was read for image references (absent: not read yet). */
+export function imageScansOf(db: DB, repoId: number, shas: readonly string[]): ImageScanRow[] {
+  const q = db.prepare(
+    "SELECT sha, refs, other_lines, unreadable, truncated FROM commit_image_scans WHERE repo_id = ? AND sha = ?",
+  );
+  return shas.flatMap((sha) => {
+    const row = q.get(repoId, sha) as ImageScanRow | undefined;
+    return row ? [row] : [];
+  });
 }
 
 /** The repository's commits whose id starts with `prefix` (lower-case hex), at most `limit`. */
@@ -44,7 +58,7 @@ export function tagCommits(db: DB, repoId: number, names: readonly string[]): { 
  * protected branch that holds it (as its merge commit or among its own commits, or as GitHub
  * associates it), else the commit's own push onto a protected branch. null: nothing landed it.
  */
-export function landingOf(db: DB, repoId: number, sha: string): { at: string; by: string } | null {
+export function landingOf(db: DB, repoId: number, sha: string): { at: string; by: string; pr: number | null } | null {
   const pr = db
     .prepare(
       `SELECT p.number, p.merged_at FROM gh_pull_requests p
@@ -55,13 +69,22 @@ export function landingOf(db: DB, repoId: number, sha: string): { at: string; by
        ORDER BY p.merged_at, p.number LIMIT 1`,
     )
     .get({ repo: repoId, sha }) as { number: number; merged_at: string } | undefined;
-  if (pr) return { at: pr.merged_at, by: `pull request #${pr.number}` };
-  const pushed = db
-    .prepare(
-      `SELECT c.committer_time FROM branch_commits b JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
-       WHERE b.repo_id = ? AND b.sha = ? LIMIT 1`,
-    )
-    .get(repoId, sha) as { committer_time: number } | undefined;
-  if (pushed) return { at: new Date(pushed.committer_time * 1000).toISOString(), by: "a push" };
+  if (pr) return { at: pr.merged_at, by: `pull request #${pr.number}`, pr: pr.number };
+  // On a protected branch (each looked up by its key) with no pull request: a push.
+  const branches = (
+    db
+      .prepare(
+        "SELECT DISTINCT substr(ref, 12) AS branch FROM ref_tips WHERE repo_id = ? AND protected = 1 AND ref LIKE 'refs/heads/%'",
+      )
+      .all(repoId) as { branch: string }[]
+  ).map((b) => b.branch);
+  const onBranch = db.prepare(
+    `SELECT c.committer_time FROM branch_commits b JOIN commits c ON c.repo_id = b.repo_id AND c.sha = b.sha
+     WHERE b.repo_id = ? AND b.branch = ? AND b.sha = ?`,
+  );
+  for (const branch of branches) {
+    const pushed = onBranch.get(repoId, branch, sha) as { committer_time: number } | undefined;
+    if (pushed) return { at: new Date(pushed.committer_time * 1000).toISOString(), by: "a push", pr: null };
+  }
   return null;
 }

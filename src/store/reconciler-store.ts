@@ -359,7 +359,7 @@ export function clusterReadAt(run: RunRow): string {
 }
 
 /** Argo CD's API server's event when a person rolls an Application back: `<user> initiated rollback to <id>`. */
-const ARGO_ROLLBACK = /initiated rollback to (\d{1,9})\s*$/;
+const ARGO_ROLLBACK = /^(.*?) initiated rollback to (\d{1,9})\s*$/;
 /** How far from the event the rollback's history entry may start (the server stamps both). */
 const ROLLBACK_EARLY_MS = 5_000;
 const ROLLBACK_LATE_MS = 10 * 60_000;
@@ -368,9 +368,10 @@ const ROLLBACK_LATE_MS = 10 * 60_000;
  * Marks as rollbacks the Argo CD history entries that Argo CD's own events say were one. Only the
  * current operationState says "rollback" (it names a source): an older rollback is a history entry
  * like any manual sync, so it is found from the event "<user> initiated rollback to <id>": the
- * first entry a person started right after it, deploying what history entry <id> deployed (when
- * that entry is known). Idempotent; each run repeats it for the cluster, since the event and the
- * entry may arrive in different reads. Returns how many records it marked.
+ * first entry that user started right after it, deploying what history entry <id> (deployed before
+ * the event) deployed. When entry <id> was never stored nothing is marked: which entry the
+ * rollback made cannot be shown. Idempotent; each run repeats it for the cluster, since the event
+ * and the entry may arrive in different reads. Returns how many records it marked.
  */
 export function markArgoRollbacks(db: DB, runId: number, cluster: string): number {
   const events = db
@@ -382,10 +383,11 @@ export function markArgoRollbacks(db: DB, runId: number, cluster: string): numbe
     .all(cluster) as { namespace: string; name: string; first_at: string; message: string }[];
   const target = db.prepare(
     `SELECT revisions FROM deployments WHERE reconciler = 'argocd' AND cluster = ? AND namespace = ? AND name = ?
-       AND basis = 'history' AND json_extract(detail, '$.historyId') = ? ORDER BY finished_at DESC LIMIT 1`,
+       AND basis = 'history' AND json_extract(detail, '$.historyId') = ? AND julianday(finished_at) <= julianday(?)
+     ORDER BY finished_at DESC LIMIT 1`,
   );
   const candidates = db.prepare(
-    `SELECT id, revisions, rollback FROM deployments WHERE reconciler = 'argocd' AND cluster = ? AND namespace = ?
+    `SELECT id, revisions, rollback, initiated_by FROM deployments WHERE reconciler = 'argocd' AND cluster = ? AND namespace = ?
        AND name = ? AND basis = 'history' AND coalesce(automated, 0) = 0
        AND julianday(coalesce(started_at, finished_at)) BETWEEN julianday(?) AND julianday(?)
      ORDER BY julianday(coalesce(started_at, finished_at)), id`,
@@ -394,10 +396,13 @@ export function markArgoRollbacks(db: DB, runId: number, cluster: string): numbe
   let marked = 0;
   db.transaction(() => {
     for (const e of events) {
-      const id = ARGO_ROLLBACK.exec(e.message)?.[1];
+      const m = ARGO_ROLLBACK.exec(e.message);
+      const user = m?.[1]?.trim();
+      const id = m?.[2];
       const at = Date.parse(e.first_at);
       if (id === undefined || Number.isNaN(at)) continue;
-      const to = target.get(cluster, e.namespace, e.name, Number(id)) as { revisions: string } | undefined;
+      const to = target.get(cluster, e.namespace, e.name, Number(id), e.first_at) as { revisions: string } | undefined;
+      if (!to) continue;
       const iso = (ms: number) => new Date(ms).toISOString();
       const rows = candidates.all(
         cluster,
@@ -405,8 +410,11 @@ export function markArgoRollbacks(db: DB, runId: number, cluster: string): numbe
         e.name,
         iso(at - ROLLBACK_EARLY_MS),
         iso(at + ROLLBACK_LATE_MS),
-      ) as { id: number; revisions: string; rollback: number }[];
-      const entry = rows.find((r) => to === undefined || r.revisions === to.revisions);
+      ) as { id: number; revisions: string; rollback: number; initiated_by: string | null }[];
+      // The entry that user started (an entry that names no one may be theirs: before Argo CD 2.11).
+      const entry = rows.find(
+        (r) => r.revisions === to.revisions && (r.initiated_by === null || !user || r.initiated_by === user),
+      );
       if (entry && entry.rollback === 0) marked += mark.run(runId, entry.id).changes;
     }
   }).immediate();

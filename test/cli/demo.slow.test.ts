@@ -58,10 +58,10 @@ describe("changeproof demo", () => {
   it("prints image automation's provenance: a build of a reviewed change, and one of a change that was not", () => {
     expect(r.stdout).toMatch(/^rule C12: traced 1, unexplained 1, n\/a \d+$/m);
     expect(r.stdout).toMatch(
-      /^image C12 unexplained acme\/platform-gitops@\w+: ghcr\.io\/acme\/payments-api:sha-\w{7}: built from acme\/payments-api#2, which C1 found not-reviewed: /m,
+      /^image C12 unexplained acme\/platform-gitops@\w+: ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{40}: built from acme\/payments-api#2, which C1 found not-reviewed: /m,
     );
     expect(r.stdout).toMatch(
-      /^image C12 traced acme\/platform-gitops@\w+: ghcr\.io\/acme\/payments-api:sha-\w{7} built from acme\/payments-api#3 \(C1 reviewed\)$/m,
+      /^image C12 traced acme\/platform-gitops@\w+: ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{40} built from acme\/payments-api#3 \(C1 reviewed\)$/m,
     );
     // The traced push explains the deployments that brought it.
     const traced = /^image C12 traced (\S+):/m.exec(r.stdout)?.[1] ?? "?";

@@ -194,14 +194,14 @@ const CASES: Case[] = [
     reasons: {
       C7: /flux-image-automation\[bot\]/,
       C11: /unsigned/,
-      C12: /ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{7}: built from acme\/payments-api#2, which C1 found not-reviewed/,
+      C12: /ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{40}: built from acme\/payments-api#2, which C1 found not-reviewed/,
     },
   },
   {
     name: "image automation deploys a build of a reviewed change",
     change: { repo: GITOPS, push: "Automated image update", nth: 1 },
     verdicts: push("exception", "traced"),
-    reasons: { C12: /ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{7} built from acme\/payments-api#3 \(C1 reviewed\)/ },
+    reasons: { C12: /ghcr\.io\/acme\/payments-api:sha-[0-9a-f]{40} built from acme\/payments-api#3 \(C1 reviewed\)/ },
   },
   {
     name: "direct push signed with a key GitHub does not know",

@@ -82,15 +82,18 @@ describe("separation of duties: the S1 counts and conflicts", () => {
     const traced = new Map([
       [
         id,
-        [
-          {
-            ...image,
-            source: "diff" as const,
-            traced: true as const,
-            app: { repo: "acme/app", sha: sha("app"), via: "commit id" },
-            change: { id: "acme/app#7", c1: "reviewed", reason: "approved" },
-          },
-        ],
+        {
+          problems: [],
+          traces: [
+            {
+              ...image,
+              source: "diff" as const,
+              traced: true as const,
+              app: { repo: "acme/app", sha: sha("app"), via: "commit id" },
+              change: { id: "acme/app#7", c1: "reviewed", reason: "approved", landedAt: "2026-07-30T00:00:00Z" },
+            },
+          ],
+        },
       ],
     ]);
     const conflictsOf = (people: PersonDuties[]) => people.flatMap((p) => p.conflicts.map((c) => c.kind));

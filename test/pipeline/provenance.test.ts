@@ -44,15 +44,19 @@ describe("C12 traced through a real store", () => {
 
     const g = RepoFactory.init(path.join(dir, "gitops"), { author: carol, start: new Date("2026-08-02T09:00:00Z") });
     g.commit("bootstrap", { files: { "app.yaml": `image: ${IMAGE}:1.0.0\n` } });
-    const write = (subject: string, ref: string, author = bot) => {
-      const sha = g.commit(subject, { author, files: { "app.yaml": `image: ${ref}\n` } });
+    const write = (subject: string, ref: string, author = bot, extra = "") => {
+      const sha = g.commit(subject, { author, files: { "app.yaml": `image: ${ref}\n${extra}` } });
       subjects.set(subject, sha);
     };
-    write("by commit id", `${IMAGE}:sha-${released.slice(0, 7)}`);
+    write("by commit id", `${IMAGE}:sha-${released}`);
+    write("by a short commit id", `${IMAGE}:sha-${released.slice(0, 7)}`);
     write("by release tag", `${IMAGE}:1.2.0`);
-    write("from an unmerged branch", `${IMAGE}:sha-${unmerged.slice(0, 7)}`);
+    write("from an unmerged branch", `${IMAGE}:sha-${unmerged}`);
     write("by digest alone", `${IMAGE}@sha256:${"a".repeat(64)}`);
+    write("by tag and digest", `${IMAGE}:sha-${released}@sha256:${"b".repeat(64)}`);
     write("a tag naming nothing", `${IMAGE}:9.9.9`);
+    write("an image no repository declares", `docker.io/library/redis:7.2.4`);
+    write("an image bump carrying more", `${IMAGE}:1.2.0`, bot, "hostNetwork: true\n");
     write("a person's image bump", `${IMAGE}:1.2.0`, carol);
 
     const cfg = parseConfig(
@@ -90,17 +94,19 @@ describe("C12 traced through a real store", () => {
   it.each([
     [
       "by commit id",
-      new RegExp(
-        `sha-${"[0-9a-f]{7}"}: built from acme/app@[0-9a-f]{40}, which C1 found blocked: GitHub was not collected`,
-      ),
+      /sha-[0-9a-f]{40}: built from acme\/app@[0-9a-f]{40}, which C1 found blocked: GitHub was not collected/,
     ],
+    ["by a short commit id", /names commit [0-9a-f]{7}, too short an id to name one commit/],
     ["by release tag", /:1\.2\.0: built from acme\/app@[0-9a-f]{40}, which C1 found blocked/],
     [
       "from an unmerged branch",
       /acme\/app@[0-9a-f]{12} is on no protected branch and in no merged pull request: built from an unreviewed branch/,
     ],
     ["by digest alone", /named by digest alone: changeproof does not read the registry/],
+    ["by tag and digest", /pinned by digest sha256:bbbb.*cannot tie the digest to the tag's build/],
     ["a tag naming nothing", /:9\.9\.9: tag 9\.9\.9 names no commit or git tag of acme\/app$/],
+    ["an image no repository declares", /no tracked application repository declares docker\.io\/library\/redis/],
+    ["an image bump carrying more", /changes 1 line besides image references: not only an image bump$/],
   ])("an automation's push %s is unexplained, and says why", (subject, reason) => {
     const f = c12(subject);
     expect(f?.verdict).toBe("unexplained");
@@ -109,7 +115,7 @@ describe("C12 traced through a real store", () => {
 
   it("resolves a release tag through git's tag and a commit id through the commits, to the same commit", () => {
     const via = (subject: string) => c12(subject)?.evidence.find((e) => e.label.startsWith("image"))?.value ?? "";
-    expect(via("by commit id")).toContain(`acme/app@${released.slice(0, 12)} (commit id ${released.slice(0, 7)}`);
+    expect(via("by commit id")).toContain(`acme/app@${released.slice(0, 12)} (commit id ${released} in tag`);
     expect(via("by release tag")).toContain(`acme/app@${released.slice(0, 12)} (git tag v1.2.0)`);
   });
 

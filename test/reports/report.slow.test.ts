@@ -7,7 +7,7 @@ import { runDemo } from "../../src/cli/commands/demo.js";
 import { collectGitRepo } from "../../src/collectors/git/collect.js";
 import type { ResolvedRepo } from "../../src/config/load.js";
 import type { RepoRole } from "../../src/config/schema.js";
-import { DEMO_PERIOD } from "../../src/demo/org.js";
+import { DEMO_PERIOD, PAYMENTS_IMAGE } from "../../src/demo/org.js";
 import { GITHUB_WEB, type Person, RepoFactory } from "../../src/demo/repo-factory.js";
 import type { Finding } from "../../src/evidence/finding.js";
 import type { ChangeKind, UnresolvedIdentity } from "../../src/evidence/population.js";
@@ -198,7 +198,19 @@ async function render(
   outDir: string,
 ): Promise<Written> {
   const period = parsePeriod(periodSpec);
-  const report = buildChangeLogReport(db, period, configured, now);
+  // As a config declaring the image CI builds from payments-api would (C12 traces to it).
+  const report = buildChangeLogReport(
+    db,
+    period,
+    configured,
+    now,
+    {},
+    {
+      people: [],
+      exceptions: [],
+      images: new Map([["acme/payments-api", [PAYMENTS_IMAGE]]]),
+    },
+  );
   const written = await writeChangeLogReport(report, period, outDir);
   expect(written.files).toEqual([
     "changes.html",
@@ -961,6 +973,7 @@ describe("change-log report of the demo organisation", () => {
         ["acme/payments-api", "acme/platform-gitops"],
         d(generatedAt),
         { githubOrg: "acme", clusters: ["prod"] },
+        { people: [], exceptions: [], images: new Map([["acme/payments-api", [PAYMENTS_IMAGE]]]) },
       );
       w = readWritten(report, result.dir);
     } finally {

@@ -54,48 +54,97 @@ function keyValue(line: string): { key: string; value: string; item: boolean } |
   const m = /^\s*(-\s+)?([A-Za-z][A-Za-z0-9_-]{0,63})\s*:\s*(.*)$/.exec(line);
   if (!m?.[2] || m[3] === undefined) return null;
   let value = m[3];
-  // A comment starts at " #" outside quotes: Flux's setter markers live there.
-  const hash = value.search(/\s#/);
-  if (hash >= 0 && !/^["']/.test(value)) value = value.slice(0, hash);
-  value = unquote(value);
+  const q = value[0];
+  if (q === '"' || q === "'") {
+    // A quoted value ends at its closing quote; a comment may follow (Flux's setter markers).
+    const close = value.indexOf(q, 1);
+    if (close < 0) return null;
+    const rest = value.slice(close + 1).trim();
+    if (rest !== "" && !rest.startsWith("#")) return null;
+    value = value.slice(1, close).trim();
+  } else {
+    // A comment starts at " #".
+    const hash = value.search(/\s#/);
+    if (hash >= 0) value = value.slice(0, hash);
+    value = value.trim();
+  }
   if (value.length === 0 || value.length > 512) return null;
   return { key: m[2], value, item: m[1] !== undefined };
 }
 
 /** Keys that name the image a later tag belongs to (kustomize `images:`, Helm values). */
 const NAME_KEYS = new Set(["newName", "name", "repository", "image"]);
+/** Keys whose change is a change of an image reference. */
+const IMAGE_KEYS = new Set(["image", "tag", "newTag", "digest", "newName", "repository"]);
+
+/** What a commit's diff writes: its image references, and whether that is all it changes. */
+export interface DiffReading {
+  refs: ImageRef[];
+  /** Changed lines (added or removed) that are not image references, blank lines and comments aside. */
+  otherLines: number;
+  /** Added image lines (image:, tag:, newTag:, digest:) whose value is not a reference changeproof can read. */
+  unreadable: number;
+  /** More references than MAX_REFS_PER_COMMIT, or a diff cut at its size limit: not read whole. */
+  truncated: boolean;
+}
 
 /**
- * The references a commit's diff adds. `diff` is `git diff-tree -p` output for one commit; only
- * added lines count (what the commit writes), and context lines say which image a bare `tag:`,
- * `newTag:` or `digest:` belongs to (the nearest image name above it in the same hunk).
+ * What a commit's diff writes. `diff` is `git diff-tree -p` output for one commit; added lines are
+ * what it writes, and context lines say which image a bare `tag:`, `newTag:` or `digest:` belongs
+ * to (the nearest image name above it in the same hunk and document). Every other changed line is
+ * counted: a change that is not only an image bump is not explained by the image's build (C12).
  */
-export function imageRefsOfDiff(diff: string): ImageRef[] {
-  const out: ImageRef[] = [];
+export function readDiff(diff: string, cut = false): DiffReading {
+  const reading: DiffReading = { refs: [], otherLines: 0, unreadable: 0, truncated: cut };
   let file: string | null = null;
+  let inHunk = false;
   let lastName: string | null = null;
   let newName: string | null = null;
   for (const raw of diff.split("\n")) {
-    if (out.length >= MAX_REFS_PER_COMMIT) break;
-    if (raw.startsWith("+++ ")) {
-      file = raw.startsWith("+++ b/") ? raw.slice(6, 1030) : null;
+    if (raw.startsWith("diff --git ")) {
+      inHunk = false;
+      file = null;
+      lastName = null;
+      newName = null;
       continue;
     }
-    if (raw.startsWith("diff --git ") || raw.startsWith("@@")) {
+    if (!inHunk) {
+      // The file header, before the first hunk: "+++ b/<path>" names the file written.
+      if (raw.startsWith("+++ ")) file = raw.startsWith("+++ b/") ? raw.slice(6, 1030) : null;
+      if (raw.startsWith("@@")) inHunk = true;
+      continue;
+    }
+    if (raw.startsWith("@@")) {
       lastName = null;
       newName = null;
       continue;
     }
     const sign = raw[0];
-    if (sign !== "+" && sign !== " ") continue;
-    const kv = keyValue(raw.slice(1, 2048));
-    if (!kv) continue;
+    if (sign !== "+" && sign !== "-" && sign !== " ") continue;
+    const text = raw.slice(1, 2048);
+    const trimmed = text.trim();
+    if (trimmed === "---") {
+      // A new YAML document: names above it belong to another object.
+      lastName = null;
+      newName = null;
+    }
+    const changed = sign !== " ";
+    if (changed && (trimmed === "" || trimmed.startsWith("#") || trimmed === "---")) continue;
+    const kv = keyValue(text);
+    if (!kv) {
+      if (changed) reading.otherLines++;
+      continue;
+    }
+    if (kv.item && kv.key === "name") newName = null;
+    if (changed && !IMAGE_KEYS.has(kv.key)) reading.otherLines++;
     if (kv.key === "image") {
       const ref = parseImageReference(kv.value);
       if (ref) {
-        if (sign === "+") out.push({ ...ref, source: "diff", file });
+        if (sign === "+") add(reading, { ...ref, source: "diff", file });
         continue;
       }
+      // An image with no tag or digest (or none changeproof can read) runs whatever the registry serves.
+      if (sign === "+") reading.unreadable++;
     }
     if (NAME_KEYS.has(kv.key)) {
       const name = kv.value.toLowerCase();
@@ -110,12 +159,26 @@ export function imageRefsOfDiff(diff: string): ImageRef[] {
     if (sign !== "+") continue;
     const image = newName ?? lastName;
     if (kv.key === "tag" || kv.key === "newTag") {
-      if (TAG.test(kv.value)) out.push({ image, tag: kv.value, digest: null, source: "diff", file });
-    } else if (kv.key === "digest" && DIGEST.test(kv.value)) {
-      out.push({ image, tag: null, digest: kv.value.toLowerCase(), source: "diff", file });
+      if (TAG.test(kv.value)) add(reading, { image, tag: kv.value, digest: null, source: "diff", file });
+      else reading.unreadable++;
+    } else if (kv.key === "digest") {
+      if (DIGEST.test(kv.value))
+        add(reading, { image, tag: null, digest: kv.value.toLowerCase(), source: "diff", file });
+      else reading.unreadable++;
     }
   }
-  return dedupe(out);
+  reading.refs = dedupe(reading.refs);
+  return reading;
+}
+
+function add(reading: DiffReading, ref: ImageRef): void {
+  if (reading.refs.length >= MAX_REFS_PER_COMMIT) reading.truncated = true;
+  else reading.refs.push(ref);
+}
+
+/** The references a commit's diff adds (see readDiff). */
+export function imageRefsOfDiff(diff: string): ImageRef[] {
+  return readDiff(diff).refs;
 }
 
 /**

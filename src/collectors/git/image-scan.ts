@@ -2,10 +2,10 @@ import { createInterface } from "node:readline";
 import type { DB } from "../../store/db.js";
 import { recordImageRefs, unscannedImageCommits } from "../../store/git-store.js";
 import { streamGit } from "./git-process.js";
-import { type ImageRef, imageRefsOfDiff, imageRefsOfMessage, MAX_REFS_PER_COMMIT } from "./image-refs.js";
+import { type ImageRef, imageRefsOfMessage, MAX_REFS_PER_COMMIT, readDiff } from "./image-refs.js";
 
-/** Commits diffed per git process. */
-const SCAN_BATCH = 2000;
+/** Commits diffed per git process (their diffs, up to MAX_DIFF_BYTES each, are held at once). */
+const SCAN_BATCH = 200;
 /** A commit's diff beyond this is not read further: a vendored chart is not an image bump. */
 const MAX_DIFF_BYTES = 1 << 20;
 
@@ -36,8 +36,16 @@ export async function scanImageRefs(
       what,
     );
     const found = batch.map((c) => {
-      const all = [...imageRefsOfDiff(diffs.get(c.sha) ?? ""), ...imageRefsOfMessage(c.message)];
-      return { sha: c.sha, refs: all.slice(0, MAX_REFS_PER_COMMIT) as ImageRef[] };
+      const diff = diffs.get(c.sha);
+      const reading = readDiff(diff?.text ?? "", diff?.cut ?? false);
+      const refs: ImageRef[] = [...reading.refs, ...imageRefsOfMessage(c.message)].slice(0, MAX_REFS_PER_COMMIT);
+      return {
+        sha: c.sha,
+        refs,
+        otherLines: reading.otherLines,
+        unreadable: reading.unreadable,
+        truncated: reading.truncated,
+      };
     });
     refs += recordImageRefs(db, repoId, runId, found);
     commits += batch.length;
@@ -45,15 +53,20 @@ export async function scanImageRefs(
   return { commits, refs };
 }
 
-/** Each commit's patch against its first parent, capped per commit. */
-async function diffsOf(gitDir: string, shas: readonly string[], what: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** Each commit's patch against its first parent (a root commit's against nothing), capped per commit. */
+async function diffsOf(
+  gitDir: string,
+  shas: readonly string[],
+  what: string,
+): Promise<Map<string, { text: string; cut: boolean }>> {
+  const out = new Map<string, { text: string; cut: boolean }>();
   if (shas.length === 0) return out;
   const run = streamGit(
     gitDir,
     [
       "diff-tree",
       "--stdin",
+      "--root",
       "-r",
       "-p",
       "-U3",
@@ -69,11 +82,13 @@ async function diffsOf(gitDir: string, shas: readonly string[], what: string): P
   const wanted = new Set(shas);
   let current: string | null = null;
   let size = 0;
+  let cut = false;
   let parts: string[] = [];
   const flush = () => {
-    if (current) out.set(current, parts.join("\n"));
+    if (current) out.set(current, { text: parts.join("\n"), cut });
     parts = [];
     size = 0;
+    cut = false;
   };
   // --stdin prints each commit's id on a line of its own before its patch.
   for await (const line of createInterface({ input: run.stdout, crlfDelay: Number.POSITIVE_INFINITY })) {
@@ -82,9 +97,13 @@ async function diffsOf(gitDir: string, shas: readonly string[], what: string): P
       current = line;
       continue;
     }
-    if (current === null || size > MAX_DIFF_BYTES) continue;
+    if (current === null) continue;
     size += line.length + 1;
-    parts.push(line);
+    if (size > MAX_DIFF_BYTES) {
+      cut = true;
+      continue;
+    }
+    parts.push(line.length > 4096 ? line.slice(0, 4096) : line);
   }
   flush();
   await run.done;

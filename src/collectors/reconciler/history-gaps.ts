@@ -73,9 +73,12 @@ function between(prev: HistoryObservation, cur: HistoryObservation): HistoryGap 
   // export imported late, a cluster's clock apart), and a full history sharing an entry the
   // previous read saw unchanged lost nothing.
   const full = cur.capacity !== null && cur.entries >= cur.capacity;
-  const since = prev.newest ?? lastRead;
-  if (full && cur.horizon !== null && ms(cur.horizon) > ms(since)) {
-    return { ...base, after: since, kind: "possibly-missed", before: cur.horizon, lost: null };
+  if (!full || cur.horizon === null) return null;
+  // A previous read that saw no entry at all: every entry since is new, and a full history may
+  // have dropped some of them.
+  if (prev.newest === null) return { ...base, kind: "possibly-missed", before: cur.horizon, lost: null };
+  if (ms(cur.horizon) > ms(prev.newest)) {
+    return { ...base, after: prev.newest, kind: "possibly-missed", before: cur.horizon, lost: null };
   }
   return null;
 }

@@ -16,9 +16,9 @@ export const c12ImageProvenance = changeRule(
       "Whether each image an automation's change to a GitOps repository deploys was built from an application change that passed review (C1).",
     data: "The image references each GitOps commit writes, read by the git collector from the added lines of its diff (a manifest's image:, a kustomization's newName/newTag, Helm values' repository/tag/digest) and from image automation's commit messages (Flux's image-automation template, Flux v1's Auto-release, Argo CD Image Updater); the tags and commits of the tracked application repositories; repos[].images in the config (which repository builds which image); GitHub's merged pull requests; identity resolution for who is an automation.",
     judged:
-      "n/a: not a change to a GitOps repository, or made by a person (a pull request a bot or automation account opened, or a push whose every commit such an account authored, is judged). Each image reference is resolved to an application commit: a commit id in its tag (sha-1a2b3c4, main-1a2b3c4-<build>, git describe's -g1a2b3c4, a full id) that names exactly one commit, else a git tag of that name (1.2.0 or v1.2.0) naming one commit; in the repository that declares the image, else in any tracked application repository (matched by id, which must then be unique). That commit's change (its merged pull request, or the push that landed it, judged where it landed, in this period or another) must be C1 reviewed, and the commit must be what was reviewed: the pull request's final head or what landing it put on the branch (its merge, squash or rebased commits), not an earlier commit of it. traced: every image it writes traces so. unexplained: an image does not (a tag that names no commit, a digest alone, which changeproof cannot map without the registry, a commit no reviewed change landed, a change C1 found not reviewed), or it writes no image changeproof can read.",
+      "n/a: not a change to a GitOps repository, or made by a person (a pull request a bot or automation account opened, or a push whose every commit such an account authored, is judged). The commits it put on the branch must be only an image bump: every changed line an image reference (blank lines and comments aside), every added image line readable, each diff read whole; images named only in a commit message, which anyone can write, do not count. Each image written is resolved to an application commit in the repository that declares the image (repos[].images): a commit id of at least 12 characters in its tag (sha-<id>, main-<id>-<build>, git describe's -g<id>) naming exactly one commit, else a git tag of that name (1.2.0 or v1.2.0) naming one commit. That commit must be what a change reviewed (its pull request's final head, or its merge, squash or last rebased commit), that change C1 reviewed (judged where it landed, in this period or another) and landed before this change wrote the image. traced: every image it writes traces so. unexplained: anything else, with why (a digest, which changeproof cannot tie to a build without the registry; an undeclared image; a tag that names no commit or too short an id; a commit no reviewed change landed; a review after the deployment; other lines changed).",
     limits:
-      "A tag is trusted to name the commit the image was built from: the registry and the build's provenance attestation are not read. A mutable tag (latest) or one re-pointed in git is reported as ambiguous rather than guessed. Only added lines of a commit's own diff are read, capped at 1 MiB per commit and 100 references.",
+      "A tag is trusted to name the commit the image was built from: the registry and the build's provenance attestation are not read. Short commit ids (docker/metadata-action's default 7) are refused as too easy to collide with: tag builds with the full id (type=sha,format=long). The automation is recognised by the identity its commits carry, which anyone can set; that is why only image bumps, of reviewed builds, are traced. A git tag moved between runs names two commits and is reported as ambiguous; one moved before any run saw it is not known. Only a commit's own diff against its first parent is read, capped at 1 MiB and 100 references (beyond, unexplained).",
   },
   (c, pop) => {
     if (!isAutomatedGitopsChange(c, pop.identities)) {
@@ -27,12 +27,14 @@ export const c12ImageProvenance = changeRule(
         reason: c.role === "gitops" ? "made by a person, not an automation" : "not a change to a GitOps repository",
       };
     }
-    const traces = pop.images?.get(c.id) ?? [];
-    const v = provenanceVerdict(traces);
+    const provenance = pop.images?.get(c.id) ?? { traces: [], problems: [] };
+    const { traces } = provenance;
+    const v = provenanceVerdict(provenance);
     return {
       ...v,
-      evidence: () =>
-        traces.map((t) => ({
+      evidence: () => [
+        ...provenance.problems.map((p) => ({ label: "not only an image bump", value: p })),
+        ...traces.map((t) => ({
           label: `image (${t.source === "diff" ? (t.file ?? "diff") : "commit message"}, ${t.commit.slice(0, 12)})`,
           value: `${[
             imageText(t),
@@ -40,6 +42,7 @@ export const c12ImageProvenance = changeRule(
             ...(t.change ? [`${t.change.id}: C1 ${t.change.c1}`] : []),
           ].join(" → ")}${t.traced ? "" : `; unexplained: ${t.why}`}`,
         })),
+      ],
     };
   },
 );

@@ -468,12 +468,18 @@ CREATE TABLE commit_image_refs (
   PRIMARY KEY (repo_id, sha, seq)
 ) WITHOUT ROWID;
 
--- Each GitOps commit read for image references, once: refs says how many it wrote. A store
--- from before this migration has none, and its GitOps commits are read on the next git run.
+-- Each GitOps commit read for image references, once: refs says how many it wrote; other_lines
+-- how many changed lines are not image references (an image bump changes none); unreadable how
+-- many added image lines name no reference changeproof can read; truncated, that the diff or its
+-- references were cut at their limits. A store from before this migration has none, and its
+-- GitOps commits are read on the next git run.
 CREATE TABLE commit_image_scans (
   repo_id INTEGER NOT NULL,
   sha TEXT NOT NULL,
   refs INTEGER NOT NULL,
+  other_lines INTEGER NOT NULL,
+  unreadable INTEGER NOT NULL,
+  truncated INTEGER NOT NULL,
   run_id INTEGER NOT NULL,
   PRIMARY KEY (repo_id, sha)
 ) WITHOUT ROWID;

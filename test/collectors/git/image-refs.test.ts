@@ -4,6 +4,7 @@ import {
   imageRefsOfMessage,
   MAX_REFS_PER_COMMIT,
   parseImageReference,
+  readDiff,
 } from "../../../src/collectors/git/image-refs.js";
 
 /** A one-file patch as `git diff-tree -p` prints it. */
@@ -102,9 +103,72 @@ describe("imageRefsOfDiff", () => {
     ]);
   });
 
-  it("keeps at most a bounded number per commit", () => {
+  it("keeps at most a bounded number per commit, and says it cut them", () => {
     const lines = Array.from({ length: MAX_REFS_PER_COMMIT + 50 }, (_, i) => `+image: app${i}:1.0.${i}`);
-    expect(imageRefsOfDiff(patch("bulk.yaml", lines))).toHaveLength(MAX_REFS_PER_COMMIT);
+    const reading = readDiff(patch("bulk.yaml", lines));
+    expect(reading.refs).toHaveLength(MAX_REFS_PER_COMMIT);
+    expect(reading.truncated).toBe(true);
+  });
+
+  it("counts every changed line that is not an image reference: an image bump changes none", () => {
+    const bump = readDiff(
+      patch("app.yaml", [
+        "   containers:",
+        "-    image: ghcr.io/acme/app:1.0.0",
+        "+    image: ghcr.io/acme/app:1.1.0",
+        "+",
+        "+# bumped",
+      ]),
+    );
+    expect(bump).toMatchObject({ otherLines: 0, unreadable: 0, truncated: false });
+    const smuggled = readDiff(
+      patch("app.yaml", [
+        "+    image: ghcr.io/acme/app:1.1.0",
+        "+    volumes:",
+        "+      - hostPath: { path: / }",
+        "-    replicas: 2",
+      ]),
+    );
+    expect(smuggled.otherLines).toBe(3);
+    expect(smuggled.refs).toHaveLength(1);
+  });
+
+  it("counts added image lines it cannot read, a quoted tag with a setter comment read whole", () => {
+    const reading = readDiff(
+      patch("values.yaml", [
+        "image:",
+        "  repository: ghcr.io/acme/app",
+        `+  tag: "5.0.1" # {"$imagepolicy": "flux-system:app:tag"}`,
+        "+  image: evil/miner",
+        '+  tag: "${TAG}"',
+      ]),
+    );
+    expect(reading.refs.map((r) => `${r.image}:${r.tag}`)).toEqual(["ghcr.io/acme/app:5.0.1"]);
+    expect(reading.unreadable).toBe(2);
+  });
+
+  it("does not carry a kustomize entry's newName to the next entry, nor names across YAML documents", () => {
+    const reading = readDiff(
+      patch("kustomization.yaml", [
+        "images:",
+        "  - name: app",
+        "    newName: ghcr.io/acme/app",
+        "  - name: worker",
+        "+    newTag: 2.0.0",
+        " ---",
+        "+tag: 3.0.0",
+      ]),
+    );
+    expect(reading.refs.map((r) => [r.image, r.tag])).toEqual([
+      ["worker", "2.0.0"],
+      [null, "3.0.0"],
+    ]);
+  });
+
+  it("takes an added line that looks like a file header for content, not for the file's name", () => {
+    const reading = readDiff(patch("real.yaml", ["+++ b/forged.yaml", "+image: ghcr.io/acme/app:1.0.0"]));
+    expect(reading.refs[0]?.file).toBe("real.yaml");
+    expect(reading.otherLines).toBe(1);
   });
 });
 

@@ -363,15 +363,17 @@ describe("collectCluster from the Kubernetes API", () => {
         syncResult: { revision: sha("payments-1"), source: SRC },
       }),
     });
-    const rolledBack = coreEvent({
-      namespace: "argocd",
-      involvedObject: objectRef(app),
-      reason: "OperationStarted",
-      message: "alice@acme.example initiated rollback to 0",
-      type: "Normal",
-      firstTimestamp: "2026-07-05T09:00:00Z",
-      source: { component: "argocd-server" },
-    });
+    const rollbackEvent = (message: string) =>
+      coreEvent({
+        namespace: "argocd",
+        involvedObject: objectRef(app),
+        reason: "OperationStarted",
+        message,
+        type: "Normal",
+        firstTimestamp: "2026-07-05T09:00:00Z",
+        source: { component: "argocd-server" },
+      });
+    const rolledBack = rollbackEvent("alice@acme.example initiated rollback to 0");
     const rollbacks = (db: DB) =>
       (
         db
@@ -399,6 +401,16 @@ describe("collectCluster from the Kubernetes API", () => {
       const again = await collectCluster(once, argoOnly, 0, ctx);
       expect(again.counts.rollbacksMarked).toBe(0);
       expect(rollbacks(once)).toEqual([2]);
+      // Another user's event, or a rollback to an entry never stored, marks nothing.
+      for (const message of [
+        "bob@acme.example initiated rollback to 0",
+        "alice@acme.example initiated rollback to 7",
+      ]) {
+        kube.set("events", [rollbackEvent(message)]);
+        const other = freshStore();
+        await collectCluster(other, argoOnly, 0, ctx);
+        expect(rollbacks(other), message).toEqual([]);
+      }
     } finally {
       kube.set("applications.argoproj.io/v1alpha1", [payments([0, 1, 2])]);
       kube.set("events", [succeeded]);

@@ -109,6 +109,13 @@ describe("historyGaps", () => {
     // was evicted past it, however late the reads.
     const kept = lateRead("2026-12-08T00:00:00.000Z", "2026-06-28T00:00:00Z", "2026-07-09T00:00:00Z");
     expect(between([prev, kept])).toEqual([]);
+    // A previous read that saw no entry: a full history since may have dropped some.
+    const empty: HistoryObservation = {
+      ...kustomization("2026-12-01T00:00:00.000Z", 0, "2026-06-20T00:00:00Z"),
+      horizon: null,
+      newest: null,
+    };
+    expect(between([empty, replaced])).toMatchObject([{ kind: "possibly-missed", before: "2026-07-04T00:00:00Z" }]);
   });
 
   it("says what the first read of an already full history cannot know (no ids: a Kustomization)", () => {

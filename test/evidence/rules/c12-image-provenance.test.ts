@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ImageTrace } from "../../../src/evidence/image-provenance.js";
+import type { Population } from "../../../src/evidence/population.js";
 import { c12ImageProvenance } from "../../../src/evidence/rules/c12-image-provenance.js";
 import {
   carol,
@@ -29,7 +30,7 @@ const traced = (tag: string, change: string): ImageTrace => ({
   tag,
   traced: true,
   app: { repo: "acme/app", sha: sha(change), via: `commit id in tag ${tag}` },
-  change: { id: change, c1: "reviewed", reason: "approved on the final head" },
+  change: { id: change, c1: "reviewed", reason: "approved on the final head", landedAt: "2026-07-30T00:00:00Z" },
 });
 const untraced = (tag: string, why: string): ImageTrace => ({ ...image, tag, traced: false, why });
 
@@ -38,6 +39,7 @@ interface Case {
   w: World;
   change: string;
   images?: ImageTrace[];
+  problems?: string[];
   verdict: string;
   reason: string;
 }
@@ -75,6 +77,15 @@ const cases: Case[] = [
     reason: "ghcr.io/acme/app:9.9.9: tag 9.9.9 names no commit or git tag of acme/app",
   },
   {
+    name: "an image bump that also changes other lines is not explained by the image's build",
+    w: push(fluxBot),
+    change: `${GITOPS}@${BOT_PUSH}`,
+    images: [traced("sha-1a2b3c4d5e6f", "acme/app#7")],
+    problems: ["1a2b3c4d5e6f changes 3 lines besides image references"],
+    verdict: "unexplained",
+    reason: "1a2b3c4d5e6f changes 3 lines besides image references: not only an image bump",
+  },
+  {
     name: "a bot's push that writes no image it can read",
     w: push(fluxBot),
     change: `${GITOPS}@${BOT_PUSH}`,
@@ -105,9 +116,12 @@ const cases: Case[] = [
 ];
 
 describe("C12 automated change provenance", () => {
-  it.each(cases)("$name", ({ w, change, images, verdict, reason }) => {
+  it.each(cases)("$name", ({ w, change, images, problems, verdict, reason }) => {
     const pop = populationOf(w);
-    const withImages = images ? { ...pop, images: new Map([[change, images]]) } : pop;
+    const withImages: Population =
+      images || problems
+        ? { ...pop, images: new Map([[change, { traces: images ?? [], problems: problems ?? [] }]]) }
+        : pop;
     const f = c12ImageProvenance.evaluate(withImages).find((x) => x.subject.id === change);
     expect(f?.verdict).toBe(verdict);
     expect(f?.reason).toBe(reason);
