@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         const g = globals(a);
         const log = makeLogger(g, io);
         const period = periodFrom(g, io.now());
-        const r = await reportPeriod(configFrom(g), period, log, io.now());
+        const r = await reportPeriod(configFrom(g), period, log, io.now);
         for (const f of r.files) io.out(`${r.dir}/${f}`);
         if (r.gaps.length > 0) {
           throw new ChangeproofError(

@@ -98,13 +98,33 @@ function storeDamage(db: DB): string[] {
   return gaps;
 }
 
+/**
+ * The period's report model, read from the store in one read transaction: a collect writing beside
+ * it cannot show up part-way. `now` given as a clock is read once the transaction's snapshot is
+ * taken, so every run the report cites finished before the time it says it was generated.
+ */
 export function buildChangeLogReport(
   db: DB,
   period: Period,
   configuredRepos: readonly string[],
-  now: Date,
+  now: Date | (() => Date),
   sources: { githubOrg?: string; clusters?: readonly string[] } = {},
   evidence: Omit<EvidenceOptions, "now"> = { people: [], exceptions: [] },
+): ChangeLogReport {
+  return db.transaction((): ChangeLogReport => {
+    // The snapshot begins with the transaction's first read.
+    db.prepare("SELECT count(*) FROM collection_runs").get();
+    return modelOf(db, period, configuredRepos, typeof now === "function" ? now() : now, sources, evidence);
+  })();
+}
+
+function modelOf(
+  db: DB,
+  period: Period,
+  configuredRepos: readonly string[],
+  now: Date,
+  sources: { githubOrg?: string; clusters?: readonly string[] },
+  evidence: Omit<EvidenceOptions, "now">,
 ): ChangeLogReport {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);

@@ -7,6 +7,7 @@ import { parsePeriod } from "../../src/period.js";
 import { buildEvidence } from "../../src/pipeline/evidence.js";
 import { buildChangeLogReport } from "../../src/reports/model.js";
 import { openStore } from "../../src/store/db.js";
+import { finishRun, startRun } from "../../src/store/ledger.js";
 import { collect, repoEntry } from "../collectors/git/helpers.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -142,5 +143,36 @@ describe("a damaged store", () => {
     expect(
       r.coverage.gaps.some((g) => /the store is damaged: 1 protected-branch commit cannot be joined/.test(g)),
     ).toBe(true);
+  });
+});
+
+describe("the report model is read in one snapshot of the store", () => {
+  it("cites no run that finished after the time it says it was generated, though a collect wrote one meanwhile", async () => {
+    const { db } = await threeBranchStore();
+    const reader = openStore(db, { readonly: true });
+    const writer = openStore(db);
+    let written = 0;
+    try {
+      const model = buildChangeLogReport(reader, PERIOD, ["acme/test"], () => {
+        // A collect finishing a run while the report is being built.
+        const at = new Date();
+        written = startRun(writer, { source: "git", scope: { repo: "acme/test" }, parameters: {}, now: at });
+        finishRun(writer, written, { status: "succeeded", counts: {}, now: new Date(at.getTime() + 1000) });
+        return at;
+      });
+      expect(written).toBeGreaterThan(0);
+      expect(model.coverage.runsUsed).not.toContain(written);
+      expect(model.coverage.repos.map((r) => r.lastSucceeded?.id)).not.toContain(written);
+      for (const r of model.coverage.repos) {
+        expect(r.lastSucceeded?.finishedAt ?? "", r.repo).not.toBe("");
+        expect(Date.parse(r.lastSucceeded?.finishedAt ?? "")).toBeLessThanOrEqual(Date.parse(model.generatedAt));
+      }
+      // Read again, the run is there: the first read did not see it only because of its snapshot.
+      const again = buildChangeLogReport(reader, PERIOD, ["acme/test"], NOW);
+      expect(again.coverage.repos.map((r) => r.lastSucceeded?.id)).toContain(written);
+    } finally {
+      reader.close();
+      writer.close();
+    }
   });
 });

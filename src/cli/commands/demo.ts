@@ -162,7 +162,7 @@ async function collectAndReport(
   printSummary(second, o.out);
   throwIfIncomplete(second);
 
-  const result = await reportPeriod(cfg, parsePeriod(DEMO_PERIOD), o.log, o.now());
+  const result = await reportPeriod(cfg, parsePeriod(DEMO_PERIOD), o.log, o.now);
   o.out(`config: ${configFile}`);
   o.out(`database: ${cfg.database}`);
   for (const f of result.files) o.out(`report: ${path.join(result.dir, f)}`);

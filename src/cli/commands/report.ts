@@ -23,7 +23,12 @@ export interface ReportResult {
 }
 
 /** Build the period's report from the store alone and write it under the output folder. */
-export async function reportPeriod(cfg: LoadedConfig, period: Period, log: Logger, now: Date): Promise<ReportResult> {
+export async function reportPeriod(
+  cfg: LoadedConfig,
+  period: Period,
+  log: Logger,
+  now: Date | (() => Date),
+): Promise<ReportResult> {
   // Loaded here, not at start-up: a collect run should not pay for pdfkit and handlebars.
   const { buildChangeLogReport } = await import("../../reports/model.js");
   const { writeChangeLogReport } = await import("../../reports/write.js");
