@@ -1,3 +1,5 @@
+import { UTCDate } from "@date-fns/utc";
+import { addMonths, addQuarters, addYears, format, startOfQuarter, subQuarters } from "date-fns";
 import { UsageError } from "./errors/index.js";
 import { oneLine } from "./util/visible.js";
 
@@ -8,31 +10,40 @@ export interface Period {
   to: Date;
 }
 
-const utc = (y: number, m: number, d = 1): Date => new Date(Date.UTC(y, m, d));
+// Calendar arithmetic in UTC (the audit window's zone), through date-fns on UTCDate: the machine's
+// own time zone never moves a quarter's edges.
+const utc = (y: number, m: number): UTCDate => new UTCDate(Date.UTC(y, m, 1));
+const asDate = (d: Date): Date => new Date(d.getTime());
 
-/** `2026Q3`, `2026-07` (a month), `2026` (a year), or `2026-07-01..2026-10-01`. */
-export function parsePeriod(spec: string): Period {
+/** The quarter holding `d`, labelled as people write it (2026Q3). */
+function quarterAt(d: Date): Period {
+  const from = startOfQuarter(new UTCDate(d.getTime()));
+  return { label: format(from, "yyyy'Q'Q"), from: asDate(from), to: asDate(addQuarters(from, 1)) };
+}
+
+/**
+ * `2026Q3`, `this-quarter`, `last-quarter` (the last complete one before `now`), `2026-07` (a
+ * month), `2026` (a year), or `2026-07-01..2026-10-01`.
+ */
+export function parsePeriod(spec: string, now: Date = new Date()): Period {
   const s = spec.trim();
+  if (/^this-quarter$/i.test(s)) return quarterAt(now);
+  if (/^last-quarter$/i.test(s)) return quarterAt(subQuarters(startOfQuarter(new UTCDate(now.getTime())), 1));
   let m = /^(\d{4})-?Q([1-4])$/i.exec(s);
-  if (m) {
-    const y = Number(m[1]);
-    const q = Number(m[2]);
-    return { label: `${y}Q${q}`, from: utc(y, (q - 1) * 3), to: utc(y, q * 3) };
-  }
+  if (m) return quarterAt(utc(Number(m[1]), (Number(m[2]) - 1) * 3));
   m = /^(\d{4})-(\d{2})$/.exec(s);
   if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) {
-    const y = Number(m[1]);
-    const mo = Number(m[2]) - 1;
-    return { label: s, from: utc(y, mo), to: utc(y, mo + 1) };
+    const from = utc(Number(m[1]), Number(m[2]) - 1);
+    return { label: s, from: asDate(from), to: asDate(addMonths(from, 1)) };
   }
   m = /^(\d{4})$/.exec(s);
   if (m) {
-    const y = Number(m[1]);
-    return { label: s, from: utc(y, 0), to: utc(y + 1, 0) };
+    const from = utc(Number(m[1]), 0);
+    return { label: s, from: asDate(from), to: asDate(addYears(from, 1)) };
   }
   const notAPeriod = (why: string): UsageError =>
     new UsageError(
-      `--period "${oneLine(spec, 100)}" is not a period${why}: use 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01`,
+      `--period "${oneLine(spec, 100)}" is not a period${why}: use 2026Q3, last-quarter, this-quarter, 2026-07, 2026 or 2026-07-01..2026-10-01`,
     );
   m = /^(.+)\.\.(.+)$/.exec(s);
   if (m?.[1] && m[2]) {
@@ -78,7 +89,7 @@ export function periodFromRange(from: string, to: string): Period {
 
 /** The quarter that contains `d`. */
 export function quarterOf(d: Date): Period {
-  return parsePeriod(`${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`);
+  return quarterAt(d);
 }
 
 /** A label safe as one folder name. */

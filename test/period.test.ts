@@ -38,3 +38,37 @@ describe("parsePeriod", () => {
     expect(quarterOf(new Date("2026-11-23T10:00:00Z")).label).toBe("2026Q4");
   });
 });
+
+describe("relative quarters, in UTC whatever the machine's zone", () => {
+  it("this-quarter and last-quarter are taken from the clock given", () => {
+    const now = new Date("2026-12-03T17:00:00Z");
+    expect(parsePeriod("this-quarter", now)).toEqual({
+      label: "2026Q4",
+      from: new Date("2026-10-01T00:00:00Z"),
+      to: new Date("2027-01-01T00:00:00Z"),
+    });
+    expect(parsePeriod("last-quarter", now)).toEqual({
+      label: "2026Q3",
+      from: new Date("2026-07-01T00:00:00Z"),
+      to: new Date("2026-10-01T00:00:00Z"),
+    });
+    // The first instant of a quarter belongs to it; the last quarter of January is last year's Q4.
+    expect(parsePeriod("this-quarter", new Date("2027-01-01T00:00:00Z")).label).toBe("2027Q1");
+    expect(parsePeriod("last-quarter", new Date("2027-01-01T00:00:00Z")).label).toBe("2026Q4");
+  });
+
+  it("puts a quarter's edges at UTC midnight in any time zone", () => {
+    const saved = process.env.TZ;
+    try {
+      for (const tz of ["Pacific/Kiritimati", "America/Adak", "Asia/Kolkata"]) {
+        process.env.TZ = tz;
+        expect(parsePeriod("2026Q3").from.toISOString(), tz).toBe("2026-07-01T00:00:00.000Z");
+        expect(parsePeriod("2026-02").to.toISOString(), tz).toBe("2026-03-01T00:00:00.000Z");
+        expect(parsePeriod("this-quarter", new Date("2026-09-30T23:30:00Z")).label, tz).toBe("2026Q3");
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+});

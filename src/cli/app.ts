@@ -33,7 +33,10 @@ function withGlobals<T>(y: Argv<T>) {
 
 function withPeriod<T>(y: Argv<T>) {
   return y
-    .option("period", { type: "string", describe: "Audit period: 2026Q3, 2026-07, 2026 or 2026-07-01..2026-10-01" })
+    .option("period", {
+      type: "string",
+      describe: "Audit period: 2026Q3, last-quarter, this-quarter, 2026-07, 2026 or 2026-07-01..2026-10-01",
+    })
     .option("from", { type: "string", describe: "Period start (YYYY-MM-DD, UTC, inclusive); with --to" })
     .option("to", { type: "string", describe: "Period end (YYYY-MM-DD, UTC, exclusive); with --from" });
 }
@@ -116,6 +119,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       (y) =>
         withPeriod(y)
           .example("$0 report --period 2026Q3", "the third quarter of 2026")
+          .example("$0 report --period last-quarter", "the last complete quarter (this-quarter: the one under way)")
           .example("$0 report --from 2026-07-01 --to 2026-10-01", "an explicit window, end excluded")
           .epilogue(`Without a period, the last complete quarter is reported.\n\n${EXIT_CODES}`),
       async (a) => {

@@ -2,7 +2,7 @@ import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { UsageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { type Period, parsePeriod, periodFromRange, quarterOf } from "../period.js";
+import { type Period, parsePeriod, periodFromRange } from "../period.js";
 import { shownText } from "../util/visible.js";
 
 /** Options every command shares. */
@@ -53,11 +53,10 @@ export function configFrom(args: GlobalArgs): LoadedConfig {
 /** --period, or --from/--to; default: the last complete quarter before `now`. */
 export function periodFrom(args: GlobalArgs, now: Date): Period {
   if (args.period && (args.from || args.to)) throw new UsageError("give either --period or --from/--to, not both");
-  if (args.period) return parsePeriod(args.period);
+  if (args.period) return parsePeriod(args.period, now);
   if (args.from || args.to) {
     if (!args.from || !args.to) throw new UsageError("--from and --to go together");
     return periodFromRange(args.from, args.to);
   }
-  const current = quarterOf(now);
-  return quarterOf(new Date(current.from.getTime() - 1));
+  return parsePeriod("last-quarter", now);
 }

@@ -1,3 +1,5 @@
+import { UTCDate } from "@date-fns/utc";
+import { format, isEqual, startOfDay, subDays } from "date-fns";
 import { historyGaps } from "../collectors/reconciler/history-gaps.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
 import type { PersonDuties } from "../evidence/duties.js";
@@ -61,13 +63,15 @@ export interface ChangeLogReport {
   method: string[];
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const day = (d: Date): string => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+const day = (d: Date): string => format(new UTCDate(d.getTime()), "d MMM yyyy");
 
+/** "1 Jul 2026 – 30 Sep 2026 (UTC)": whole days as people read them, else the exact instants. */
 export function displayPeriod(p: Period): string {
-  const last = new Date(p.to.getTime() - 1);
-  const whole = (d: Date): boolean => d.getTime() % 86_400_000 === 0;
-  if (whole(p.from) && whole(p.to)) return `${day(p.from)} – ${day(last)} (UTC)`;
+  const from = new UTCDate(p.from.getTime());
+  const to = new UTCDate(p.to.getTime());
+  if (isEqual(from, startOfDay(from)) && isEqual(to, startOfDay(to))) {
+    return `${day(p.from)} – ${day(subDays(to, 1))} (UTC)`;
+  }
   return `${p.from.toISOString()} – ${p.to.toISOString()} (UTC, end excluded)`;
 }
 
