@@ -47,8 +47,8 @@ export async function writeChangeLogReport(
 async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenReport> {
   mkdirSync(dir, { recursive: true });
   const files = [
-    "changes.html",
-    "changes.pdf",
+    "index.html",
+    "report.pdf",
     "changes.json",
     "changes.csv",
     "findings.json",
@@ -62,8 +62,8 @@ async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenRe
     "coverage.json",
   ];
   const header = { period: report.period, generatedAt: report.generatedAt, toolVersion: report.toolVersion };
-  writeFileSync(path.join(dir, "changes.html"), renderChangeLogHtml(report));
-  await renderChangeLogPdf(report, path.join(dir, "changes.pdf"));
+  writeFileSync(path.join(dir, "index.html"), renderChangeLogHtml(report));
+  await renderChangeLogPdf(report, path.join(dir, "report.pdf"));
   writeFileSync(path.join(dir, "changes.json"), changesJson(header, report.changeRules, report.changes));
   writeFileSync(path.join(dir, "changes.csv"), changesCsv(report.changeRules, report.changes));
   writeFileSync(

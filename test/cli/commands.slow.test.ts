@@ -52,7 +52,7 @@ describe("report exit codes", () => {
     // A quarter before the repository's first commit: nothing to judge, nothing missing.
     const r = runCli(["report", "-c", cfg, "--period", "2026Q2", "-q"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(path.join(dir, "out", "2026Q2", "changes.pdf"));
+    expect(r.stdout).toContain(path.join(dir, "out", "2026Q2", "report.pdf"));
   });
 
   it("exits 3 when GitHub was not collected: the changes cannot be judged, and the report says why", () => {
@@ -86,7 +86,7 @@ describe("report exit codes", () => {
     expect(r.stderr).toMatch(
       /^changeproof: report written, but its evidence is incomplete: .*the period has not ended/m,
     );
-    expect(existsSync(path.join(dir, "out", "2099Q1", "changes.html"))).toBe(true);
+    expect(existsSync(path.join(dir, "out", "2099Q1", "index.html"))).toBe(true);
   });
 
   it("suggests the option a typo meant, and keeps period options to report", () => {

@@ -29,7 +29,7 @@ describe("changeproof demo", () => {
     expect(r.stdout).toMatch(/acme\/payments-api \(GitHub\): run \d+ ok, 11 merged pull requests stored/);
     expect(r.stdout).toMatch(/acme\/platform-gitops \(GitHub\): run \d+ ok, 2 merged pull requests stored/);
     expect(r.stdout).toMatch(/organisation acme: run \d+ ok, 4 members, 2 teams/);
-    expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "changes.pdf")}`);
+    expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "report.pdf")}`);
     expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "access.csv")}`);
     expect(r.stdout).toContain(`report: ${path.join(out, "demo", "2026Q3", "people.csv")}`);
     expect(r.stdout).toMatch(/^duties bob: authored and sole-approved acme\/payments-api#4; /m);

@@ -29,7 +29,7 @@ describe("HTML report in a browser", () => {
     const r = runCli(["demo", "-o", dir, "-q"]);
     expect(r.status, r.stderr).toBe(0);
     const report = path.join(dir, "demo", "2026Q3");
-    html = path.join(report, "changes.html");
+    html = path.join(report, "index.html");
     changes = (JSON.parse(readFileSync(path.join(report, "changes.json"), "utf8")) as { changes: ChangeRow[] }).changes;
     browser = await launchChromium();
   });

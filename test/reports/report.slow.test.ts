@@ -160,25 +160,25 @@ const REPORT_FILES = [
   "access.csv",
   "access.json",
   "changes.csv",
-  "changes.html",
   "changes.json",
-  "changes.pdf",
   "coverage.json",
   "deployments.csv",
   "deployments.json",
   "findings.csv",
   "findings.json",
+  "index.html",
   "people.csv",
   "people.json",
+  "report.pdf",
 ];
 
 function readWritten(report: ChangeLogReport, dir: string): Written {
   const read = (f: string): string => readFileSync(path.join(dir, f), "utf8");
-  const pdf = path.join(dir, "changes.pdf");
+  const pdf = path.join(dir, "report.pdf");
   return {
     report,
     dir,
-    html: read("changes.html"),
+    html: read("index.html"),
     pdf,
     pdfText: pdfText(pdf),
     changesText: read("changes.json"),
@@ -213,8 +213,8 @@ async function render(
   );
   const written = await writeChangeLogReport(report, period, outDir);
   expect(written.files).toEqual([
-    "changes.html",
-    "changes.pdf",
+    "index.html",
+    "report.pdf",
     "changes.json",
     "changes.csv",
     "findings.json",
