@@ -377,7 +377,7 @@ describe("an archived store in a read-only folder", () => {
     expect(runs.stdout).toMatch(/^ledger: 1 of 1 runs sealed; hash chain intact/m);
     const report = runReadOnly(archive, ["report", "-c", c.config, "--db", db, "--period", "2026Q3", "-q"]);
     expect(report.stderr).not.toMatch(/write|readonly/i);
-    expect(report.stdout).toMatch(/changes\.pdf$/m);
+    expect(report.stdout).toMatch(/report\.pdf$/m);
     expect(readdirSync(archive)).toEqual(["changeproof.db"]);
   });
 });
