@@ -89,10 +89,22 @@ export function storePullRequestPage(
        signature_kind, signature_state, signature_valid, signer_login)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const identity = identityWriter(db);
   db.transaction(() => {
     for (const p of prs) {
       const { reviews, events, commits, ...fields } = p;
       pr.run({ ...fields, repo: repoId, run: runId });
+      if (p.state === "MERGED" && p.mergedAt) {
+        const seen = identity("pr", p.mergedAt);
+        seen(null, p.author, p.authorKind);
+        seen(null, p.mergedBy, null);
+        for (const r of reviews) seen(null, r.author, r.authorKind);
+        for (const c of commits) {
+          for (const [, email, login] of c.authors) seen(email, login, null);
+          seen(c.committerEmail, c.committerLogin, null);
+          seen(null, c.signer, null);
+        }
+      }
       for (const c of clear) c.run(repoId, p.number);
       for (const r of reviews) {
         review.run(
@@ -300,14 +312,44 @@ export interface CommitLookup {
   signature: { kind: string; state: string; valid: boolean; signer: string | null } | null;
 }
 
+/**
+ * Records an identity GitHub showed (gh_identities): a function per piece of evidence, taking
+ * (email, login, kind); one without a login says nothing and is skipped.
+ */
+function identityWriter(
+  db: DB,
+): (source: "pr" | "lookup", at: string) => (email: string | null, login: string | null, kind: string | null) => void {
+  const ins = db.prepare(
+    "INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind) VALUES (?, ?, ?, ?, ?)",
+  );
+  return (source, at) => {
+    const day = at.slice(0, 10);
+    return (email, login, kind) => {
+      if (login) ins.run(source, day, email ?? "", login, kind ?? "");
+    };
+  };
+}
+
 export function storeCommitLookups(db: DB, repoId: number, runId: number, lookups: readonly CommitLookup[]): void {
   const ins = db.prepare(
     `INSERT OR REPLACE INTO gh_commit_lookups (repo_id, oid, run_id, pull_requests, commit_read, author_login,
        committer_login, signature_kind, signature_state, signature_valid, signer_login, authors)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const identity = identityWriter(db);
+  const emails = db.prepare("SELECT author_email, committer_email FROM commits WHERE repo_id = ? AND sha = ?");
+  const startedAt = (
+    db.prepare("SELECT started_at FROM collection_runs WHERE id = ?").get(runId) as { started_at: string } | undefined
+  )?.started_at;
   db.transaction(() => {
     for (const l of lookups) {
+      if (startedAt && l.found) {
+        const seen = identity("lookup", startedAt);
+        for (const [, email, login] of l.authors) seen(email, login, null);
+        const git = emails.get(repoId, l.oid) as { author_email: string; committer_email: string } | undefined;
+        seen(git?.author_email ?? null, l.authorLogin, null);
+        seen(git?.committer_email ?? null, l.committerLogin, null);
+      }
       ins.run(
         repoId,
         l.oid,

@@ -403,66 +403,23 @@ export interface ObservedIdentityRow {
  * authors, co-authors, committers and signers of the period's pull requests' commits, their
  * authors, mergers and reviewers, and the protected-branch commits GitHub was asked about since
  * the period began. Identity resolution is built from these once, for all repositories together.
- * Each source is read DISTINCT first (a period's commits repeat a few identities thousands of
- * times), pull requests driving the joins.
+ * The GitHub collector records them as it stores what shows them (gh_identities), so a period's
+ * few hundred are read without reading its hundreds of thousands of commits and reviews again.
  */
 export function observedIdentityRows(db: DB, fromIso: string, toIso: string): ObservedIdentityRow[] {
-  const p = { from: fromIso, to: toIso };
-  const out = new Map<string, ObservedIdentityRow>();
-  const add = (email: string | null, login: string | null, kind: string | null): void => {
-    if (login === null) return;
-    const k = `${email ?? ""}\u0000${login}\u0000${kind ?? ""}`;
-    if (!out.has(k)) out.set(k, { email, login, kind });
-  };
-  const addAuthors = (json: string | null): void => {
-    if (json === null) return;
-    for (const [, email, login] of JSON.parse(json) as [string | null, string | null, string | null][]) {
-      add(email, login, null);
-    }
-  };
-  db.transaction(() => {
-    const commits = db
+  // By day (UTC): a pull request merged on a day the period touches counts, as does a commit read
+  // by a run that started on its first day or later.
+  const first = fromIso.slice(0, 10);
+  const last = new Date(Date.parse(toIso) - 1).toISOString().slice(0, 10);
+  return (
+    db
       .prepare(
-        `SELECT DISTINCT c.authors, c.committer_email, c.committer_login, c.signer_login
-         FROM gh_pull_requests q CROSS JOIN gh_pr_commits c ON c.repo_id = q.repo_id AND c.pr_number = q.number
-         WHERE q.state = 'MERGED' AND q.merged_at >= :from AND q.merged_at < :to`,
+        `SELECT DISTINCT email, login, kind FROM gh_identities
+         WHERE (source = 'pr' AND day >= ? AND day <= ?) OR (source = 'lookup' AND day >= ?)
+         ORDER BY email, login, kind`,
       )
-      .raw()
-      .all(p) as [string, string | null, string | null, string | null][];
-    for (const [authors, email, login, signer] of commits) {
-      addAuthors(authors);
-      add(email, login, null);
-      add(null, signer, null);
-    }
-    const people = db
-      .prepare(
-        `SELECT DISTINCT NULL, p.author_login, p.author_kind FROM gh_pull_requests p
-           WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to
-         UNION SELECT NULL, p.merged_by, NULL FROM gh_pull_requests p
-           WHERE p.state = 'MERGED' AND p.merged_at >= :from AND p.merged_at < :to
-         UNION SELECT NULL, v.author_login, v.author_kind
-           FROM gh_pull_requests q CROSS JOIN gh_reviews v ON v.repo_id = q.repo_id AND v.pr_number = q.number
-           WHERE q.state = 'MERGED' AND q.merged_at >= :from AND q.merged_at < :to`,
-      )
-      .raw()
-      .all(p) as [null, string | null, string | null][];
-    for (const [email, login, kind] of people) add(email, login, kind);
-    const lookups = db
-      .prepare(
-        `SELECT DISTINCT l.authors, c.author_email, l.author_login, c.committer_email, l.committer_login
-         FROM gh_commit_lookups l JOIN collection_runs r ON r.id = l.run_id
-         JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid
-         WHERE r.started_at >= :from`,
-      )
-      .raw()
-      .all({ from: fromIso }) as [string | null, string, string | null, string, string | null][];
-    for (const [authors, authorEmail, authorLogin, committerEmail, committerLogin] of lookups) {
-      addAuthors(authors);
-      add(authorEmail, authorLogin, null);
-      add(committerEmail, committerLogin, null);
-    }
-  })();
-  return [...out.values()];
+      .all(first, last, first) as { email: string; login: string; kind: string }[]
+  ).map((r) => ({ email: r.email === "" ? null : r.email, login: r.login, kind: r.kind === "" ? null : r.kind }));
 }
 
 export interface FirstParentRow {

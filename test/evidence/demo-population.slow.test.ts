@@ -9,7 +9,9 @@ import { silentLogger } from "../../src/log/logger.js";
 import { parsePeriod } from "../../src/period.js";
 import { type AccessEvidence, judgeAccess } from "../../src/pipeline/access.js";
 import { buildEvidence, type Evidence } from "../../src/pipeline/evidence.js";
-import { openStore } from "../../src/store/db.js";
+import { type DB, openStore } from "../../src/store/db.js";
+import { migrations } from "../../src/store/migrations/index.js";
+import { type ObservedIdentityRow, observedIdentityRows } from "../../src/store/population-queries.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -274,6 +276,37 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     for (const [rule, re] of Object.entries(k.reasons ?? {})) expect(explained(ch, rule), rule).toMatch(re);
   });
 
+  it("records, as it collects, every identity GitHub showed: those its stored pull requests and lookups hold", () => {
+    const file = path.join(root, "demo", "changeproof.db");
+    const db = openStore(file, { readonly: true });
+    const q = parsePeriod(DEMO_PERIOD);
+    const key = (r: ObservedIdentityRow) => `${r.email ?? ""} ${r.login ?? ""} ${r.kind ?? ""}`;
+    try {
+      const recorded = observedIdentityRows(db, q.from.toISOString(), q.to.toISOString()).map(key).sort();
+      expect(recorded.length).toBeGreaterThan(5);
+      expect(recorded).toEqual(
+        [...new Set(derivedIdentities(db, q.from.toISOString(), q.to.toISOString()).map(key))].sort(),
+      );
+      // A store from before gh_identities: the migration derives the same from what it holds.
+      const copy = path.join(tempDir(), "migrated.db");
+      db.prepare("VACUUM INTO ?").run(copy);
+      const old = openStore(copy);
+      try {
+        old.prepare("DELETE FROM gh_identities").run();
+        const backfill = (migrations.find((m) => m.version === 6)?.sql ?? "")
+          .split(/;\s*\n/)
+          .filter((s) => s.trimStart().startsWith("INSERT OR IGNORE INTO gh_identities"));
+        expect(backfill.length).toBeGreaterThan(5);
+        for (const sql of backfill) old.prepare(sql).run();
+        expect(observedIdentityRows(old, q.from.toISOString(), q.to.toISOString()).map(key).sort()).toEqual(recorded);
+      } finally {
+        old.close();
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   it("records the rewrite of the GitOps main branch (C8)", () => {
     const c8 = c.evidence.judgement.findings.filter((f) => f.rule === "C8");
     expect(c8).toHaveLength(1);
@@ -407,3 +440,67 @@ describe.each(CLOCKS)("the demo organisation's change population, collected on $
     }
   });
 });
+
+/**
+ * The identities a period's evidence meets, derived from the stored pull requests, reviews and
+ * commit lookups themselves (as the engine read them before the collector recorded them).
+ */
+function derivedIdentities(db: DB, from: string, to: string): ObservedIdentityRow[] {
+  const out: ObservedIdentityRow[] = [];
+  const add = (email: string | null, login: string | null, kind: string | null) => {
+    if (login) out.push({ email: email || null, login, kind: kind || null });
+  };
+  const merged = "p.state = 'MERGED' AND p.merged_at >= ? AND p.merged_at < ?";
+  for (const r of db
+    .prepare(
+      `SELECT c.authors, c.committer_email, c.committer_login, c.signer_login FROM gh_pull_requests p
+       JOIN gh_pr_commits c ON c.repo_id = p.repo_id AND c.pr_number = p.number WHERE ${merged}`,
+    )
+    .all(from, to) as {
+    authors: string;
+    committer_email: string | null;
+    committer_login: string | null;
+    signer_login: string | null;
+  }[]) {
+    for (const [, email, login] of JSON.parse(r.authors) as [string | null, string | null, string | null][])
+      add(email, login, null);
+    add(r.committer_email, r.committer_login, null);
+    add(null, r.signer_login, null);
+  }
+  for (const r of db
+    .prepare(`SELECT author_login, author_kind, merged_by FROM gh_pull_requests p WHERE ${merged}`)
+    .all(from, to) as {
+    author_login: string | null;
+    author_kind: string | null;
+    merged_by: string | null;
+  }[]) {
+    add(null, r.author_login, r.author_kind);
+    add(null, r.merged_by, null);
+  }
+  for (const r of db
+    .prepare(
+      `SELECT v.author_login, v.author_kind FROM gh_pull_requests p JOIN gh_reviews v ON v.repo_id = p.repo_id AND v.pr_number = p.number WHERE ${merged}`,
+    )
+    .all(from, to) as { author_login: string | null; author_kind: string | null }[]) {
+    add(null, r.author_login, r.author_kind);
+  }
+  for (const r of db
+    .prepare(
+      `SELECT l.authors, c.author_email, l.author_login, c.committer_email, l.committer_login FROM gh_commit_lookups l
+       JOIN collection_runs r ON r.id = l.run_id JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid
+       WHERE r.started_at >= ? AND l.commit_read = 1`,
+    )
+    .all(from) as {
+    authors: string | null;
+    author_email: string;
+    author_login: string | null;
+    committer_email: string;
+    committer_login: string | null;
+  }[]) {
+    for (const [, email, login] of JSON.parse(r.authors ?? "[]") as [string | null, string | null, string | null][])
+      add(email, login, null);
+    add(r.author_email, r.author_login, null);
+    add(r.committer_email, r.committer_login, null);
+  }
+  return out;
+}

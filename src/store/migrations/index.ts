@@ -495,6 +495,54 @@ CREATE TABLE git_tags (
   PRIMARY KEY (repo_id, name, sha)
 ) WITHOUT ROWID;
 
+-- Every account GitHub tied to an identity the evidence meets, by the UTC day of what showed it:
+-- source 'pr', a merged pull request's commit authors, committers and signers, its author, merger
+-- and reviewers (day: its merge); 'lookup', a protected-branch commit GitHub was asked about (day:
+-- the run that asked). Identity resolution reads a period's from here, not from every pull request
+-- commit and review again. email and kind are '' when GitHub gave none.
+CREATE TABLE gh_identities (
+  source TEXT NOT NULL CHECK (source IN ('pr', 'lookup')),
+  day TEXT NOT NULL,
+  email TEXT NOT NULL,
+  login TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  PRIMARY KEY (source, day, email, login, kind)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'pr', substr(p.merged_at, 1, 10), coalesce(json_extract(j.value, '$[1]'), ''), json_extract(j.value, '$[2]'), ''
+  FROM gh_pull_requests p JOIN gh_pr_commits c ON c.repo_id = p.repo_id AND c.pr_number = p.number, json_each(c.authors) j
+  WHERE p.state = 'MERGED' AND p.merged_at IS NOT NULL AND json_extract(j.value, '$[2]') IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'pr', substr(p.merged_at, 1, 10), coalesce(c.committer_email, ''), c.committer_login, ''
+  FROM gh_pull_requests p JOIN gh_pr_commits c ON c.repo_id = p.repo_id AND c.pr_number = p.number
+  WHERE p.state = 'MERGED' AND p.merged_at IS NOT NULL AND c.committer_login IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'pr', substr(p.merged_at, 1, 10), '', c.signer_login, ''
+  FROM gh_pull_requests p JOIN gh_pr_commits c ON c.repo_id = p.repo_id AND c.pr_number = p.number
+  WHERE p.state = 'MERGED' AND p.merged_at IS NOT NULL AND c.signer_login IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'pr', substr(p.merged_at, 1, 10), '', p.author_login, coalesce(p.author_kind, '')
+  FROM gh_pull_requests p WHERE p.state = 'MERGED' AND p.merged_at IS NOT NULL AND p.author_login IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'pr', substr(p.merged_at, 1, 10), '', p.merged_by, ''
+  FROM gh_pull_requests p WHERE p.state = 'MERGED' AND p.merged_at IS NOT NULL AND p.merged_by IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'pr', substr(p.merged_at, 1, 10), '', v.author_login, coalesce(v.author_kind, '')
+  FROM gh_pull_requests p JOIN gh_reviews v ON v.repo_id = p.repo_id AND v.pr_number = p.number
+  WHERE p.state = 'MERGED' AND p.merged_at IS NOT NULL AND v.author_login IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'lookup', substr(r.started_at, 1, 10), coalesce(json_extract(j.value, '$[1]'), ''), json_extract(j.value, '$[2]'), ''
+  FROM gh_commit_lookups l JOIN collection_runs r ON r.id = l.run_id, json_each(coalesce(l.authors, '[]')) j
+  WHERE json_extract(j.value, '$[2]') IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'lookup', substr(r.started_at, 1, 10), c.author_email, l.author_login, ''
+  FROM gh_commit_lookups l JOIN collection_runs r ON r.id = l.run_id JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid
+  WHERE l.author_login IS NOT NULL;
+INSERT OR IGNORE INTO gh_identities (source, day, email, login, kind)
+  SELECT 'lookup', substr(r.started_at, 1, 10), c.committer_email, l.committer_login, ''
+  FROM gh_commit_lookups l JOIN collection_runs r ON r.id = l.run_id JOIN commits c ON c.repo_id = l.repo_id AND c.sha = l.oid
+  WHERE l.committer_login IS NOT NULL;
+
 -- The repository's default branch as GitHub named it when the snapshot was taken: a ruleset
 -- targeting ~DEFAULT_BRANCH protects the branch it named then. NULL: a snapshot from before.
 ALTER TABLE gh_snapshot_repos ADD COLUMN default_branch TEXT;
