@@ -21,10 +21,13 @@ import { branchRunsIn, integrityProblems, listRepos, runsFor, unjoinedBranchComm
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
 import { type BranchChanges, byBranch, type ChangeRow, type RuleSummary, RuleTally } from "./change-rows.js";
+import { type WeekCounts, weeklyReview } from "./charts/weekly-review.js";
 
 /** Everything a report shows, already sorted; builders only render it. */
 export interface ChangeLogReport {
   title: string;
+  /** The pictures' data, drawn the same in the HTML (SVG) and the PDF (vectors). */
+  charts: { weeklyReview: WeekCounts[] };
   /** `display` reads "1 Jul 2026 – 30 Sep 2026 (UTC)": the last day included, for people. */
   period: { label: string; from: string; to: string; display: string };
   generatedAt: string;
@@ -176,6 +179,7 @@ function modelOf(
     changes.filter(typeof k === "function" ? k : (c) => c.kind === k).length;
   return {
     title: `Change log ${period.label}`,
+    charts: { weeklyReview: weeklyReview(changes, { from: period.from.toISOString(), to: period.to.toISOString() }) },
     period: {
       label: period.label,
       from: period.from.toISOString(),

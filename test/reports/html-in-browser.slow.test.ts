@@ -57,6 +57,14 @@ describe("HTML report in a browser", () => {
     expect(gaps).toContain("flux-helmrelease prod/ingress/ingress-nginx: 2 history entries were dropped");
     // GitHub was collected for both repositories: every change could be judged.
     expect(gaps).not.toContain("cannot be judged");
+    // The weekly chart is drawn (inline SVG, no style attribute the CSP would refuse): one bar
+    // segment per week and review verdict that had changes, every change counted once.
+    const segments = page.locator("figure.chart svg rect title");
+    const counted = (await segments.allTextContents()).map((t) => Number(/: (\d+) /.exec(t)?.[1] ?? 0));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(changes.length);
+    expect(await page.locator("figure.chart svg").evaluate((e) => e.getBoundingClientRect().height)).toBeGreaterThan(
+      100,
+    );
     expect(problems).toEqual([]);
     expect(requests).toEqual([pathToFileURL(html).href]);
     await page.close();

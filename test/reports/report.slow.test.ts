@@ -1046,6 +1046,10 @@ describe("change-log report of the demo organisation", () => {
     expect(w.findings.findings.filter((f) => f.rule === "P1").map((f) => f.verdict)).toContain("note");
     expect(w.html).toContain('<h2 id="reconciliation">Population reconciliation</h2>');
     expect(w.pdfText).toContain("Population reconciliation");
+    // The weekly picture, in both: the PDF draws its bars as vectors, with the legend as text.
+    expect(w.html).toContain('<h2 id="weekly">Changes per week, by review</h2>');
+    expect(w.pdfText).toContain("Changes per week, by review");
+    expect(w.pdfText).toMatch(/reviewed\s+not reviewed\s+direct push\s+blocked \(data missing\)/);
   });
 
   it("writes the separation-of-duties matrix (people.json/csv) and shows it in the HTML and the PDF", () => {

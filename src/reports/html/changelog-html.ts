@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import { CONFLICT_TEXT } from "../../evidence/duties.js";
 import { packageRoot } from "../../version.js";
+import { weeklyReviewSvg } from "../charts/weekly-review.js";
 import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
@@ -33,6 +34,8 @@ export function renderChangeLogHtml(report: ChangeLogReport): string {
   const render = hb.compile(template("changelog.html.hbs"), { strict: false, noEscape: false });
   return render({
     ...presentable(report),
+    // Drawn from numbers, dates and fixed words only: inserted as markup.
+    weeklyReviewSvg: weeklyReviewSvg(report.charts.weeklyReview),
     css,
     csp: `default-src 'none'; style-src 'sha256-${cssHash}'; img-src data:; base-uri 'none'; form-action 'none'`,
   });

@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import PDFDocument from "pdfkit";
 import { CONFLICT_TEXT } from "../../evidence/duties.js";
 import { reconciliationText } from "../../evidence/rules/p1-completeness.js";
+import { bars, REVIEW_LAYERS, type WeekCounts } from "../charts/weekly-review.js";
 import { plural } from "../labels.js";
 import type { ChangeLogReport } from "../model.js";
 import { presentable } from "../presentable.js";
@@ -169,6 +170,9 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
     { width },
   );
   doc.text(`Runs used by this report: ${report.coverage.runsUsed.join(", ") || "none"}`, { width });
+
+  heading(doc, "Changes per week, by review");
+  weeklyChart(doc, report.charts.weeklyReview, width);
 
   heading(doc, "How this evidence was produced");
   for (const m of report.method) doc.text(`• ${m}`, { width });
@@ -406,4 +410,41 @@ export function renderChangeLogPdf(raw: ChangeLogReport, file: string): Promise<
   }
   doc.end();
   return finished;
+}
+
+/** The weekly review chart as vectors: the same bars as the HTML's SVG (charts/weekly-review.ts). */
+function weeklyChart(doc: Doc, weeks: readonly WeekCounts[], width: number): void {
+  const height = 110;
+  const left = 30;
+  ensureSpace(doc, height + 50);
+  const x0 = MARGIN + left;
+  const y0 = doc.y;
+  const { bars: drawn, max } = bars(weeks, width - left, height);
+  doc.save();
+  for (const b of drawn) doc.rect(x0 + b.x, y0 + b.y, b.width, b.height).fill(b.colour);
+  doc
+    .moveTo(x0, y0 + height)
+    .lineTo(MARGIN + width, y0 + height)
+    .strokeColor("#8c959f")
+    .stroke();
+  doc.restore();
+  doc.font(FONT).fontSize(7).fillColor("#57606a");
+  doc.text(String(max), MARGIN, y0 - 3, { width: left - 4, align: "right", lineBreak: false });
+  doc.text("0", MARGIN, y0 + height - 7, { width: left - 4, align: "right", lineBreak: false });
+  const slot = weeks.length > 0 ? (width - left) / weeks.length : 0;
+  const every = Math.max(1, Math.ceil(weeks.length / 14));
+  weeks.forEach((w, i) => {
+    if (i % every !== 0) return;
+    doc.text(w.label, x0 + i * slot, y0 + height + 3, { width: Math.max(slot * every, 30), lineBreak: false });
+  });
+  let lx = x0;
+  const ly = y0 + height + 16;
+  for (const l of REVIEW_LAYERS) {
+    doc.rect(lx, ly, 7, 7).fill(l.colour);
+    doc.fillColor("#24292f").text(l.label, lx + 10, ly - 0.5, { lineBreak: false });
+    lx += 130;
+  }
+  doc.fillColor("#000").font(FONT).fontSize(9);
+  doc.x = MARGIN;
+  doc.y = ly + 16;
 }
