@@ -120,10 +120,27 @@ export function* repoPopulations(
 ): Generator<Population> {
   const b = bounds(period);
   for (const repo of context.repos) {
-    const rows = { ...context, ...repoChangeRows(db, context.repos, b.from, b.to, repo.id) };
-    onCommits?.(rows.commits);
-    yield buildPopulation({ period, rows, people, identities });
+    yield repoPopulation(db, period, people, identities, context, repo.id, b, onCommits);
   }
+}
+
+/**
+ * One repository's population. Its own function so the rows it was built from are garbage once it
+ * returns, not held by the generator's frame while the population is judged.
+ */
+function repoPopulation(
+  db: DB,
+  period: Period,
+  people: readonly PersonConfig[],
+  identities: Identities,
+  context: PeriodContextRows,
+  repoId: number,
+  b: ReturnType<typeof bounds>,
+  onCommits?: (commits: readonly PopulationCommitRow[]) => void,
+): Population {
+  const rows = { ...context, ...repoChangeRows(db, context.repos, b.from, b.to, repoId) };
+  onCommits?.(rows.commits);
+  return buildPopulation({ period, rows, people, identities });
 }
 
 /** The C12 tracer for a period: its identities and context rows serve changes landed in it. */
