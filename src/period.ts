@@ -15,8 +15,8 @@ export interface Period {
 const utc = (y: number, m: number): UTCDate => new UTCDate(Date.UTC(y, m, 1));
 const asDate = (d: Date): Date => new Date(d.getTime());
 
-/** The quarter holding `d`, labelled as people write it (2026Q3). */
-function quarterAt(d: Date): Period {
+/** The quarter that contains `d`, labelled as people write it (2026Q3). */
+export function quarterOf(d: Date): Period {
   const from = startOfQuarter(new UTCDate(d.getTime()));
   return { label: format(from, "yyyy'Q'Q"), from: asDate(from), to: asDate(addQuarters(from, 1)) };
 }
@@ -27,10 +27,10 @@ function quarterAt(d: Date): Period {
  */
 export function parsePeriod(spec: string, now: Date = new Date()): Period {
   const s = spec.trim();
-  if (/^this-quarter$/i.test(s)) return quarterAt(now);
-  if (/^last-quarter$/i.test(s)) return quarterAt(subQuarters(startOfQuarter(new UTCDate(now.getTime())), 1));
+  if (/^this-quarter$/i.test(s)) return quarterOf(now);
+  if (/^last-quarter$/i.test(s)) return quarterOf(subQuarters(startOfQuarter(new UTCDate(now.getTime())), 1));
   let m = /^(\d{4})-?Q([1-4])$/i.exec(s);
-  if (m) return quarterAt(utc(Number(m[1]), (Number(m[2]) - 1) * 3));
+  if (m) return quarterOf(utc(Number(m[1]), (Number(m[2]) - 1) * 3));
   m = /^(\d{4})-(\d{2})$/.exec(s);
   if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) {
     const from = utc(Number(m[1]), Number(m[2]) - 1);
@@ -85,11 +85,6 @@ export function periodFromRange(from: string, to: string): Period {
   const t = parseInstant(to, "--to");
   if (t.getTime() <= f.getTime()) throw new UsageError(`--to ${to} must be after --from ${from}`);
   return range(f, t);
-}
-
-/** The quarter that contains `d`. */
-export function quarterOf(d: Date): Period {
-  return quarterAt(d);
 }
 
 /** A label safe as one folder name. */

@@ -120,18 +120,18 @@ export function provenanceVerdict({ traces, problems }: ImageProvenance): {
       reason: "it writes no image reference changeproof can read (no image, tag or digest in its diff or message)",
     };
   }
-  const failed = traces.find((t) => !t.traced);
-  if (failed && !failed.traced) {
-    const more = traces.filter((t) => !t.traced).length - 1;
+  const failed = traces.flatMap((t) => (t.traced ? [] : [t]));
+  const [first] = failed;
+  if (first) {
     return {
       verdict: "unexplained",
-      reason: `${imageText(failed)}: ${failed.why}${more > 0 ? ` (and ${more} more)` : ""}`,
+      reason: `${imageText(first)}: ${first.why}${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ""}`,
     };
   }
-  const shown = traces.filter((t, i) => traces.findIndex((u) => imageText(u) === imageText(t)) === i);
+  // Each image once: the tracer reads every image a change writes once.
   return {
     verdict: "traced",
-    reason: shown
+    reason: traces
       .map((t) => (t.traced ? `${imageText(t)} built from ${t.change.id} (C1 ${t.change.c1})` : ""))
       .join("; "),
   };

@@ -1,4 +1,5 @@
 import type { PersonConfig } from "../config/schema.js";
+import { short } from "../evidence/change-rule.js";
 import { buildIdentities, type Identities } from "../evidence/identities.js";
 import {
   buildNotReviewed,
@@ -22,6 +23,7 @@ import {
   repoChangeRows,
 } from "../store/population-queries.js";
 import { commitsByPrefix, imageRefsOf, imageScansOf, landingOf, tagCommits } from "../store/provenance-queries.js";
+import { getOrInsert } from "../util/get-or-insert.js";
 import { plural } from "../util/plural.js";
 
 type AppCommit = { repo: string; sha: string; via: string };
@@ -138,7 +140,7 @@ export class ImageTracer {
       };
     }
     // A review given after the image went to production did not explain it when it went.
-    if (change.landedAt > deployedAt) {
+    if (Date.parse(change.landedAt) > Date.parse(deployedAt)) {
       return {
         ...w,
         traced: false,
@@ -199,30 +201,19 @@ export class ImageTracer {
 
   /** The change that landed an application commit, judged by C1 where it landed. */
   private changeOf(app: AppCommit): Landed | string {
-    const key = `${app.repo}@${app.sha}`;
-    let known = this.landed.get(key);
-    if (known === undefined) {
-      known = this.judgeLanding(app);
-      this.landed.set(key, known);
-    }
-    return known;
+    return getOrInsert(this.landed, `${app.repo}@${app.sha}`, () => this.judgeLanding(app));
   }
 
   /** Identities and context of the quarter a change landed in, as that quarter's report has them. */
   private quarter(at: Date): { identities: Identities; context: PeriodContextRows } {
     const q = quarterOf(at);
-    let known = this.quarters.get(q.label);
-    if (!known) {
-      known = {
-        identities: buildIdentities(
-          this.o.people,
-          observedIdentityRows(this.db, q.from.toISOString(), q.to.toISOString()),
-        ),
-        context: periodContextRows(this.db, q.to.toISOString()),
-      };
-      this.quarters.set(q.label, known);
-    }
-    return known;
+    return getOrInsert(this.quarters, q.label, () => ({
+      identities: buildIdentities(
+        this.o.people,
+        observedIdentityRows(this.db, q.from.toISOString(), q.to.toISOString()),
+      ),
+      context: periodContextRows(this.db, q.to.toISOString()),
+    }));
   }
 
   private judgeLanding(app: AppCommit): Landed | string {
@@ -264,5 +255,3 @@ export class ImageTracer {
 
 /** Commit ids in tags shorter than this are not taken to name one commit (7 hex is 28 bits: cheap to collide). */
 export const MIN_COMMIT_ID = 12;
-
-const short = (sha: string): string => sha.slice(0, 12);

@@ -176,11 +176,6 @@ function add(reading: DiffReading, ref: ImageRef): void {
   else reading.refs.push(ref);
 }
 
-/** The references a commit's diff adds (see readDiff). */
-export function imageRefsOfDiff(diff: string): ImageRef[] {
-  return readDiff(diff).refs;
-}
-
 /**
  * The references an automation's commit message names: Flux's image-automation template
  * ("Images:" then "- <ref>" lines), Flux v1 ("Auto-release <ref>"), Argo CD Image Updater

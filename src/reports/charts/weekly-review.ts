@@ -70,7 +70,11 @@ export interface Bar {
   week: string;
 }
 
-export function bars(weeks: readonly WeekCounts[], width: number, height: number): { bars: Bar[]; max: number } {
+export function bars(
+  weeks: readonly WeekCounts[],
+  width: number,
+  height: number,
+): { bars: Bar[]; max: number; slot: number } {
   const max = Math.max(1, ...weeks.map((w) => REVIEW_LAYERS.reduce((n, l) => n + w.counts[l.key], 0)));
   const slot = weeks.length > 0 ? width / weeks.length : width;
   const out: Bar[] = [];
@@ -93,7 +97,7 @@ export function bars(weeks: readonly WeekCounts[], width: number, height: number
       });
     }
   });
-  return { bars: out, max };
+  return { bars: out, max, slot };
 }
 
 const r1 = (n: number): string => (Math.round(n * 10) / 10).toString();
@@ -108,7 +112,7 @@ export function weeklyReviewSvg(weeks: readonly WeekCounts[]): string {
   const H = 180;
   const left = 36;
   const top = 10;
-  const { bars: drawn, max } = bars(weeks, W - left, H);
+  const { bars: drawn, max, slot } = bars(weeks, W - left, H);
   const rects = drawn
     .map(
       (b) =>
@@ -116,7 +120,6 @@ export function weeklyReviewSvg(weeks: readonly WeekCounts[]): string {
     )
     .join("");
   const every = Math.max(1, Math.ceil(weeks.length / 14));
-  const slot = weeks.length > 0 ? (W - left) / weeks.length : 0;
   const labels = weeks
     .map((w, i) =>
       i % every === 0

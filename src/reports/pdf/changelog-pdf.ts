@@ -419,7 +419,7 @@ function weeklyChart(doc: Doc, weeks: readonly WeekCounts[], width: number): voi
   ensureSpace(doc, height + 50);
   const x0 = MARGIN + left;
   const y0 = doc.y;
-  const { bars: drawn, max } = bars(weeks, width - left, height);
+  const { bars: drawn, max, slot } = bars(weeks, width - left, height);
   doc.save();
   for (const b of drawn) doc.rect(x0 + b.x, y0 + b.y, b.width, b.height).fill(b.colour);
   doc
@@ -431,7 +431,6 @@ function weeklyChart(doc: Doc, weeks: readonly WeekCounts[], width: number): voi
   doc.font(FONT).fontSize(7).fillColor("#57606a");
   doc.text(String(max), MARGIN, y0 - 3, { width: left - 4, align: "right", lineBreak: false });
   doc.text("0", MARGIN, y0 + height - 7, { width: left - 4, align: "right", lineBreak: false });
-  const slot = weeks.length > 0 ? (width - left) / weeks.length : 0;
   const every = Math.max(1, Math.ceil(weeks.length / 14));
   weeks.forEach((w, i) => {
     if (i % every !== 0) return;

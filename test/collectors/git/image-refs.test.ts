@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  imageRefsOfDiff,
   imageRefsOfMessage,
   MAX_REFS_PER_COMMIT,
   parseImageReference,
@@ -47,16 +46,16 @@ describe("parseImageReference", () => {
   });
 });
 
-describe("imageRefsOfDiff", () => {
+describe("readDiff", () => {
   it("reads the image a manifest's added line writes, not the removed one, with Flux's setter marker", () => {
-    const refs = imageRefsOfDiff(
+    const refs = readDiff(
       patch("apps/prod/deployment.yaml", [
         "   containers:",
         "     - name: app",
         `-      image: ghcr.io/acme/app:sha-0000000 # {"$imagepolicy": "flux-system:app"}`,
         `+      image: ghcr.io/acme/app:sha-1a2b3c4 # {"$imagepolicy": "flux-system:app"}`,
       ]),
-    );
+    ).refs;
     expect(refs).toEqual([
       {
         image: "ghcr.io/acme/app",
@@ -69,7 +68,7 @@ describe("imageRefsOfDiff", () => {
   });
 
   it("ties a kustomization's newTag to its image entry from the hunk's context", () => {
-    const refs = imageRefsOfDiff(
+    const refs = readDiff(
       patch("apps/prod/kustomization.yaml", [
         "images:",
         "  - name: payments-api",
@@ -77,19 +76,19 @@ describe("imageRefsOfDiff", () => {
         "-    newTag: 1.1.0",
         "+    newTag: 1.2.0",
       ]),
-    );
+    ).refs;
     expect(refs.map((r) => [r.image, r.tag])).toEqual([["ghcr.io/acme/payments-api", "1.2.0"]]);
   });
 
   it("ties Helm values' tag and digest to the repository above them", () => {
-    const refs = imageRefsOfDiff(
+    const refs = readDiff(
       patch("charts/app/values.yaml", [
         "image:",
         "  repository: ghcr.io/acme/app",
         '+  tag: "v2.0.1"',
         `+  digest: sha256:${"c".repeat(64)}`,
       ]),
-    );
+    ).refs;
     expect(refs.map((r) => [r.image, r.tag, r.digest])).toEqual([
       ["ghcr.io/acme/app", "v2.0.1", null],
       ["ghcr.io/acme/app", null, `sha256:${"c".repeat(64)}`],
@@ -98,9 +97,7 @@ describe("imageRefsOfDiff", () => {
 
   it("does not take an object's metadata name for an image, and a hunk's names do not leak into the next file", () => {
     const diff = [patch("a.yaml", ["metadata:", "  name: payments"]), patch("b.yaml", ["+tag: 1.2.3"])].join("\n");
-    expect(imageRefsOfDiff(diff)).toEqual([
-      { image: null, tag: "1.2.3", digest: null, source: "diff", file: "b.yaml" },
-    ]);
+    expect(readDiff(diff).refs).toEqual([{ image: null, tag: "1.2.3", digest: null, source: "diff", file: "b.yaml" }]);
   });
 
   it("keeps at most a bounded number per commit, and says it cut them", () => {
