@@ -15,8 +15,8 @@ import { baseForcePushesIn, rewritesIn } from "../src/store/report-queries.js";
  * One measurement of bench/evidence.ts in its own process, so its peak RSS is its own. Prints
  * one JSON line. Modes:
  *   evidence  buildEvidence for 2026Q3: { ms, maxRssMb, changes, findings, kinds }
- *   stream    judgeChanges for 2026Q3 (a repository at a time, each change row serialised as changes.json
- *             writes it, then dropped): { ms, maxRssMb, changes, findings, bytes }
+ *   stream    judgeChanges for 2026Q3 (a repository at a time, each change row and finding serialised as the
+ *             report writes them, then dropped): { ms, maxRssMb, changes, findings, bytes }
  *   period    judgePeriod for 2026Q3 (the same, every change row kept, as today's report holds them): { ms, maxRssMb, changes, findings }
  *   raw       the floor: SELECT * of the rows populationRows reads, read raw: { ms, maxRssMb, rows }
  *   sections  where buildEvidence's time goes: { sections: [{ name, ms, rows?, rawMs?, heapMb? }] }
@@ -119,12 +119,22 @@ if (mode === "evidence") {
 } else if (mode === "stream") {
   const t0 = performance.now();
   let bytes = 0;
-  const e = judgeChanges(db, period, { people, exceptions, now }, (rows) => {
-    for (const r of rows) bytes += JSON.stringify(r).length;
-  });
+  const e = judgeChanges(
+    db,
+    period,
+    { people, exceptions, now },
+    {
+      rows: (rows) => {
+        for (const r of rows) bytes += JSON.stringify(r).length;
+      },
+      findings: (findings) => {
+        for (const f of findings) bytes += JSON.stringify(f).length;
+      },
+    },
+  );
   const ms = performance.now() - t0;
   process.stdout.write(
-    `${JSON.stringify({ ms, maxRssMb: maxRssMb(), changes: e.changes, findings: e.findings.length, bytes })}\n`,
+    `${JSON.stringify({ ms, maxRssMb: maxRssMb(), changes: e.changes, findings: e.findings, bytes })}\n`,
   );
 } else if (mode === "period") {
   const t0 = performance.now();

@@ -89,6 +89,9 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     ...(github ? { github } : {}),
     ...(clusters ? { clusters } : {}),
     ...(cfg.exceptions ? { exceptions: path.resolve(baseDir, cfg.exceptions) } : {}),
+    ...(cfg.report?.templates
+      ? { report: { ...cfg.report, templates: path.resolve(baseDir, cfg.report.templates) } }
+      : {}),
     file: path.resolve(file),
     database: path.resolve(baseDir, cfg.database),
     output: path.resolve(baseDir, cfg.output),

@@ -184,6 +184,13 @@ const configObject = z.strictObject({
   people: z.array(personSchema).default([]),
   /** The accepted-exceptions register (YAML; keep it in a reviewed repository); relative to the config file. */
   exceptions: text.optional(),
+  /** How reports look. */
+  report: z
+    .strictObject({
+      /** A folder of templates overriding the HTML export's by name (branding); relative to the config file. */
+      templates: text.optional(),
+    })
+    .optional(),
 });
 
 export const configSchema = configObject.superRefine((cfg, ctx) => {

@@ -89,7 +89,9 @@ export function registerOwnFindings(accepted: Iterable<Finding>, unmatched: read
 }
 
 /** Findings in the order every output lists them: by rule (C before A, numerically), subject, verdict. */
-export function sortFindings(findings: Finding[]): Finding[] {
+export function sortFindings<T extends Pick<Finding, "rule" | "verdict"> & { subject: { id: string } }>(
+  findings: T[],
+): T[] {
   return findings.sort(
     (a, b) =>
       ruleOrder(a.rule) - ruleOrder(b.rule) ||

@@ -161,17 +161,17 @@ function imageTracer(
   });
 }
 
-/** What a period's judgement keeps besides its change rows: findings and what the outputs summarise. */
+/** What a period's judgement keeps besides its change rows and findings: what the outputs summarise. */
 export interface PeriodJudgement {
-  findings: Finding[];
   rules: RuleSummary[];
   unresolved: UnresolvedIdentity[];
   identityConflicts: { email: string; claimedBy: string[] }[];
   /** The rewrites C8 judged, for the report's own table. */
   rewrites: Rewrite[];
-  /** How many change rows were handed out. */
+  /** How many change rows and findings were handed out. */
   changes: number;
-  /** The access review (A1-A4): its findings are among `findings`, its verdicts in `rules`. */
+  findings: number;
+  /** The access review (A1-A4): its findings went to the sink, its verdicts are in `rules`. */
   access: AccessEvidence;
   /** The separation-of-duties matrix (S1), one row per person. */
   people: PersonDuties[];
@@ -181,30 +181,39 @@ export interface PeriodJudgement {
   reconciliation: BranchReconciliation[];
 }
 
-/** What a report keeps of a period's evidence: rows and findings, not the facts behind them. */
-export interface PeriodEvidence extends Omit<PeriodJudgement, "changes"> {
+/**
+ * Where a period's judgement goes as it is made: change rows (a repository's at a time, in the
+ * population's order, acceptances marked) and findings (every verdict other than pass and n/a,
+ * unsorted). Neither is kept by the judgement, so memory follows the largest repository.
+ */
+export interface EvidenceSink {
+  rows(rows: readonly ChangeRow[]): void;
+  findings(findings: readonly Finding[]): void;
+}
+
+/** What a report keeps of a period's evidence held at once: rows and sorted findings. */
+export interface PeriodEvidence extends Omit<PeriodJudgement, "changes" | "findings"> {
   changes: ChangeRow[];
+  findings: Finding[];
 }
 
 /**
  * The period judged a repository at a time: each repository's rows are read, its population built
- * and judged, and its change rows handed to `onRows` (already marked with the register's
- * acceptances) and not kept, so memory follows the largest repository and the period's findings,
- * not the whole organisation's changes. Identities are resolved once for all repositories and the
+ * and judged, and its change rows and findings handed to `sink` and not kept, so memory follows
+ * the largest repository, not the whole organisation's changes. Identities are resolved once for all repositories and the
  * register is matched across all of them (an entry may name any repository). All of it is read
  * in one read transaction: a collect writing beside it cannot show up part-way.
  */
-export function judgeChanges(
-  db: DB,
-  period: Period,
-  o: EvidenceOptions,
-  onRows: (rows: readonly ChangeRow[]) => void,
-): PeriodJudgement {
+export function judgeChanges(db: DB, period: Period, o: EvidenceOptions, sink: EvidenceSink): PeriodJudgement {
   return db.transaction((): PeriodJudgement => {
     const b = bounds(period);
     const identities = periodIdentities(db, period, o.people);
     const register = new RegisterMatcher(o.exceptions, o.now.toISOString().slice(0, 10));
-    const found: Finding[] = [];
+    let found = 0;
+    const emit = (fs: readonly Finding[]): void => {
+      found += fs.length;
+      if (fs.length > 0) sink.findings(fs);
+    };
     const unresolved = new Map<string, Set<string>>();
     const shared = new RowInterner();
     const tally = new RuleTally();
@@ -221,16 +230,19 @@ export function judgeChanges(
     for (const built of repoPopulations(db, period, o.people, identities, context, onCommits)) {
       const population = tracer.attach(built);
       const byChange = new Map<string, Finding[]>();
+      const repoFound: Finding[] = [];
       for (const verdict of changeVerdicts(population)) {
         let v = verdict;
         if (isFinding(v)) {
           v = register.accept(v);
-          found.push(v);
+          repoFound.push(v);
         }
         const list = byChange.get(v.subject.id);
         if (list) list.push(v);
         else byChange.set(v.subject.id, [v]);
       }
+      emit(repoFound);
+      emit(registerOwnFindings(repoFound, []));
       duties.add(population, (id, rule) => byChange.get(id)?.find((v) => v.rule === rule)?.verdict);
       reconciled.add(population);
       for (const c of population.changes) {
@@ -242,7 +254,7 @@ export function judgeChanges(
       const rows = changeRows(population, byChange, shared);
       for (const r of rows) tally.add(r.verdicts);
       changes += rows.length;
-      onRows(rows);
+      sink.rows(rows);
       for (const u of population.unresolved) {
         const ids = unresolved.get(u.identity) ?? new Set<string>();
         for (const id of u.changes) ids.add(id);
@@ -252,23 +264,24 @@ export function judgeChanges(
     const rewritten = periodRewrites(db, period);
     const branchFindings = c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)).map((f) => register.accept(f));
     tally.add(branchFindings);
-    found.push(...branchFindings);
+    emit(branchFindings);
+    emit(registerOwnFindings(branchFindings, []));
     const deployments = judgeDeployments(db, period, gitopsLanded);
     tally.add(deployments.verdicts);
-    found.push(...deployments.verdicts.filter(isFinding));
+    emit(deployments.verdicts.filter(isFinding));
     const accessContext = readAccess(db);
     const access = judgeAccess(db, period, accessContext);
     tally.add(access.verdicts);
-    found.push(...access.verdicts.filter(isFinding));
+    emit(access.verdicts.filter(isFinding));
     duties.addDeployments(manualSyncsBy(db, b.from, b.to));
     duties.addDeployed(deployments.deployments);
     duties.addRights(accessContext.history, period, accessContext.repos);
     const people = duties.people();
     const s1 = s1SeparationOfDuties.evaluate({ people });
     tally.add(s1);
-    found.push(...s1.filter(isFinding));
+    emit(s1.filter(isFinding));
+    emit(registerOwnFindings([], register.unmatched()));
     return {
-      findings: sortFindings([...found, ...registerOwnFindings(found, register.unmatched())]),
       rules: tally.summaries(),
       unresolved: [...unresolved]
         .map(([identity, ids]) => ({ identity, changes: [...ids].sort() }))
@@ -276,6 +289,7 @@ export function judgeChanges(
       identityConflicts: identities.conflicts,
       rewrites: rewritten,
       changes,
+      findings: found,
       access,
       people,
       deployments,
@@ -284,11 +298,17 @@ export function judgeChanges(
   })();
 }
 
-/** The period judged with every change row kept, for a report that renders them all. */
+/** The period judged with every change row and finding kept: for tests, sampling and small stores. */
 export function judgePeriod(db: DB, period: Period, o: EvidenceOptions): PeriodEvidence {
   const changes: ChangeRow[] = [];
-  const judged = judgeChanges(db, period, o, (rows) => {
-    for (const r of rows) changes.push(r);
+  const findings: Finding[] = [];
+  const judged = judgeChanges(db, period, o, {
+    rows: (rows) => {
+      for (const r of rows) changes.push(r);
+    },
+    findings: (fs) => {
+      for (const f of fs) findings.push(f);
+    },
   });
-  return { ...judged, changes };
+  return { ...judged, changes, findings: sortFindings(findings) };
 }

@@ -3,28 +3,33 @@ import { format, isEqual, startOfDay, subDays } from "date-fns";
 import { historyGaps } from "../collectors/reconciler/history-gaps.js";
 import { type Coverage, coverage } from "../evidence/coverage.js";
 import type { PersonDuties } from "../evidence/duties.js";
-import type { Finding } from "../evidence/finding.js";
 import { isFinding } from "../evidence/finding.js";
-import { sortFindings } from "../evidence/judge.js";
-import type { UnresolvedIdentity } from "../evidence/population.js";
+import type { ChangeKind, UnresolvedIdentity } from "../evidence/population.js";
 import type { BranchReconciliation } from "../evidence/reconciliation.js";
 import type { Rewrite } from "../evidence/rewrites.js";
 import { p1Completeness } from "../evidence/rules/p1-completeness.js";
 import type { Period } from "../period.js";
 import type { AccessEvidence } from "../pipeline/access.js";
 import type { DeploymentEvidence } from "../pipeline/deployments.js";
-import { type EvidenceOptions, judgePeriod } from "../pipeline/evidence.js";
+import { type EvidenceOptions, judgeChanges } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { readObservations } from "../store/reconciler-store.js";
 import { branchRunsIn, integrityProblems, listRepos, runsFor, unjoinedBranchCommits } from "../store/report-queries.js";
+import { compareText } from "../util/compare.js";
+import { getOrInsert } from "../util/get-or-insert.js";
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
-import { type BranchChanges, byBranch, type ChangeRow, type RuleSummary, RuleTally } from "./change-rows.js";
-import { type WeekCounts, weeklyReview } from "./charts/weekly-review.js";
+import { type ChangeRow, type RuleSummary, RuleTally } from "./change-rows.js";
+import { type WeekCounts, WeeklyReview } from "./charts/weekly-review.js";
+import type { ReportPopulations, ReportSpool } from "./spool.js";
 
-/** Everything a report shows, already sorted; builders only render it. */
-export interface ChangeLogReport {
+/**
+ * Everything a report shows except its populations, already sorted: small at any size, and
+ * JSON-serialisable. The change rows and findings (hundreds of thousands at a large organisation)
+ * live in the report's spool and are read through `ReportPopulations`; renderers read only these two.
+ */
+export interface ReportModel {
   title: string;
   /** The pictures' data, drawn the same in the HTML (SVG) and the PDF (vectors). */
   charts: { weeklyReview: WeekCounts[] };
@@ -33,14 +38,13 @@ export interface ChangeLogReport {
   generatedAt: string;
   toolVersion: string;
   repos: { name: string; role: string; source: string }[];
-  /** The change population, one row per change with every verdict, per repository and branch. */
-  branches: BranchChanges[];
-  changes: ChangeRow[];
+  /** What the report covers besides the repositories: the GitHub organisation and the clusters configured. */
+  scope: { organisation: string | null; clusters: string[] };
+  /** Per repository and protected branch, how many changes of each kind landed (population order). */
+  branches: BranchSummary[];
   /** The change rules' ids, in registry order: the verdict columns. */
   changeRules: string[];
   rules: RuleSummary[];
-  /** Every verdict other than pass and n/a (SPEC §4), accepted ones marked. */
-  findings: Finding[];
   unresolved: UnresolvedIdentity[];
   /** Emails two parties claim: they resolve to neither. */
   identityConflicts: { email: string; claimedBy: string[] }[];
@@ -51,6 +55,8 @@ export interface ChangeLogReport {
   people: PersonDuties[];
   /** The period's deployments, what each introduced, C9 and C10. */
   deployments: DeploymentEvidence;
+  /** Each automated GitOps change's provenance (C12 traced or unexplained): which build it deploys. */
+  provenance: { change: string; verdict: string; reason: string }[];
   /** Per protected branch, the population reconciled with git's count (P1). */
   reconciliation: BranchReconciliation[];
   coverage: Coverage;
@@ -64,6 +70,69 @@ export interface ChangeLogReport {
     findings: number;
   };
   method: string[];
+}
+
+/** A report: its model, and its populations held in a spool. */
+export interface Report {
+  model: ReportModel;
+  populations: ReportPopulations;
+}
+
+export interface BranchSummary {
+  repo: string;
+  branch: string;
+  changes: number;
+  counts: Partial<Record<ChangeKind, number>>;
+}
+
+/** What the model keeps of the change rows as they go by to the spool. */
+class RowSummary {
+  readonly branches = new Map<string, BranchSummary>();
+  readonly rules = new Set<string>();
+  readonly unknownRepos = new Set<string>();
+  readonly provenance: ReportModel["provenance"] = [];
+  readonly weekly: WeeklyReview;
+  changes = 0;
+  pullRequests = 0;
+  directPushes = 0;
+  unknown = 0;
+  dropped = 0;
+
+  constructor(period: { from: string; to: string }) {
+    this.weekly = new WeeklyReview(period);
+  }
+
+  add(rows: readonly ChangeRow[]): void {
+    this.weekly.add(rows);
+    for (const r of rows) {
+      this.changes++;
+      if (r.pullRequest !== null) this.pullRequests++;
+      if (r.kind === "direct-push") this.directPushes++;
+      if (r.kind === "unknown") {
+        this.unknown++;
+        this.unknownRepos.add(r.repo);
+      }
+      if (r.droppedAt !== null) this.dropped++;
+      const b = getOrInsert(
+        this.branches,
+        `${r.repo}\u0000${r.branch}`,
+        (): BranchSummary => ({
+          repo: r.repo,
+          branch: r.branch,
+          changes: 0,
+          counts: {},
+        }),
+      );
+      b.changes++;
+      b.counts[r.kind] = (b.counts[r.kind] ?? 0) + 1;
+      for (const v of r.verdicts) {
+        this.rules.add(v.rule);
+        if (v.rule === "C12" && v.verdict !== "n/a") {
+          this.provenance.push({ change: r.id, verdict: v.verdict, reason: v.reason });
+        }
+      }
+    }
+  }
 }
 
 const day = (d: Date): string => format(new UTCDate(d.getTime()), "d MMM yyyy");
@@ -106,22 +175,24 @@ function storeDamage(db: DB): string[] {
 }
 
 /**
- * The period's report model, read from the store in one read transaction: a collect writing beside
- * it cannot show up part-way. `now` given as a clock is read once the transaction's snapshot is
- * taken, so every run the report cites finished before the time it says it was generated.
+ * The period's report, read from the store in one read transaction: a collect writing beside it
+ * cannot show up part-way. `now` given as a clock is read once the transaction's snapshot is
+ * taken, so every run the report cites finished before the time it says it was generated. The
+ * change rows and findings go to `spool` as they are judged; the model keeps what summarises them.
  */
-export function buildChangeLogReport(
+export function buildReport(
   db: DB,
   period: Period,
   configuredRepos: readonly string[],
   now: Date | (() => Date),
+  spool: ReportSpool,
   sources: { githubOrg?: string; clusters?: readonly string[] } = {},
   evidence: Omit<EvidenceOptions, "now"> = { people: [], exceptions: [] },
-): ChangeLogReport {
-  return db.transaction((): ChangeLogReport => {
+): ReportModel {
+  return db.transaction((): ReportModel => {
     // The snapshot begins with the transaction's first read.
     db.prepare("SELECT count(*) FROM collection_runs").get();
-    return modelOf(db, period, configuredRepos, typeof now === "function" ? now() : now, sources, evidence);
+    return modelOf(db, period, configuredRepos, typeof now === "function" ? now() : now, spool, sources, evidence);
   })();
 }
 
@@ -130,14 +201,27 @@ function modelOf(
   period: Period,
   configuredRepos: readonly string[],
   now: Date,
+  spool: ReportSpool,
   sources: { githubOrg?: string; clusters?: readonly string[] },
   evidence: Omit<EvidenceOptions, "now">,
-): ChangeLogReport {
+): ReportModel {
   const fromSec = Math.floor(period.from.getTime() / 1000);
   const toSec = Math.floor(period.to.getTime() / 1000);
-  const judged = judgePeriod(db, period, { ...evidence, now });
+  const bounds = { from: period.from.toISOString(), to: period.to.toISOString() };
+  const rows = new RowSummary(bounds);
+  const judged = judgeChanges(
+    db,
+    period,
+    { ...evidence, now },
+    {
+      rows: (r) => {
+        rows.add(r);
+        spool.addChanges(r);
+      },
+      findings: (f) => spool.addFindings(f),
+    },
+  );
   const rw = judged.rewrites;
-  const changes = judged.changes;
   const stored = listRepos(db);
   const names = [...new Set([...configuredRepos, ...stored.map((r) => r.name)])];
   const contributing = [...branchRunsIn(db, fromSec, toSec), ...rw.map((r) => r.runId)];
@@ -165,60 +249,54 @@ function modelOf(
       : undefined,
   );
   cov.gaps.push(...storeDamage(db));
-  const unknown = changes.filter((c) => c.kind === "unknown");
-  if (unknown.length > 0) {
-    const repos = [...new Set(unknown.map((c) => c.repo))].sort();
+  if (rows.unknown > 0) {
+    const n = rows.unknown;
     cov.gaps.push(
-      `${plural(unknown.length, "change")} in ${repos.join(", ")} cannot be judged: GitHub's data on ${unknown.length === 1 ? "it" : "them"} is missing (GitHub not collected for the repository, or not since ${unknown.length === 1 ? "it" : "they"} landed), so ${unknown.length === 1 ? "its" : "their"} verdicts are blocked`,
+      `${plural(n, "change")} in ${[...rows.unknownRepos].sort(compareText).join(", ")} cannot be judged: GitHub's data on ${n === 1 ? "it" : "them"} is missing (GitHub not collected for the repository, or not since ${n === 1 ? "it" : "they"} landed), so ${n === 1 ? "its" : "their"} verdicts are blocked`,
     );
   }
   // P1 judges the gaps and the population reconciliation: one truth every output reads.
   const p1 = p1Completeness.evaluate({ gaps: cov.gaps, reconciliation: judged.reconciliation });
-  const findings = sortFindings([...judged.findings, ...p1.filter(isFinding)]);
-  const count = (k: ChangeRow["kind"] | ((c: ChangeRow) => boolean)): number =>
-    changes.filter(typeof k === "function" ? k : (c) => c.kind === k).length;
+  spool.addFindings(p1.filter(isFinding));
   return {
     title: `Change log ${period.label}`,
-    charts: { weeklyReview: weeklyReview(changes, { from: period.from.toISOString(), to: period.to.toISOString() }) },
-    period: {
-      label: period.label,
-      from: period.from.toISOString(),
-      to: period.to.toISOString(),
-      display: displayPeriod(period),
-    },
+    charts: { weeklyReview: rows.weekly.weeks() },
+    period: { label: period.label, ...bounds, display: displayPeriod(period) },
     generatedAt: now.toISOString(),
     toolVersion,
     repos: stored.map((r) => ({ name: r.name, role: r.role, source: r.source })),
-    branches: byBranch(changes),
-    changes,
-    changeRules: [...new Set(changes.flatMap((c) => c.verdicts.map((v) => v.rule)))],
+    scope: { organisation: sources.githubOrg ?? null, clusters: [...(sources.clusters ?? [])].sort(compareText) },
+    branches: [...rows.branches.values()],
+    changeRules: [...rows.rules],
     rules: RuleTally.from(judged.rules).add(p1).summaries(),
-    findings,
     unresolved: judged.unresolved,
     identityConflicts: judged.identityConflicts,
     rewrites: rw,
     access: judged.access,
     people: judged.people,
     deployments: judged.deployments,
+    provenance: rows.provenance,
     reconciliation: judged.reconciliation,
     coverage: cov,
     totals: {
-      changes: changes.length,
-      pullRequests: count((c) => c.pullRequest !== null),
-      directPushes: count("direct-push"),
-      unknown: unknown.length,
-      dropped: count((c) => c.droppedAt !== null),
+      changes: rows.changes,
+      pullRequests: rows.pullRequests,
+      directPushes: rows.directPushes,
+      unknown: rows.unknown,
+      dropped: rows.dropped,
       rewrites: rw.length,
-      findings: findings.length,
+      findings: spool.counts.findings,
     },
-    method: [
-      "Sources: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); GitHub's GraphQL API for merged pull requests, their reviews (with the commit each was given on), timelines, commits and signature verification, and access and protection snapshots.",
-      "Population: every change that landed on a protected branch in the period [from, to), UTC: a pull request merged in it (by GitHub's mergedAt), or a first-parent commit no merged pull request into the branch landed (a direct push, landed by its committer date held within what changeproof saw: not after it was first seen on the branch, not before a read that did not see it).",
-      "Kind: a pull request's merge commit with two parents is a merge-commit merge; several commits GitHub associates with one pull request are a rebase merge; one is a squash. Squash and rebase merges map back to their pull request through GitHub's associatedPullRequests, never through a '(#12)' in a subject, which anyone can write.",
-      "Verdicts: each rule of the registry (see the rules' documentation) judges every change against the protection and rulesets in force when it merged (the latest snapshot at or before the merge). Freshness comes from the commit each review names and GitHub's timeline, never from commit dates, which anyone can backdate.",
-      "Identity: git emails map to GitHub accounts by GitHub's own commit identities and to people by the configured people registry; bots, service accounts and deleted accounts never count as reviewers.",
-      "History rewrite: a protected branch whose new tip does not contain the tip the previous successful run saw, or a base-branch force push on GitHub's timeline. Commits it dropped stay in the population, marked as dropped.",
-      "Access review: the access and protection snapshots each GitHub run takes (members with role and two-factor status, teams, each tracked repository's collaborators, branch protection rules and rulesets); the latest at or before the period's start, every one in it and the first at or after its end are compared pair by pair. A snapshot that did not read something says nothing about it.",
-    ],
+    method: METHOD,
   };
 }
+
+const METHOD = [
+  "Sources: the git history of each tracked repository, read as raw commit objects (git log --pretty=raw); GitHub's GraphQL API for merged pull requests, their reviews (with the commit each was given on), timelines, commits and signature verification, and access and protection snapshots.",
+  "Population: every change that landed on a protected branch in the period [from, to), UTC: a pull request merged in it (by GitHub's mergedAt), or a first-parent commit no merged pull request into the branch landed (a direct push, landed by its committer date held within what changeproof saw: not after it was first seen on the branch, not before a read that did not see it).",
+  "Kind: a pull request's merge commit with two parents is a merge-commit merge; several commits GitHub associates with one pull request are a rebase merge; one is a squash. Squash and rebase merges map back to their pull request through GitHub's associatedPullRequests, never through a '(#12)' in a subject, which anyone can write.",
+  "Verdicts: each rule of the registry (see the rules' documentation) judges every change against the protection and rulesets in force when it merged (the latest snapshot at or before the merge). Freshness comes from the commit each review names and GitHub's timeline, never from commit dates, which anyone can backdate.",
+  "Identity: git emails map to GitHub accounts by GitHub's own commit identities and to people by the configured people registry; bots, service accounts and deleted accounts never count as reviewers.",
+  "History rewrite: a protected branch whose new tip does not contain the tip the previous successful run saw, or a base-branch force push on GitHub's timeline. Commits it dropped stay in the population, marked as dropped.",
+  "Access review: the access and protection snapshots each GitHub run takes (members with role and two-factor status, teams, each tracked repository's collaborators, branch protection rules and rulesets); the latest at or before the period's start, every one in it and the first at or after its end are compared pair by pair. A snapshot that did not read something says nothing about it.",
+];

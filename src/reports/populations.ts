@@ -7,6 +7,7 @@ import type { BranchReconciliation } from "../evidence/reconciliation.js";
 import type { AccessEvidence } from "../pipeline/access.js";
 import type { DeploymentEvidence } from "../pipeline/deployments.js";
 import type { ChangeRow } from "./change-rows.js";
+import type { TextOut } from "./export-writer.js";
 
 /**
  * The populations as files other tools read (SPEC §4, a contract): changes.json/csv (every change
@@ -24,88 +25,146 @@ export interface PopulationHeader {
 const csv = (header: string[], rows: string[][]): string =>
   stringify([header, ...rows], { escape_formulas: true, record_delimiter: "unix" });
 
-export function changesJson(h: PopulationHeader, rules: readonly string[], rows: readonly ChangeRow[]): string {
-  return `${JSON.stringify({ ...h, rules, changes: rows }, null, 2)}\n`;
+const csvRows = (rows: string[][]): string => stringify(rows, { escape_formulas: true, record_delimiter: "unix" });
+
+/** Rows written as they come, a batch at a time. */
+function* batches<T>(items: Iterable<T>, size = 1000): Generator<T[]> {
+  let batch: T[] = [];
+  for (const x of items) {
+    batch.push(x);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
-export function changesCsv(rules: readonly string[], rows: readonly ChangeRow[]): string {
-  return csv(
-    [
-      "id",
-      "repo",
-      "branch",
-      "also_on",
-      "kind",
-      "landed_at",
-      "title",
-      "author",
-      "merged_by",
-      "commits",
-      "dropped_at",
-      ...rules,
-    ],
-    rows.map((r) => {
-      const byRule = new Map(r.verdicts.map((v) => [v.rule, v]));
-      return [
-        r.id,
-        r.repo,
-        r.branch,
-        r.alsoOn.join(" "),
-        r.kind,
-        r.landedAt,
-        r.title,
-        r.author,
-        r.mergedBy,
-        r.commits.join(" "),
-        r.droppedAt ?? "",
-        ...rules.map((id) => {
-          const v = byRule.get(id);
-          if (!v) return "";
-          return v.accepted ? `${v.verdict} (accepted${v.accepted.overdue ? ", review overdue" : ""})` : v.verdict;
-        }),
-      ];
+/**
+ * A JSON document `{ ...head, <key>: [ ... ], ...tail }` written as its items come, one item per
+ * line: valid JSON that a line-oriented tool can still cut.
+ */
+function jsonArrayDocument<T>(
+  out: TextOut,
+  head: Record<string, unknown>,
+  key: string,
+  items: Iterable<T>,
+  tail: Record<string, unknown> = {},
+): void {
+  const opening = JSON.stringify(head, null, 2);
+  out.write(`${opening.slice(0, -2)},\n  ${JSON.stringify(key)}: [`);
+  let n = 0;
+  for (const x of items) out.write(`${n++ === 0 ? "" : ","}\n    ${JSON.stringify(x)}`);
+  out.write(n === 0 ? "]" : "\n  ]");
+  for (const [k, v] of Object.entries(tail)) out.write(`,\n  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  out.write("\n}\n");
+}
+
+const CHANGE_COLUMNS = [
+  "id",
+  "repo",
+  "branch",
+  "also_on",
+  "kind",
+  "landed_at",
+  "title",
+  "author",
+  "merged_by",
+  "commits",
+  "dropped_at",
+];
+
+function changeCells(rules: readonly string[], r: ChangeRow): string[] {
+  const byRule = new Map(r.verdicts.map((v) => [v.rule, v]));
+  return [
+    r.id,
+    r.repo,
+    r.branch,
+    r.alsoOn.join(" "),
+    r.kind,
+    r.landedAt,
+    r.title,
+    r.author,
+    r.mergedBy,
+    r.commits.join(" "),
+    r.droppedAt ?? "",
+    ...rules.map((id) => {
+      const v = byRule.get(id);
+      if (!v) return "";
+      return v.accepted ? `${v.verdict} (accepted${v.accepted.overdue ? ", review overdue" : ""})` : v.verdict;
     }),
-  );
+  ];
 }
 
-export function findingsJson(
+/** changes.json: every change with every verdict, one change per line. */
+export function writeChangesJson(
+  out: TextOut,
   h: PopulationHeader,
-  findings: readonly Finding[],
+  rules: readonly string[],
+  rows: Iterable<ChangeRow>,
+): void {
+  jsonArrayDocument(out, { ...h, rules }, "changes", rows);
+}
+
+/** changes.csv: one row per change, a column per change rule. */
+export function writeChangesCsv(out: TextOut, rules: readonly string[], rows: Iterable<ChangeRow>): void {
+  out.write(csv([...CHANGE_COLUMNS, ...rules], []));
+  for (const b of batches(rows)) out.write(csvRows(b.map((r) => changeCells(rules, r))));
+}
+
+/** findings.json: every finding, flat, then the identities nobody resolves and the contested emails. */
+export function writeFindingsJson(
+  out: TextOut,
+  h: PopulationHeader,
+  findings: Iterable<Finding>,
   unresolved: readonly UnresolvedIdentity[],
   identityConflicts: readonly { email: string; claimedBy: string[] }[],
-): string {
-  return `${JSON.stringify({ ...h, findings, unresolvedIdentities: unresolved, identityConflicts }, null, 2)}\n`;
+): void {
+  jsonArrayDocument(out, { ...h }, "findings", findings, {
+    unresolvedIdentities: unresolved,
+    identityConflicts,
+  });
 }
 
+const FINDING_COLUMNS = [
+  "rule",
+  "verdict",
+  "subject_kind",
+  "subject",
+  "reason",
+  "criteria",
+  "accepted",
+  "review_due",
+  "overdue",
+  "evidence",
+];
+
+function findingCells(f: Finding): string[] {
+  return [
+    f.rule,
+    f.verdict,
+    f.subject.kind,
+    f.subject.id,
+    f.reason,
+    f.criteria.join(" "),
+    f.accepted
+      ? `${f.accepted.at}: ${f.accepted.reason} (approved by ${f.accepted.approvedBy}, ${f.accepted.ticket})`
+      : "",
+    f.accepted?.reviewDue ?? "",
+    f.accepted ? (f.accepted.overdue ? "yes" : "no") : "",
+    evidenceText(f),
+  ];
+}
+
+/** findings.csv: one row per finding. */
+export function writeFindingsCsv(out: TextOut, findings: Iterable<Finding>): void {
+  out.write(csv(FINDING_COLUMNS, []));
+  for (const b of batches(findings)) out.write(csvRows(b.map(findingCells)));
+}
+
+/** Findings (or any verdicts) as CSV in findings.csv's columns. */
 export function findingsCsv(findings: readonly Finding[]): string {
-  return csv(
-    [
-      "rule",
-      "verdict",
-      "subject_kind",
-      "subject",
-      "reason",
-      "criteria",
-      "accepted",
-      "review_due",
-      "overdue",
-      "evidence",
-    ],
-    findings.map((f) => [
-      f.rule,
-      f.verdict,
-      f.subject.kind,
-      f.subject.id,
-      f.reason,
-      f.criteria.join(" "),
-      f.accepted
-        ? `${f.accepted.at}: ${f.accepted.reason} (approved by ${f.accepted.approvedBy}, ${f.accepted.ticket})`
-        : "",
-      f.accepted?.reviewDue ?? "",
-      f.accepted ? (f.accepted.overdue ? "yes" : "no") : "",
-      evidenceText(f),
-    ]),
-  );
+  return csv(FINDING_COLUMNS, findings.map(findingCells));
 }
 
 /** A finding's evidence in one CSV cell: "label: value <url> | ...". */

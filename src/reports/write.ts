@@ -1,40 +1,80 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { messageOf, OutputError } from "../errors/index.js";
 import { type Period, periodSlug } from "../period.js";
-import { renderChangeLogHtml } from "./html/changelog-html.js";
+import { ExportWriter } from "./export-writer.js";
+import { writeHtmlExport } from "./html/export.js";
+import type { Templates } from "./html/templates.js";
 import { writeManifest } from "./manifest.js";
-import type { ChangeLogReport } from "./model.js";
-import { renderChangeLogPdf } from "./pdf/changelog-pdf.js";
+import type { Report } from "./model.js";
+import { renderReportPdf } from "./pdf/report-pdf.js";
 import {
   accessCsv,
   accessJson,
-  changesCsv,
-  changesJson,
   coverageJson,
   deploymentsCsv,
   deploymentsJson,
-  findingsCsv,
-  findingsJson,
   peopleCsv,
   peopleJson,
+  writeChangesCsv,
+  writeChangesJson,
+  writeFindingsCsv,
+  writeFindingsJson,
 } from "./populations.js";
 
 export interface WrittenReport {
   dir: string;
+  /** The files SPEC §4 names (the HTML export's pages, data and assets besides index.html are not listed). */
   files: string[];
+  /** Every file written, pages included (manifest.json lists each with its SHA-256). */
+  count: number;
 }
 
-/** Writes the period's report (HTML, PDF, the change and finding populations as JSON and CSV) and its manifest under `outDir/<period>/`. */
-export async function writeChangeLogReport(
-  report: ChangeLogReport,
+/** SPEC §4's files, the contract other tools read; manifest.json is written last. */
+export const REPORT_FILES = [
+  "index.html",
+  "report.pdf",
+  "changes.json",
+  "changes.csv",
+  "findings.json",
+  "findings.csv",
+  "deployments.json",
+  "deployments.csv",
+  "access.json",
+  "access.csv",
+  "people.json",
+  "people.csv",
+  "coverage.json",
+  "manifest.json",
+] as const;
+
+/**
+ * Writes the period's report under `outDir/<period>/`: the HTML export (index.html, its tables and
+ * pages), report.pdf, the populations as JSON and CSV, coverage.json, and manifest.json last. It
+ * is written into a new folder beside the old one and swapped in when whole, so a reader never
+ * sees a half-written report, nor a page left from an earlier one.
+ */
+export async function writeReport(
+  report: Report,
   period: Period,
   outDir: string,
+  templates: Templates,
 ): Promise<WrittenReport> {
   const dir = path.join(outDir, periodSlug(period));
+  const fresh = path.join(outDir, `.${periodSlug(period)}.partial-${randomBytes(4).toString("hex")}`);
   try {
-    return await writeAll(report, dir);
+    const out = new ExportWriter(fresh);
+    await writeAll(report, out, templates);
+    const old = existsSync(dir)
+      ? path.join(outDir, `.${periodSlug(period)}.old-${randomBytes(4).toString("hex")}`)
+      : null;
+    if (old) renameSync(dir, old);
+    renameSync(fresh, dir);
+    if (old) rmSync(old, { recursive: true, force: true });
+    return { dir, files: [...REPORT_FILES], count: out.written().length };
   } catch (e) {
+    rmSync(fresh, { recursive: true, force: true });
     // A file-system failure is about the folder the user chose, not an internal error.
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
@@ -44,49 +84,34 @@ export async function writeChangeLogReport(
   }
 }
 
-async function writeAll(report: ChangeLogReport, dir: string): Promise<WrittenReport> {
-  mkdirSync(dir, { recursive: true });
-  const files = [
-    "index.html",
-    "report.pdf",
-    "changes.json",
-    "changes.csv",
-    "findings.json",
-    "findings.csv",
-    "deployments.json",
-    "deployments.csv",
-    "access.json",
-    "access.csv",
-    "people.json",
-    "people.csv",
-    "coverage.json",
-  ];
-  const header = { period: report.period, generatedAt: report.generatedAt, toolVersion: report.toolVersion };
-  writeFileSync(path.join(dir, "index.html"), renderChangeLogHtml(report));
-  await renderChangeLogPdf(report, path.join(dir, "report.pdf"));
-  writeFileSync(path.join(dir, "changes.json"), changesJson(header, report.changeRules, report.changes));
-  writeFileSync(path.join(dir, "changes.csv"), changesCsv(report.changeRules, report.changes));
-  writeFileSync(
-    path.join(dir, "findings.json"),
-    findingsJson(header, report.findings, report.unresolved, report.identityConflicts),
+async function writeAll({ model, populations }: Report, out: ExportWriter, templates: Templates): Promise<void> {
+  const header = { period: model.period, generatedAt: model.generatedAt, toolVersion: model.toolVersion };
+  writeHtmlExport({ model, populations, templates, out });
+  await renderReportPdf(model, populations, out.pathFor("report.pdf"));
+  out.adopt("report.pdf");
+  const stream = (name: string, write: (o: ReturnType<ExportWriter["open"]>) => void): void => {
+    const o = out.open(name);
+    write(o);
+    o.close();
+  };
+  stream("changes.json", (o) => writeChangesJson(o, header, model.changeRules, populations.changes()));
+  stream("changes.csv", (o) => writeChangesCsv(o, model.changeRules, populations.changes()));
+  stream("findings.json", (o) =>
+    writeFindingsJson(o, header, populations.findings(), model.unresolved, model.identityConflicts),
   );
-  writeFileSync(path.join(dir, "findings.csv"), findingsCsv(report.findings));
-  writeFileSync(path.join(dir, "deployments.json"), deploymentsJson(header, report.deployments));
-  writeFileSync(path.join(dir, "deployments.csv"), deploymentsCsv(report.deployments));
-  writeFileSync(path.join(dir, "access.json"), accessJson(header, report.access));
-  writeFileSync(path.join(dir, "access.csv"), accessCsv(report.access));
-  writeFileSync(path.join(dir, "people.json"), peopleJson(header, report.people));
-  writeFileSync(path.join(dir, "people.csv"), peopleCsv(report.people));
-  writeFileSync(
-    path.join(dir, "coverage.json"),
-    coverageJson(header, report.coverage, report.reconciliation, report.method),
-  );
-  writeManifest(dir, files, {
+  stream("findings.csv", (o) => writeFindingsCsv(o, populations.findings()));
+  out.file("deployments.json", deploymentsJson(header, model.deployments));
+  out.file("deployments.csv", deploymentsCsv(model.deployments));
+  out.file("access.json", accessJson(header, model.access));
+  out.file("access.csv", accessCsv(model.access));
+  out.file("people.json", peopleJson(header, model.people));
+  out.file("people.csv", peopleCsv(model.people));
+  out.file("coverage.json", coverageJson(header, model.coverage, model.reconciliation, model.method));
+  writeManifest(out, {
     tool: "changeproof",
-    toolVersion: report.toolVersion,
-    period: report.period,
-    generatedAt: report.generatedAt,
-    ledgerHead: report.coverage.ledger.head,
+    toolVersion: model.toolVersion,
+    period: model.period,
+    generatedAt: model.generatedAt,
+    ledgerHead: model.coverage.ledger.head,
   });
-  return { dir, files: [...files, "manifest.json"] };
 }

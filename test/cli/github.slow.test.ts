@@ -111,8 +111,12 @@ describe("changeproof collect with GitHub", () => {
     // Nor in a report, whose cover lists the runs used (GitHub's included).
     const report = await runCliAsync(["report", "-c", path.join(root, "good.yaml"), "--period", "2026Q3"], { env });
     expect(report.stdout + report.stderr).not.toContain(TOKEN);
-    for (const f of readdirSync(path.join(root, "reports", "2026Q3"))) {
-      expect(readFileSync(path.join(root, "reports", "2026Q3", f)).toString("latin1")).not.toContain(TOKEN);
+    // Every file of the report, the HTML export's pages and data included.
+    const dir = path.join(root, "reports", "2026Q3");
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(14);
+    for (const e of files) {
+      expect(readFileSync(path.join(e.parentPath, e.name)).toString("latin1")).not.toContain(TOKEN);
     }
   });
 

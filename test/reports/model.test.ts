@@ -5,10 +5,10 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { parsePeriod } from "../../src/period.js";
 import { buildEvidence } from "../../src/pipeline/evidence.js";
-import { buildChangeLogReport } from "../../src/reports/model.js";
 import { openStore } from "../../src/store/db.js";
 import { finishRun, startRun } from "../../src/store/ledger.js";
 import { collect, repoEntry } from "../collectors/git/helpers.js";
+import { buildHeldReport } from "../helpers/report.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /*
@@ -72,7 +72,7 @@ async function threeBranchStore(): Promise<{ db: string; sha: string }> {
 function report(db: string) {
   const store = openStore(db, { readonly: true });
   try {
-    return buildChangeLogReport(store, PERIOD, ["acme/test"], NOW);
+    return buildHeldReport(store, PERIOD, ["acme/test"], NOW);
   } finally {
     store.close();
   }
@@ -153,7 +153,7 @@ describe("the report model is read in one snapshot of the store", () => {
     const writer = openStore(db);
     let written = 0;
     try {
-      const model = buildChangeLogReport(reader, PERIOD, ["acme/test"], () => {
+      const model = buildHeldReport(reader, PERIOD, ["acme/test"], () => {
         // A collect finishing a run while the report is being built.
         const at = new Date();
         written = startRun(writer, { source: "git", scope: { repo: "acme/test" }, parameters: {}, now: at });
@@ -168,7 +168,7 @@ describe("the report model is read in one snapshot of the store", () => {
         expect(Date.parse(r.lastSucceeded?.finishedAt ?? "")).toBeLessThanOrEqual(Date.parse(model.generatedAt));
       }
       // Read again, the run is there: the first read did not see it only because of its snapshot.
-      const again = buildChangeLogReport(reader, PERIOD, ["acme/test"], NOW);
+      const again = buildHeldReport(reader, PERIOD, ["acme/test"], NOW);
       expect(again.coverage.repos.map((r) => r.lastSucceeded?.id)).toContain(written);
     } finally {
       reader.close();

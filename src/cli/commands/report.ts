@@ -30,56 +30,71 @@ export async function reportPeriod(
   now: Date | (() => Date),
 ): Promise<ReportResult> {
   // Loaded here, not at start-up: a collect run should not pay for pdfkit and handlebars.
-  const { buildChangeLogReport } = await import("../../reports/model.js");
-  const { writeChangeLogReport } = await import("../../reports/write.js");
-  // The register is read before the store: a broken entry stops the report with its file and line.
+  const { buildReport } = await import("../../reports/model.js");
+  const { writeReport } = await import("../../reports/write.js");
+  const { loadTemplates } = await import("../../reports/html/templates.js");
+  const { ReportSpool } = await import("../../reports/spool.js");
+  // The register and the template overrides are read before the store: a broken entry or
+  // template stops the report with its file named, before any work.
   const exceptions = cfg.exceptions
     ? loadExceptionsRegister(
         cfg.exceptions,
         cfg.repos.map((r) => r.name),
       )
     : [];
-  // Read-only: a mistyped --db must not create an empty store and an empty "complete" report.
-  const report = await withStore(cfg.database, { readonly: true, doing: "reading" }, (db) =>
-    buildChangeLogReport(
-      db,
-      period,
-      cfg.repos.map((r) => r.name),
-      now,
-      {
-        ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
-        clusters: [...configuredClusters(cfg)],
-      },
-      {
-        people: cfg.people,
-        exceptions,
-        images: new Map(cfg.repos.map((r) => [r.name, r.images ?? []])),
-      },
-    ),
-  );
-  const written = await writeChangeLogReport(report, period, cfg.output);
-  for (const g of report.coverage.gaps) log.warn(`gap: ${g}`);
-  log.info("report written", { period: period.label, dir: written.dir, changes: report.totals.changes });
-  return {
-    ...written,
-    gaps: report.coverage.gaps,
-    changes: report.totals.changes,
-    rules: report.rules.map((r) => ({ id: r.id, counts: r.counts })),
-    access: report.access.verdicts
-      .filter((f) => f.verdict !== "pass")
-      .map((f) => ({ rule: f.rule, verdict: f.verdict, reason: f.reason })),
-    deployments: report.deployments.verdicts
-      .filter((f) => f.verdict !== "pass" && f.verdict !== "n/a")
-      .map((f) => ({ rule: f.rule, verdict: f.verdict, deployment: f.subject.id, reason: f.reason })),
-    provenance: report.changes.flatMap((c) =>
-      c.verdicts
-        .filter((v) => v.rule === "C12" && v.verdict !== "n/a")
-        .map((v) => ({ verdict: v.verdict, change: c.id, reason: v.reason })),
-    ),
-    duties: report.findings
-      .filter((f) => f.rule === "S1" && f.verdict === "exception")
-      .map((f) => ({ person: f.subject.id, reason: f.reason })),
-  };
+  const templates = loadTemplates(cfg.report?.templates);
+  // Beside the reports: the one folder a read-only container is sure to be able to write.
+  const spool = ReportSpool.create(cfg.output);
+  try {
+    // Read-only: a mistyped --db must not create an empty store and an empty "complete" report.
+    const model = await withStore(cfg.database, { readonly: true, doing: "reading" }, (db) =>
+      buildReport(
+        db,
+        period,
+        cfg.repos.map((r) => r.name),
+        now,
+        spool,
+        {
+          ...(cfg.github ? { githubOrg: cfg.github.org } : {}),
+          clusters: [...configuredClusters(cfg)],
+        },
+        {
+          people: cfg.people,
+          exceptions,
+          images: new Map(cfg.repos.map((r) => [r.name, r.images ?? []])),
+        },
+      ),
+    );
+    const written = await writeReport({ model, populations: spool }, period, cfg.output, templates);
+    for (const g of model.coverage.gaps) log.warn(`gap: ${g}`);
+    log.info("report written", {
+      period: period.label,
+      dir: written.dir,
+      changes: model.totals.changes,
+      files: written.count,
+    });
+    const duties: ReportResult["duties"] = [];
+    for (const f of spool.findings()) {
+      if (f.rule === "S1" && f.verdict === "exception") duties.push({ person: f.subject.id, reason: f.reason });
+    }
+    return {
+      dir: written.dir,
+      files: written.files,
+      gaps: model.coverage.gaps,
+      changes: model.totals.changes,
+      rules: model.rules.map((r) => ({ id: r.id, counts: r.counts })),
+      access: model.access.verdicts
+        .filter((f) => f.verdict !== "pass")
+        .map((f) => ({ rule: f.rule, verdict: f.verdict, reason: f.reason })),
+      deployments: model.deployments.verdicts
+        .filter((f) => f.verdict !== "pass" && f.verdict !== "n/a")
+        .map((f) => ({ rule: f.rule, verdict: f.verdict, deployment: f.subject.id, reason: f.reason })),
+      provenance: model.provenance,
+      duties,
+    };
+  } finally {
+    spool.dispose();
+  }
 }
 
 /** One line per rule: its verdicts and how many subjects got each ("C1: reviewed 3, not-reviewed 2"). */

@@ -38,24 +38,42 @@ const zero = (): Record<ReviewLayer, number> => ({ reviewed: 0, "not-reviewed": 
 
 /** Every week of [from, to), each change counted in the week it landed (weeks with none too). */
 export function weeklyReview(changes: readonly ChangeRow[], period: { from: string; to: string }): WeekCounts[] {
-  const from = new UTCDate(Date.parse(period.from));
-  const to = Date.parse(period.to);
-  const weeks: WeekCounts[] = [];
-  // Bounded: a period of years is shown by its first 260 weeks' bars at most.
-  for (let w = startOfISOWeek(from); w.getTime() < to && weeks.length < 260; w = addWeeks(w, 1)) {
-    const start = w.getTime() < from.getTime() ? from : w;
-    weeks.push({ start: format(start, "yyyy-MM-dd"), label: format(start, "d MMM"), counts: zero() });
+  return new WeeklyReview(period).add(changes).weeks();
+}
+
+/** The same counts kept as rows come (a report reads its rows a repository at a time). */
+export class WeeklyReview {
+  readonly #from: number;
+  readonly #to: number;
+  readonly #weeks: WeekCounts[] = [];
+
+  constructor(period: { from: string; to: string }) {
+    const from = new UTCDate(Date.parse(period.from));
+    this.#from = from.getTime();
+    this.#to = Date.parse(period.to);
+    // Bounded: a period of years is shown by its first 260 weeks' bars at most.
+    for (let w = startOfISOWeek(from); w.getTime() < this.#to && this.#weeks.length < 260; w = addWeeks(w, 1)) {
+      const start = w.getTime() < from.getTime() ? from : w;
+      this.#weeks.push({ start: format(start, "yyyy-MM-dd"), label: format(start, "d MMM"), counts: zero() });
+    }
   }
-  for (const c of changes) {
-    const at = Date.parse(c.landedAt);
-    if (Number.isNaN(at) || at < from.getTime() || at >= to) continue;
-    const day = format(new UTCDate(at), "yyyy-MM-dd");
-    let i = weeks.length - 1;
-    while (i > 0 && (weeks[i]?.start ?? "") > day) i--;
-    const week = weeks[i];
-    if (week) week.counts[layerOf(c)]++;
+
+  add(changes: readonly ChangeRow[]): this {
+    for (const c of changes) {
+      const at = Date.parse(c.landedAt);
+      if (Number.isNaN(at) || at < this.#from || at >= this.#to) continue;
+      const day = format(new UTCDate(at), "yyyy-MM-dd");
+      let i = this.#weeks.length - 1;
+      while (i > 0 && (this.#weeks[i]?.start ?? "") > day) i--;
+      const week = this.#weeks[i];
+      if (week) week.counts[layerOf(c)]++;
+    }
+    return this;
   }
-  return weeks;
+
+  weeks(): WeekCounts[] {
+    return this.#weeks;
+  }
 }
 
 /** The bars' geometry, shared by the SVG and the PDF so both draw the same picture. */

@@ -55,7 +55,7 @@ function missing(text: string, has: Coverage): number {
  * The font to set `text` in (`preferred` when it has every character, else whichever of it and
  * the CJK font lacks fewer), and the text with anything the chosen font lacks made visible.
  */
-export function fit(text: string, preferred = FONT): { font: string; text: string } {
+export function fitFont(text: string, preferred = FONT): { font: string; text: string } {
   const t = asciiTokens(text);
   const lack = missing(t, coverageOf(preferred));
   if (lack === 0) return { font: preferred, text: t };

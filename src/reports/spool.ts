@@ -1,0 +1,115 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Finding } from "../evidence/finding.js";
+import { sortFindings } from "../evidence/judge.js";
+import type { ChangeRow } from "./change-rows.js";
+
+/**
+ * A period's change rows and findings, kept on disk while a report is written: at 100,000 changes
+ * they are ~2 GB of objects once parsed, and every output reads them once, in order, or a
+ * change's own. Renderers read them through `ReportPopulations`; the spool is a scratch SQLite
+ * file deleted when the report is written (nothing in it outlives the run, nothing is trusted
+ * from it across runs).
+ */
+export interface ReportPopulations {
+  /** How many change rows and findings it holds. */
+  readonly counts: { changes: number; findings: number };
+  /** The change population in its order (repository, branch, landing). */
+  changes(): IterableIterator<ChangeRow>;
+  /** Every finding, sorted as every output lists them (rule, subject, verdict). */
+  findings(): IterableIterator<Finding>;
+  /** The findings of one subject (a change's, a deployment's, a person's), sorted. */
+  findingsOf(kind: Finding["subject"]["kind"], id: string): Finding[];
+}
+
+interface SortKey {
+  seq: number;
+  rule: string;
+  subject: { id: string };
+  verdict: string;
+}
+
+export class ReportSpool implements ReportPopulations {
+  /** A spool in `dir` (default: the system's temporary folder), under a name nobody else picks. */
+  static create(dir: string = tmpdir()): ReportSpool {
+    mkdirSync(dir, { recursive: true });
+    return new ReportSpool(path.join(dir, `.changeproof-spool-${process.pid}-${randomBytes(6).toString("hex")}.db`));
+  }
+
+  readonly #file: string;
+  readonly #db: Database.Database;
+  readonly #addChange: Database.Statement;
+  readonly #addFinding: Database.Statement;
+  // What sorting needs of each finding (~100 bytes each), not the findings themselves.
+  readonly #keys: SortKey[] = [];
+  #sorted = true;
+  #changes = 0;
+
+  private constructor(file: string) {
+    this.#file = file;
+    this.#db = new Database(file);
+    // Scratch: nothing survives a crash, so nothing needs a journal or a sync.
+    this.#db.pragma("journal_mode = OFF");
+    this.#db.pragma("synchronous = OFF");
+    this.#db.exec(`
+      CREATE TABLE changes (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE findings (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE INDEX findings_subject ON findings (kind, subject);`);
+    this.#addChange = this.#db.prepare("INSERT INTO changes (seq, json) VALUES (?, ?)");
+    this.#addFinding = this.#db.prepare("INSERT INTO findings (seq, kind, subject, json) VALUES (?, ?, ?, ?)");
+  }
+
+  get counts(): { changes: number; findings: number } {
+    return { changes: this.#changes, findings: this.#keys.length };
+  }
+
+  addChanges(rows: readonly ChangeRow[]): void {
+    this.#db.transaction(() => {
+      for (const r of rows) this.#addChange.run(this.#changes++, JSON.stringify(r));
+    })();
+  }
+
+  addFindings(findings: readonly Finding[]): void {
+    this.#db.transaction(() => {
+      for (const f of findings) {
+        const seq = this.#keys.length;
+        this.#addFinding.run(seq, f.subject.kind, f.subject.id, JSON.stringify(f));
+        this.#keys.push({ seq, rule: f.rule, subject: { id: f.subject.id }, verdict: f.verdict });
+      }
+    })();
+    this.#sorted = false;
+  }
+
+  *changes(): IterableIterator<ChangeRow> {
+    for (const r of this.#db.prepare("SELECT json FROM changes ORDER BY seq").pluck().iterate()) {
+      yield JSON.parse(r as string) as ChangeRow;
+    }
+  }
+
+  *findings(): IterableIterator<Finding> {
+    if (!this.#sorted) {
+      // The one comparator every output sorts findings by (SQLite's byte order differs from it).
+      sortFindings(this.#keys);
+      this.#sorted = true;
+    }
+    const one = this.#db.prepare("SELECT json FROM findings WHERE seq = ?").pluck();
+    for (const k of this.#keys) yield JSON.parse(one.get(k.seq) as string) as Finding;
+  }
+
+  findingsOf(kind: Finding["subject"]["kind"], id: string): Finding[] {
+    const rows = this.#db
+      .prepare("SELECT json FROM findings WHERE kind = ? AND subject = ? ORDER BY seq")
+      .pluck()
+      .all(kind, id) as string[];
+    return sortFindings(rows.map((r) => JSON.parse(r) as Finding));
+  }
+
+  /** Closes and deletes the spool. */
+  dispose(): void {
+    if (this.#db.open) this.#db.close();
+    rmSync(this.#file, { force: true });
+  }
+}
