@@ -53,9 +53,12 @@ export class ExportWriter {
   /** A whole file at once. */
   file(name: string, content: string | Buffer): void {
     const out = this.open(name);
-    if (typeof content === "string") out.write(content);
-    else out.writeBytes(content);
-    out.close();
+    try {
+      if (typeof content === "string") out.write(content);
+      else out.writeBytes(content);
+    } finally {
+      out.close();
+    }
   }
 
   /** A file written in pieces. */
@@ -88,9 +91,13 @@ export class ExportWriter {
         flush();
         put(b);
       },
+      // Closes the file whatever happened.
       close: () => {
-        flush();
-        closeSync(fd);
+        try {
+          flush();
+        } finally {
+          closeSync(fd);
+        }
         this.#record(name, hash, bytes);
       },
     };

@@ -238,8 +238,8 @@ export function deploymentsJson(h: PopulationHeader, d: DeploymentEvidence): str
 
 /** deployments.csv: one row per deployment. */
 export function deploymentsCsv(d: DeploymentEvidence): string {
-  const verdict = (id: string, rule: string) =>
-    d.verdicts.find((f) => f.subject.id === id && f.rule === rule)?.verdict ?? "";
+  const byKey = new Map(d.verdicts.map((f) => [`${f.subject.id}\u0000${f.rule}`, f.verdict]));
+  const verdict = (id: string, rule: string): string => byKey.get(`${id}\u0000${rule}`) ?? "";
   return csv(
     [
       "id",

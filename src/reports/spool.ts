@@ -36,30 +36,60 @@ export class ReportSpool implements ReportPopulations {
   /** A spool in `dir` (default: the system's temporary folder), under a name nobody else picks. */
   static create(dir: string = tmpdir()): ReportSpool {
     mkdirSync(dir, { recursive: true });
-    return new ReportSpool(path.join(dir, `.changeproof-spool-${process.pid}-${randomBytes(6).toString("hex")}.db`));
+    return new ReportSpool(
+      path.join(dir, `.changeproof-spool-${process.pid}-${randomBytes(6).toString("hex")}.db`),
+      true,
+    );
+  }
+
+  /** A spool another process filled and kept (the benchmark renders apart from judging). */
+  static reopen(file: string): ReportSpool {
+    return new ReportSpool(file, false);
   }
 
   readonly #file: string;
   readonly #db: Database.Database;
   readonly #addChange: Database.Statement;
   readonly #addFinding: Database.Statement;
+  readonly #findingsOf: Database.Statement;
   // What sorting needs of each finding (~100 bytes each), not the findings themselves.
   readonly #keys: SortKey[] = [];
   #sorted = true;
   #changes = 0;
 
-  private constructor(file: string) {
+  private constructor(file: string, fresh: boolean) {
     this.#file = file;
-    this.#db = new Database(file);
+    this.#db = new Database(file, { fileMustExist: !fresh });
     // Scratch: nothing survives a crash, so nothing needs a journal or a sync.
     this.#db.pragma("journal_mode = OFF");
     this.#db.pragma("synchronous = OFF");
-    this.#db.exec(`
-      CREATE TABLE changes (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE findings (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, json TEXT NOT NULL);
-      CREATE INDEX findings_subject ON findings (kind, subject);`);
+    if (fresh) {
+      this.#db.exec(`
+        CREATE TABLE changes (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+        CREATE TABLE findings (seq INTEGER PRIMARY KEY, rule TEXT NOT NULL, verdict TEXT NOT NULL,
+          kind TEXT NOT NULL, subject TEXT NOT NULL, json TEXT NOT NULL);
+        CREATE INDEX findings_subject ON findings (kind, subject);`);
+    } else {
+      this.#changes = this.#db.prepare("SELECT count(*) FROM changes").pluck().get() as number;
+      for (const k of this.#db
+        .prepare("SELECT seq, rule, verdict, subject FROM findings ORDER BY seq")
+        .iterate() as IterableIterator<{ seq: number; rule: string; verdict: string; subject: string }>) {
+        this.#keys.push({ seq: k.seq, rule: k.rule, verdict: k.verdict, subject: { id: k.subject } });
+      }
+      this.#sorted = false;
+    }
     this.#addChange = this.#db.prepare("INSERT INTO changes (seq, json) VALUES (?, ?)");
-    this.#addFinding = this.#db.prepare("INSERT INTO findings (seq, kind, subject, json) VALUES (?, ?, ?, ?)");
+    this.#addFinding = this.#db.prepare(
+      "INSERT INTO findings (seq, rule, verdict, kind, subject, json) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#findingsOf = this.#db
+      .prepare("SELECT json FROM findings WHERE kind = ? AND subject = ? ORDER BY seq")
+      .pluck();
+  }
+
+  /** Where the spool lives (deleted by `dispose`). */
+  get file(): string {
+    return this.#file;
   }
 
   get counts(): { changes: number; findings: number } {
@@ -76,7 +106,7 @@ export class ReportSpool implements ReportPopulations {
     this.#db.transaction(() => {
       for (const f of findings) {
         const seq = this.#keys.length;
-        this.#addFinding.run(seq, f.subject.kind, f.subject.id, JSON.stringify(f));
+        this.#addFinding.run(seq, f.rule, f.verdict, f.subject.kind, f.subject.id, JSON.stringify(f));
         this.#keys.push({ seq, rule: f.rule, subject: { id: f.subject.id }, verdict: f.verdict });
       }
     })();
@@ -100,11 +130,13 @@ export class ReportSpool implements ReportPopulations {
   }
 
   findingsOf(kind: Finding["subject"]["kind"], id: string): Finding[] {
-    const rows = this.#db
-      .prepare("SELECT json FROM findings WHERE kind = ? AND subject = ? ORDER BY seq")
-      .pluck()
-      .all(kind, id) as string[];
+    const rows = this.#findingsOf.all(kind, id) as string[];
     return sortFindings(rows.map((r) => JSON.parse(r) as Finding));
+  }
+
+  /** Closes the spool and keeps its file. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
   }
 
   /** Closes and deletes the spool. */

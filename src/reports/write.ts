@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { messageOf, OutputError } from "../errors/index.js";
 import { type Period, periodSlug } from "../period.js";
@@ -61,19 +61,24 @@ export async function writeReport(
   outDir: string,
   templates: Templates,
 ): Promise<WrittenReport> {
-  const dir = path.join(outDir, periodSlug(period));
-  const fresh = path.join(outDir, `.${periodSlug(period)}.partial-${randomBytes(4).toString("hex")}`);
+  const slug = periodSlug(period);
+  const dir = path.join(outDir, slug);
+  sweepLeftovers(outDir);
+  const fresh = path.join(outDir, `.${slug}.partial-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let old: string | null = null;
   try {
     const out = new ExportWriter(fresh);
     await writeAll(report, out, templates);
-    const old = existsSync(dir)
-      ? path.join(outDir, `.${periodSlug(period)}.old-${randomBytes(4).toString("hex")}`)
-      : null;
-    if (old) renameSync(dir, old);
+    if (existsSync(dir)) {
+      old = path.join(outDir, `.${slug}.old-${process.pid}-${randomBytes(4).toString("hex")}`);
+      renameSync(dir, old);
+    }
     renameSync(fresh, dir);
     if (old) rmSync(old, { recursive: true, force: true });
     return { dir, files: [...REPORT_FILES], count: out.written().length };
   } catch (e) {
+    // The previous report stays where it was: put it back if it was moved aside.
+    if (old && !existsSync(dir) && existsSync(old)) renameSync(old, dir);
     rmSync(fresh, { recursive: true, force: true });
     // A file-system failure is about the folder the user chose, not an internal error.
     const code = (e as NodeJS.ErrnoException).code;
@@ -84,6 +89,35 @@ export async function writeReport(
   }
 }
 
+/**
+ * What a killed report run left beside the reports: its half-written folder, the previous report
+ * it had moved aside, its spool. Each name carries the process id that made it; those of a
+ * process still running (another report into this folder) are left alone.
+ */
+function sweepLeftovers(outDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.(?:.+\.(?:partial|old)|changeproof-spool)-(\d+)-[0-9a-f]+(?:\.db)?$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    rmSync(path.join(outDir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, owned by someone else.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function writeAll({ model, populations }: Report, out: ExportWriter, templates: Templates): Promise<void> {
   const header = { period: model.period, generatedAt: model.generatedAt, toolVersion: model.toolVersion };
   writeHtmlExport({ model, populations, templates, out });
@@ -91,8 +125,11 @@ async function writeAll({ model, populations }: Report, out: ExportWriter, templ
   out.adopt("report.pdf");
   const stream = (name: string, write: (o: ReturnType<ExportWriter["open"]>) => void): void => {
     const o = out.open(name);
-    write(o);
-    o.close();
+    try {
+      write(o);
+    } finally {
+      o.close();
+    }
   };
   stream("changes.json", (o) => writeChangesJson(o, header, model.changeRules, populations.changes()));
   stream("changes.csv", (o) => writeChangesCsv(o, model.changeRules, populations.changes()));

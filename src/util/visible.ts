@@ -8,12 +8,17 @@
 import { redact } from "./redact.js";
 
 // C0 and C1 controls except tab and newline, bidi embeddings/overrides/isolates and marks,
-// zero-width characters, and the BOM.
+// zero-width and other characters that print as nothing (soft hyphen, Hangul and Khmer fillers,
+// Mongolian selectors, interlinear annotation marks), the BOM, and the tag characters, which can
+// carry a whole hidden text.
 const INVISIBLE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e007f}]|\u180b|\u180c|\u180d/gu;
 
 const hex4 = (c: string): string => (c.codePointAt(0) ?? 0).toString(16).padStart(4, "0");
+/** JSON escapes of every UTF-16 unit (a tag character is two). */
+const jsonEscapes = (c: string): string =>
+  Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
 
 export function visibleControls(text: string): string {
   return text.replace(INVISIBLE, (c) => `⟨U+${hex4(c).toUpperCase()}⟩`);
@@ -25,7 +30,7 @@ export function visibleControls(text: string): string {
  * which parse back to exactly the same value.
  */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(INVISIBLE, (c) => `\\u${hex4(c)}`);
+  return JSON.stringify(value).replace(INVISIBLE, jsonEscapes);
 }
 
 /** Untrusted text as it may be shown anywhere (a terminal, a report): secrets masked, controls visible. */

@@ -34,6 +34,7 @@
     this.all = [];
     this.view = [];
     this.loaded = 0;
+    this.failed = null;
     this.page = 0;
     this.sort = null;
     this.body = el.querySelector("tbody");
@@ -103,6 +104,10 @@
     let n = String(this.loaded);
     while (n.length < 4) n = `0${n}`;
     s.src = `${this.root}data/${this.name}-${n}.js`;
+    s.onerror = () => {
+      this.failed = s.src;
+      this.render();
+    };
     document.head.appendChild(s);
   };
 
@@ -129,9 +134,12 @@
         value: f.value,
         contains: f.getAttribute("data-match") === "contains",
       }));
+    // Unfiltered and unsorted, the view is the rows themselves: no copy per chunk while loading.
     const view =
       words.length === 0 && filters.length === 0
-        ? this.all.slice()
+        ? this.sort
+          ? this.all.slice()
+          : this.all
         : this.all.filter((r) => this.matches(r, words, filters));
     if (this.sort) {
       const c = this.sort.col + 2;
@@ -140,7 +148,13 @@
       view.sort((a, b) => {
         const x = a[c];
         const y = b[c];
-        if (num) return sign * (Number(x) - Number(y));
+        if (num) {
+          // An empty cell (not known) sorts after every number, either way.
+          const ex = x === "" || x === null || x === undefined;
+          const ey = y === "" || y === null || y === undefined;
+          if (ex || ey) return ex === ey ? 0 : ex ? 1 : -1;
+          return sign * (Number(x) - Number(y));
+        }
         return sign * (x < y ? -1 : x > y ? 1 : 0);
       });
     }
@@ -176,12 +190,13 @@
     this.body.textContent = "";
     this.body.appendChild(frag);
     const from = this.view.length === 0 ? 0 : this.page * PAGE + 1;
-    const loading = this.loaded < this.chunks;
+    const loading = this.loaded < this.chunks && !this.failed;
     this.status.textContent =
       (this.view.length === 0 ? "No rows" : `Rows ${from}–${end} of ${this.view.length}`) +
       (this.view.length !== this.all.length ? ` (filtered from ${this.all.length})` : "") +
-      (loading ? ` · loading: ${this.all.length} of ${this.total} rows read so far` : "");
-    this.el.setAttribute("data-state", loading ? "loading" : "ready");
+      (loading ? ` · loading: ${this.all.length} of ${this.total} rows read so far` : "") +
+      (this.failed ? ` · could not read ${this.failed}: ${this.total - this.all.length} rows are missing here` : "");
+    this.el.setAttribute("data-state", this.failed ? "failed" : loading ? "loading" : "ready");
     this.prev.disabled = this.page === 0;
     this.nextPage.disabled = end >= this.view.length;
   };

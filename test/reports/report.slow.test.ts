@@ -564,9 +564,9 @@ describe("change-log report on hostile git data", () => {
     it("keeps non-Latin names, emoji, the long subject and a formula-like subject intact", () => {
       const author = (title: string): string =>
         /<tr><th>Author<\/th><td>(.*?)<\/td><\/tr>/.exec(changePage(gitOnly, byTitle(gitOnly, title).id))?.[1] ?? "";
-      expect(author("Routine change 1 by " + CJK)).toBe(`${CJK} &lt;taro@example.jp&gt;`);
+      expect(author(`Routine change 1 by ${CJK}`)).toBe(`${CJK} &lt;taro@example.jp&gt;`);
       expect(author(LONG_SUBJECT.trim())).toBe(`${CJK2} &lt;wei@example.cn&gt;`);
-      expect(author("Routine change 0 by " + CYRILLIC)).toBe(`${CYRILLIC} &lt;evgenia@example.ru&gt;`);
+      expect(author(`Routine change 0 by ${CYRILLIC}`)).toBe(`${CYRILLIC} &lt;evgenia@example.ru&gt;`);
       const deploy = byTitle(gitOnly, `${EMOJI} Deploy ${CJK2} ${CYRILLIC}`);
       expect(changePage(gitOnly, deploy.id)).toContain(`<p class="title long">${EMOJI} Deploy ${CJK2} ${CYRILLIC}</p>`);
       // The long subject whole on its page; cut in the table's data, which says how much is left.
@@ -817,7 +817,7 @@ describe("change-log report on hostile git data", () => {
       // identities), short enough not to wrap.
       target.author = "Rowena <ro@x.example>";
       target.mergedBy = "Quentin <qu@x.example>";
-      target.exceptions = [...target.exceptions, "FINDINGS-CELL-END"];
+      target.verdicts = [...target.verdicts, { rule: "C99", verdict: "FINDINGS-CELL-END", reason: "" }];
       const sha = target.commits[0]?.slice(0, 12) ?? "";
       expect(sha).toHaveLength(12);
       const pdf = path.join(root, "huge-row.pdf");

@@ -4,6 +4,7 @@ import type { PersonDuties } from "../../evidence/duties.js";
 import { type Finding, isFinding } from "../../evidence/finding.js";
 import type { ChangeKind } from "../../evidence/population.js";
 import { deploymentSubject } from "../../evidence/rules/c9-deployed-unexplained.js";
+import { visibleControls } from "../../util/visible.js";
 import { type ChangeRow, kindLabel } from "../change-rows.js";
 import { weeklyReviewSvg } from "../charts/weekly-review.js";
 import type { ExportWriter } from "../export-writer.js";
@@ -70,8 +71,9 @@ interface TableSpec<T> {
   row(x: T): (string | number)[];
 }
 
+/** A filter's choices: shown as the cells show them (controls made visible), so an exact match can match. */
 const options = (values: Iterable<string>): Filter["values"] =>
-  [...new Set(values)].sort().map((v) => ({ value: v, label: v }));
+  [...new Set([...values].map(visibleControls))].sort().map((v) => ({ value: v, label: v }));
 
 export interface HtmlExportInput {
   model: ReportModel;
@@ -127,15 +129,19 @@ export function writeHtmlExport({ model, populations, templates, out }: HtmlExpo
         ...c,
         title: { text: cut(c.title, PAGE_TEXT), cut: Math.max(0, c.title.length - PAGE_TEXT) },
       }),
-      commits: commitLinks(c),
+      commits: commitLinks(c).map((x) => ({ ...x, sha: visibleControls(x.sha) })),
       findings: presentable(populations.findingsOf("change", c.id)),
       deployments: presentable(deploymentsOf.get(c.id) ?? []),
       gitops: model.repos.some((r) => r.name === c.repo && r.role === "gitops"),
     });
   }
   const verdictsOf = byId(model.deployments.verdicts);
+  const written = new Set<string>();
   for (const d of model.deployments.deployments) {
     const id = deploymentSubject(d).id;
+    // Two records of one apply (same target, revision and time) are one subject: one page.
+    if (written.has(id)) continue;
+    written.add(id);
     page(pageOf("deployment", id), "deployment.hbs", {
       ...base("../", id),
       deployment: presentable(d),
@@ -150,7 +156,8 @@ export function writeHtmlExport({ model, populations, templates, out }: HtmlExpo
       ...base("../", p.name),
       person: presentable(p),
       findings: presentable(populations.findingsOf("person", p.name)),
-      search: encodeURIComponent(p.name),
+      // What the changes table shows of them: their login, else their name.
+      search: encodeURIComponent(p.key.startsWith("login:") ? p.key.slice("login:".length) : p.name),
     });
   }
 }
@@ -267,6 +274,8 @@ function changesTable(model: ReportModel, pops: ReportPopulations): TableSpec<Ch
 
 function findingsTable(model: ReportModel, pops: ReportPopulations): TableSpec<Finding> {
   const pageFor = (f: Finding): string => {
+    // A register entry that matched nothing names a change that is not in the period.
+    if (f.rule === "register" && f.verdict === "unmatched") return "";
     if (f.subject.kind === "change") return pageOf("change", f.subject.id);
     if (f.subject.kind === "deployment") return pageOf("deployment", f.subject.id);
     if (f.subject.kind === "person") {

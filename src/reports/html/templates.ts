@@ -46,8 +46,8 @@ function helpers(hb: typeof Handlebars): void {
   hb.registerHelper("conflictText", (k: unknown) =>
     typeof k === "string" && k in CONFLICT_TEXT ? CONFLICT_TEXT[k as keyof typeof CONFLICT_TEXT] : String(k),
   );
-  // A link only to the web: a URL from GitHub's data could say javascript: or data:.
-  hb.registerHelper("webUrl", (u: unknown) => (typeof u === "string" && /^https?:\/\//i.test(u) ? u : ""));
+  // A link only to a secure web page: a URL from GitHub's data could say javascript: or data:.
+  hb.registerHelper("webUrl", (u: unknown) => (typeof u === "string" && /^https:\/\/[^\s/]+\//i.test(u) ? u : ""));
 }
 
 /** The user's overrides: file name -> absolute path. Unknown names and unreadable folders are errors. */

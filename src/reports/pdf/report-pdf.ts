@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import { CONFLICT_TEXT } from "../../evidence/duties.js";
-import type { Criterion, Finding } from "../../evidence/finding.js";
+import { type Criterion, type Finding, isFinding } from "../../evidence/finding.js";
 import { deploymentSubject } from "../../evidence/rules/c9-deployed-unexplained.js";
 import { ruleDocs } from "../../evidence/rules/index.js";
 import { reconciliationText } from "../../evidence/rules/p1-completeness.js";
@@ -31,8 +31,8 @@ import { BOLD, FONT, fitFont, MONO } from "./fonts.js";
 
 /** The appendix lists at most this many changes; beyond, it points to changes.csv. */
 export const APPENDIX_LIMIT = 3000;
-/** Exceptions (and accepted ones) listed with their evidence at most; beyond, findings.csv. */
-export const EXCEPTIONS_LIMIT = 1000;
+/** Findings of one rule listed with their evidence at most; beyond, findings.csv. */
+export const PER_RULE_LIMIT = 100;
 /** Deployments listed at most; beyond, deployments.csv. */
 export const DEPLOYMENTS_LIMIT = 2000;
 
@@ -192,6 +192,9 @@ function draw(
   let page = 1;
   const footer = (): void => {
     // The footer sits in the margin: with the bottom margin kept, pdfkit would start a new page.
+    // A text that wraps onto the new page goes on in the font it had: keep it (pdfkit's state).
+    const state = doc as unknown as { _font: unknown; _fontSize: number; _fillColor: unknown };
+    const kept = { font: state._font, size: state._fontSize, fill: state._fillColor };
     const { x, y } = doc;
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
@@ -205,13 +208,16 @@ function draw(
         lineBreak: false,
       });
     doc.page.margins.bottom = bottom;
-    doc.fillColor("#000").font(FONT).fontSize(9);
+    state._font = kept.font;
+    state._fontSize = kept.size;
+    state._fillColor = kept.fill;
     doc.x = x;
     doc.y = y;
   };
   footer();
   doc.on("pageAdded", () => {
     page++;
+    forgetLayouts(doc);
     footer();
   });
   const starts = new Map<Section, number>();
@@ -450,6 +456,20 @@ function draw(
   return done.then(() => ({ pages: page, starts }));
 }
 
+/**
+ * pdfkit keeps the glyph layout of every distinct word for the document's life (each embedded
+ * font's `layoutCache`): commit ids and hashes are all distinct, so at a few hundred pages that
+ * cache is most of the memory (pdfkit #728, #1370). Turning it off (`fontLayoutCache: false`)
+ * doubles the time; emptying it at each page keeps a page's repeated words fast and memory flat.
+ * It reaches into pdfkit's fonts (`_fontFamilies`), which have held `layoutCache` since 0.8.
+ */
+function forgetLayouts(doc: Doc): void {
+  const fonts = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: unknown }> })._fontFamilies;
+  for (const f of Object.values(fonts ?? {})) {
+    if (f.layoutCache) f.layoutCache = Object.create(null);
+  }
+}
+
 function cover(doc: Doc, report: ReportModel, width: number): void {
   doc.font(BOLD).fontSize(22).text(report.title, { width });
   doc.moveDown(0.3).font(FONT).fontSize(11).fillColor("#333");
@@ -493,14 +513,36 @@ function cover(doc: Doc, report: ReportModel, width: number): void {
 /** Findings with their evidence, as a list (not a grid: evidence is of any length). */
 function findingsList(doc: Doc, findings: Iterable<Finding>, keep: (f: Finding) => boolean, width: number): number {
   let n = 0;
+  let inRule = 0;
   let more = 0;
   let rule = "";
+  const untold = (): void => {
+    if (more === 0) return;
+    doc
+      .font(BOLD)
+      .fontSize(9)
+      .fillColor("#000")
+      .text(
+        `${plural(more, "more finding")} of ${rule} ${more === 1 ? "is" : "are"} not listed here: findings.csv and findings.json hold every finding with its evidence.`,
+        MARGIN,
+        doc.y,
+        { width },
+      );
+    doc.moveDown(0.4);
+    more = 0;
+  };
   for (const raw of findings) {
     if (!keep(raw)) continue;
-    if (n >= EXCEPTIONS_LIMIT) {
+    if (raw.rule !== rule) {
+      untold();
+      inRule = 0;
+    }
+    n++;
+    if (inRule >= PER_RULE_LIMIT) {
       more++;
       continue;
     }
+    inRule++;
     const f = presentable(raw);
     if (f.rule !== rule) {
       rule = f.rule;
@@ -537,21 +579,9 @@ function findingsList(doc: Doc, findings: Iterable<Finding>, keep: (f: Finding) 
     }
     doc.x = MARGIN;
     doc.moveDown(0.4);
-    n++;
   }
-  if (more > 0) {
-    doc
-      .font(BOLD)
-      .fontSize(9)
-      .fillColor("#000")
-      .text(
-        `${plural(more, "more finding")} of this kind ${more === 1 ? "is" : "are"} not listed here: findings.csv and findings.json hold every finding with its evidence.`,
-        MARGIN,
-        doc.y,
-        { width },
-      );
-  }
-  return n + more;
+  untold();
+  return n;
 }
 
 function deploymentsSection(doc: Doc, model: ReportModel, width: number, para: (t: string) => void): void {
@@ -652,7 +682,13 @@ function appendix(
         .join("\n"),
       c.title,
       `${c.author}\n${c.mergedBy}`,
-      c.exceptions.join("\n") || "none",
+      c.verdicts
+        .filter(isFinding)
+        .map(
+          (v) =>
+            `${v.rule} ${v.verdict}${v.accepted ? ` (accepted${v.accepted.overdue ? ", review overdue" : ""})` : ""}`,
+        )
+        .join("\n") || "none",
     ]);
     if (batch.length >= 200) flush();
   }
