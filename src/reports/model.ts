@@ -21,6 +21,7 @@ import { getOrInsert } from "../util/get-or-insert.js";
 import { plural } from "../util/plural.js";
 import { toolVersion } from "../version.js";
 import { type ChangeRow, type RuleSummary, RuleTally } from "./change-rows.js";
+import { collectionTimeline, deploymentTimeline, type Timeline } from "./charts/timeline.js";
 import { type WeekCounts, WeeklyReview } from "./charts/weekly-review.js";
 import type { ReportPopulations, ReportSpool } from "./spool.js";
 
@@ -32,7 +33,13 @@ import type { ReportPopulations, ReportSpool } from "./spool.js";
 export interface ReportModel {
   title: string;
   /** The pictures' data, drawn the same in the HTML (SVG) and the PDF (vectors). */
-  charts: { weeklyReview: WeekCounts[] };
+  charts: {
+    weeklyReview: WeekCounts[];
+    /** Per deployment target: deployments, manual syncs, rollbacks, history gaps. */
+    deployments: Timeline;
+    /** Per cluster: collection runs against the deployments its history recorded, and gaps. */
+    collection: Timeline;
+  };
   /** `display` reads "1 Jul 2026 – 30 Sep 2026 (UTC)": the last day included, for people. */
   period: { label: string; from: string; to: string; display: string };
   generatedAt: string;
@@ -236,6 +243,7 @@ function modelOf(
   // Flux v1 runs (scope { repo, cluster }) count for their cluster like any reconciler run.
   const clusterRuns = [...runsFor(db, "reconciler"), ...runsFor(db, "flux-v1")].sort((a, b) => a.id - b.id);
   const withClusters = (sources.clusters?.length ?? 0) > 0 || clusterRuns.length > 0;
+  const gapsFound = withClusters ? historyGaps(readObservations(db)) : [];
   const cov = coverage(
     names,
     runsFor(db, "git"),
@@ -244,9 +252,7 @@ function modelOf(
     now,
     contributing,
     withGitHub ? gh : undefined,
-    withClusters
-      ? { runs: clusterRuns, clusters: sources.clusters ?? [], historyGaps: historyGaps(readObservations(db)) }
-      : undefined,
+    withClusters ? { runs: clusterRuns, clusters: sources.clusters ?? [], historyGaps: gapsFound } : undefined,
   );
   cov.gaps.push(...storeDamage(db));
   if (rows.unknown > 0) {
@@ -260,7 +266,19 @@ function modelOf(
   spool.addFindings(p1.filter(isFinding));
   return {
     title: `Change log ${period.label}`,
-    charts: { weeklyReview: rows.weekly.weeks() },
+    charts: {
+      weeklyReview: rows.weekly.weeks(),
+      deployments: deploymentTimeline(bounds, judged.deployments.deployments, judged.deployments.verdicts, gapsFound),
+      collection: collectionTimeline(
+        bounds,
+        clusterRuns.flatMap((r) => {
+          const cluster = clusterOf(r.scope);
+          return cluster ? [{ cluster, startedAt: r.started_at, status: r.status }] : [];
+        }),
+        judged.deployments.deployments,
+        gapsFound,
+      ),
+    },
     period: { label: period.label, ...bounds, display: displayPeriod(period) },
     generatedAt: now.toISOString(),
     toolVersion,
@@ -289,6 +307,16 @@ function modelOf(
     },
     method: METHOD,
   };
+}
+
+/** The cluster a reconciler run read (its scope's `cluster`). */
+function clusterOf(scope: string): string | undefined {
+  try {
+    const v = (JSON.parse(scope) as Record<string, unknown>).cluster;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const METHOD = [

@@ -112,6 +112,16 @@ describe("HTML export in a browser", () => {
     const segments = page.locator("figure.chart svg rect title");
     const counted = (await segments.allTextContents()).map((t) => Number(/: (\d+) /.exec(t)?.[1] ?? 0));
     expect(counted.reduce((a, b) => a + b, 0)).toBe(changes.length);
+    // The deployment timeline: one mark per deployment of the period, and the Helm history the
+    // cluster dropped as a span on its target's lane; the collection timeline: the runs that read it.
+    const deployments = page.locator("#deployments ~ figure.timeline").first();
+    expect(await deployments.locator("rect.mark").count()).toBe(held.deployments.deployments.length);
+    expect(await deployments.locator("rect.gap title").allTextContents()).toEqual([
+      expect.stringContaining("dropped by the cluster"),
+    ]);
+    const collection = page.locator("#collection ~ figure.timeline").first();
+    expect(await collection.locator("rect.mark.run").count()).toBeGreaterThan(0);
+    expect(await collection.locator("rect.gap").count()).toBe(1);
     expect(problems).toEqual([]);
     expect(requests.sort()).toEqual([url("assets/report.css"), url("index.html")].sort());
     await page.close();

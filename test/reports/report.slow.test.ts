@@ -1141,6 +1141,11 @@ describe("change-log report of the demo organisation", () => {
     // The weekly picture, in both: the PDF draws its bars as vectors, with the legend as text.
     expect(w.html).toContain('<h2 id="weekly">Changes per week, by review</h2>');
     expect(w.pdfText).toContain("Changes per week, by review");
+    expect(w.html).toContain('<h3 id="collection">');
+    expect(squash(w.pdfText)).toContain(
+      squash("When each cluster was read, against how often its history turned over"),
+    );
+    expect(w.pdfText).toMatch(/automated deployment\s+manual sync\s+rollback\s+unexplained \(C9\)/);
     expect(w.pdfText).toMatch(/reviewed\s+not reviewed\s+direct push\s+blocked \(data missing\)/);
   });
 

@@ -6,6 +6,7 @@ import type { ChangeKind } from "../../evidence/population.js";
 import { deploymentSubject } from "../../evidence/rules/c9-deployed-unexplained.js";
 import { visibleControls } from "../../util/visible.js";
 import { type ChangeRow, kindLabel } from "../change-rows.js";
+import { COLLECTION_KINDS, DEPLOYMENT_KINDS, timelineSvg } from "../charts/timeline.js";
 import { weeklyReviewSvg } from "../charts/weekly-review.js";
 import type { ExportWriter } from "../export-writer.js";
 import type { ReportModel } from "../model.js";
@@ -114,6 +115,8 @@ export function writeHtmlExport({ model, populations, templates, out }: HtmlExpo
     },
     // Drawn from numbers, dates and fixed words only: inserted as markup.
     weeklyReviewSvg: weeklyReviewSvg(model.charts.weeklyReview),
+    deploymentsSvg: timelineSvg(model.charts.deployments, DEPLOYMENT_KINDS),
+    collectionSvg: timelineSvg(model.charts.collection, COLLECTION_KINDS),
     downloads: DOWNLOADS,
   });
 

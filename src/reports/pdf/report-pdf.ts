@@ -7,6 +7,15 @@ import { deploymentSubject } from "../../evidence/rules/c9-deployed-unexplained.
 import { ruleDocs } from "../../evidence/rules/index.js";
 import { reconciliationText } from "../../evidence/rules/p1-completeness.js";
 import type { ChangeRow } from "../change-rows.js";
+import {
+  COLLECTION_KINDS,
+  DEPLOYMENT_KINDS,
+  GAP_COLOUR,
+  MARK_STYLE,
+  type MarkKind,
+  type Timeline,
+  timelineGeometry,
+} from "../charts/timeline.js";
 import { bars, REVIEW_LAYERS, type WeekCounts } from "../charts/weekly-review.js";
 import { plural } from "../labels.js";
 import type { ReportModel } from "../model.js";
@@ -274,6 +283,13 @@ function draw(
   para(
     `Collection-run ledger: ${plural(l.sealed, "sealed run")}, hash chain ${l.intact ? "intact" : "BROKEN"}${l.head ? `, head ${l.head}` : ""}. Runs used by this report: ${report.coverage.runsUsed.join(", ") || "none"}.`,
   );
+  if (report.charts.collection.lanes.length > 0) {
+    heading(doc, "When each cluster was read, against how often its history turned over", 12);
+    para(
+      "A reconciler keeps only its last few deployments: when more happen between two reads than it keeps, history is lost (the red spans).",
+    );
+    timelineChart(doc, report.charts.collection, COLLECTION_KINDS, width);
+  }
   heading(doc, "Population reconciliation", 12);
   para(
     "Per protected branch, the first-parent commits git lists for the period, accounted for by the changes that landed them. Run the command in a clone of the repository to recount.",
@@ -359,6 +375,12 @@ function draw(
   if (accepted === 0) para("No accepted exception, no overdue review.");
 
   section("Deployments and what each introduced");
+  if (report.charts.deployments.lanes.length > 0) {
+    para(
+      `Each deployment target over the period: how each deployment was started, and where the cluster's history was lost.${report.charts.deployments.omitted ? ` The ${report.charts.deployments.lanes.length} busiest targets are drawn; ${plural(report.charts.deployments.omitted, "more target")} are in deployments.csv.` : ""}`,
+    );
+    timelineChart(doc, report.charts.deployments, DEPLOYMENT_KINDS, width);
+  }
   deploymentsSection(doc, raw, width, para);
 
   section("Access review");
@@ -693,6 +715,50 @@ function appendix(
     if (batch.length >= 200) flush();
   }
   flush();
+}
+
+/** A timeline as vectors: the same geometry as the HTML's SVG (charts/timeline.ts). */
+function timelineChart(doc: Doc, t: Timeline, kinds: readonly MarkKind[], width: number): void {
+  const g = timelineGeometry(t, width, 170);
+  ensureSpace(doc, Math.min(g.height + 40, 300));
+  const y0 = doc.y;
+  doc.save();
+  for (const tick of g.ticks) {
+    doc
+      .moveTo(MARGIN + tick.x, y0)
+      .lineTo(MARGIN + tick.x, y0 + g.height - 20)
+      .strokeColor("#d0d7de")
+      .stroke();
+  }
+  for (const l of g.lanes) {
+    for (const s of l.gaps) doc.rect(MARGIN + s.x, y0 + l.y + 2, s.width, g.laneHeight - 4).fill(GAP_COLOUR);
+    for (const m of l.marks) doc.rect(MARGIN + m.x - 1, y0 + l.y + 3, 2, g.laneHeight - 6).fill(m.colour);
+  }
+  doc.restore();
+  doc.fontSize(7).fillColor("#24292f");
+  for (const l of g.lanes) {
+    const f = fitFont(l.label);
+    doc
+      .font(f.font)
+      .text(f.text, MARGIN, y0 + l.y + g.laneHeight / 2 - 4, { width: g.labelWidth - 6, lineBreak: false });
+  }
+  doc.font(FONT).fillColor("#57606a");
+  for (const tick of g.ticks) doc.text(tick.label, MARGIN + tick.x + 2, y0 + g.height - 16, { lineBreak: false });
+  let lx = MARGIN;
+  const ly = y0 + g.height;
+  for (const k of [...kinds, "gap" as const]) {
+    const colour = k === "gap" ? GAP_COLOUR : MARK_STYLE[k].colour;
+    const label = k === "gap" ? "history dropped by the cluster" : MARK_STYLE[k].label;
+    doc.rect(lx, ly, 7, 7).fill(colour);
+    doc.fillColor("#24292f").text(label, lx + 10, ly - 0.5, { lineBreak: false });
+    lx += 40 + label.length * 4;
+  }
+  if (t.omitted > 0) {
+    doc.text(`${plural(t.omitted, "more lane")} not drawn (the busiest are shown).`, MARGIN, ly + 12, { width });
+  }
+  doc.fillColor("#000").font(FONT).fontSize(9);
+  doc.x = MARGIN;
+  doc.y = ly + (t.omitted > 0 ? 26 : 16);
 }
 
 /** The weekly review chart as vectors: the same bars as the HTML's SVG (charts/weekly-review.ts). */
