@@ -372,6 +372,57 @@ describe("bad config files", () => {
   });
 });
 
+describe("report templates that cannot be used", () => {
+  // A branding folder is checked before the store is read: a typo or a broken template stops the
+  // report with the file named, and no report folder is written.
+  it.each([
+    [
+      "a template name changeproof does not have",
+      { "indx.hbs": "<p>x</p>" },
+      "indx.hbs: not a template changeproof has",
+    ],
+    [
+      "a template that does not compile",
+      { "index.hbs": "{{#> page}}\n{{#if x}}\n{{/page}}" },
+      "index.hbs: does not compile (if doesn't match page - 2:3)",
+    ],
+  ])("%s exits 2 naming the file", (_, files, message) => {
+    const dir = fresh("templates");
+    mkdirSync(path.join(dir, "brand"), { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, "brand", name), text);
+    const cfg = writeConfig(
+      "templates-config",
+      [{ name: "acme/good", source: good.dir }],
+      [
+        `database: ${seededStore("templates-store")}`,
+        `output: ${path.join(dir, "out")}`,
+        "report:",
+        `  templates: ${path.join(dir, "brand")}`,
+      ],
+    );
+    const r = runCli(["report", "-c", cfg, "--period", "2026Q3"]);
+    expect(r.status, r.stderr).toBe(2);
+    const lines = failureLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`report template ${path.join(dir, "brand")}/${message}`);
+    expect(existsSync(path.join(dir, "out", "2026Q3"))).toBe(false);
+  });
+
+  it("a template folder that does not exist exits 2 naming it", () => {
+    const missing = path.join(fresh("no-brand"), "brand");
+    const cfg = writeConfig(
+      "templates-missing",
+      [{ name: "acme/good", source: good.dir }],
+      [`database: ${seededStore("templates-missing-store")}`, "report:", `  templates: ${missing}`],
+    );
+    const r = runCli(["report", "-c", cfg, "--period", "2026Q3"]);
+    expect(r.status).toBe(2);
+    expect(failureLines(r)).toEqual([
+      expect.stringContaining(`report.templates ${missing}: cannot read the template folder`),
+    ]);
+  });
+});
+
 describe("repositories that cannot be read", () => {
   /** Collect only `source` into a copy of the baseline: exit 3, one failed run, nothing lost. */
   function collectFailing(label: string, source: string, ...needles: string[]): void {

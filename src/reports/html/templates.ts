@@ -95,7 +95,7 @@ export function loadTemplates(overrideDir?: string): Templates {
       // Parsed now (handlebars compiles lazily): a syntax error names the file before any output.
       hb.parse(text);
     } catch (e) {
-      throw new ConfigError(`report template ${from}: ${oneLineMessage(e)}`, { cause: e });
+      throw new ConfigError(`report template ${from}: does not compile (${oneLineMessage(e)})`, { cause: e });
     }
     const render = hb.compile(text, { strict: false, noEscape: false });
     if (name === "page.hbs") hb.registerPartial("page", render);
