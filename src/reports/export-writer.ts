@@ -75,9 +75,22 @@ export class ExportWriter {
       let off = 0;
       while (off < b.length) off += writeSync(fd, b, off);
     };
+    // A string goes to the hash and the file as it is: no Buffer per file, whose memory lives
+    // outside the heap until a collection (100,000 pages' worth of it at a time).
+    const putText = (text: string): void => {
+      hash.update(text, "utf8");
+      const length = Buffer.byteLength(text, "utf8");
+      const written = writeSync(fd, text, null, "utf8");
+      bytes += length;
+      if (written < length) {
+        const rest = Buffer.from(text, "utf8");
+        let off = written;
+        while (off < rest.length) off += writeSync(fd, rest, off);
+      }
+    };
     const flush = (): void => {
       if (pending.length === 0) return;
-      put(Buffer.from(pending.join(""), "utf8"));
+      putText(pending.length === 1 ? (pending[0] ?? "") : pending.join(""));
       pending = [];
       pendingLength = 0;
     };

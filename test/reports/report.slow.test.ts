@@ -1076,6 +1076,51 @@ describe("change-log report of the demo organisation", () => {
   const git = (args: readonly string[]): string =>
     execFileSync("git", ["-C", gitopsDir, ...args], { encoding: "utf8" }).trim();
 
+  it("states the model's counts in the PDF, and draws its pictures (pages rendered with pdftoppm)", () => {
+    const raw = pdfRaw(w.pdf);
+    const text = squash(raw);
+    const t = w.report.totals;
+    expect(text).toContain(
+      squash(
+        `Changes on protected branches: ${t.changes}; findings: ${t.findings}; deployments: ${w.report.deployments.deployments.length}`,
+      ),
+    );
+    for (const r of w.report.rules) {
+      const counts = Object.entries(r.counts)
+        .map(([v, n]) => `${v}: ${n}`)
+        .join(" · ");
+      expect(text, r.id).toContain(squash(counts));
+    }
+    // Pixels of a rendered page: the weekly chart's bars on the summary page, the timeline's
+    // deployments (green) and lost history (pink) on the deployments page.
+    const pages = pagesOf(raw);
+    const pageWith = (h: string): number => pages.findIndex((p) => p.split("\n").includes(h)) + 1;
+    const pixels = (page: number, rgb: [number, number, number]): number => {
+      const prefix = path.join(w.dir, "..", `page-${page}`);
+      tool("pdftoppm", ["-f", String(page), "-l", String(page), "-r", "40", "-singlefile", w.pdf, prefix]);
+      const ppm = readFileSync(`${prefix}.ppm`);
+      // P6 <width> <height> 255, then RGB bytes.
+      const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 40).toString("latin1"));
+      expect(header).not.toBeNull();
+      const start = header?.[0].length ?? 0;
+      let n = 0;
+      for (let i = start; i + 2 < ppm.length; i += 3) {
+        if (
+          Math.abs((ppm[i] ?? 0) - rgb[0]) +
+            Math.abs((ppm[i + 1] ?? 0) - rgb[1]) +
+            Math.abs((ppm[i + 2] ?? 0) - rgb[2]) <
+          30
+        )
+          n++;
+      }
+      return n;
+    };
+    expect(pixels(pageWith("Summary per SOC 2 criterion"), [0x2d, 0xa4, 0x4e])).toBeGreaterThan(20);
+    const deployments = pageWith("Deployments and what each introduced");
+    expect(pixels(deployments, [0x2d, 0xa4, 0x4e])).toBeGreaterThan(5);
+    expect(pixels(deployments, [0xff, 0xb3, 0xb3])).toBeGreaterThan(20);
+  });
+
   it("writes the populations and manifest of the model it reports", () => {
     checkPopulations(w);
     checkManifest(w);
