@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -239,6 +241,35 @@ describe("HTML export in a browser", () => {
     expect(page.url()).toBe(url(pageOf("change", gitops.id)));
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  // A bucket serves the folder over HTTP: the same pages, scripts and data, the same CSP ('self').
+  it("works the same served over HTTP, as from a bucket", async () => {
+    const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
+    const server = createServer((req, res) => {
+      const file = path.join(report, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
+      if (!file.startsWith(report) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+      res.end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { page, problems, requests } = await watched(browser);
+      await page.goto(`http://127.0.0.1:${port}/changes.html`);
+      await ready(page, "changes");
+      expect((await shownRows(page, "changes")).map((r) => r[0])).toEqual(changes.map((c) => c.id));
+      await page.getByRole("link", { name: changes[0]?.id ?? "", exact: true }).click();
+      expect(await page.locator("h1").innerText()).toBe(changes[0]?.id);
+      expect(problems).toEqual([]);
+      for (const r of requests) expect(r.startsWith(`http://127.0.0.1:${port}/`)).toBe(true);
+      await page.close();
+    } finally {
+      server.close();
+    }
   });
 
   it("downloads the CSV the table offers, byte for byte the report's", async () => {
