@@ -400,28 +400,31 @@ function draw(
       "Access review",
     );
   }
-  if (report.unresolved.length > 0) {
-    heading(doc, "Identities that resolve to nobody", 12);
-    table(
-      doc,
-      [
-        { title: "Commit identity", width: 260 },
-        { title: "Changes it touches", width: width - 260 },
-      ],
-      report.unresolved.map((u) => [u.identity, u.changes.join(", ")]),
+  // Two lists of identities, each a heading over a two-column table when it has rows.
+  for (const [title, caption, columns, rows] of [
+    [
       "Identities that resolve to nobody",
-    );
-  }
-  if (report.identityConflicts.length > 0) {
-    heading(doc, "Emails two parties claim (each resolves to neither)", 12);
+      "Identities that resolve to nobody",
+      ["Commit identity", "Changes it touches"],
+      report.unresolved.map((u) => [u.identity, u.changes.join(", ")]),
+    ],
+    [
+      "Emails two parties claim (each resolves to neither)",
+      "Emails two parties claim",
+      ["Email", "Claimed by"],
+      report.identityConflicts.map((c) => [c.email, c.claimedBy.join(", ")]),
+    ],
+  ] as const) {
+    if (rows.length === 0) continue;
+    heading(doc, title, 12);
     table(
       doc,
       [
-        { title: "Email", width: 260 },
-        { title: "Claimed by", width: width - 260 },
+        { title: columns[0], width: 260 },
+        { title: columns[1], width: width - 260 },
       ],
-      report.identityConflicts.map((c) => [c.email, c.claimedBy.join(", ")]),
-      "Emails two parties claim",
+      rows,
+      caption,
     );
   }
 
