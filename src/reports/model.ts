@@ -15,10 +15,18 @@ import { type EvidenceOptions, judgeChanges } from "../pipeline/evidence.js";
 import type { DB } from "../store/db.js";
 import { verifyLedger } from "../store/ledger.js";
 import { readObservations } from "../store/reconciler-store.js";
-import { branchRunsIn, integrityProblems, listRepos, runsFor, unjoinedBranchCommits } from "../store/report-queries.js";
+import {
+  branchRunsIn,
+  integrityProblems,
+  listRepos,
+  runsById,
+  runsFor,
+  unjoinedBranchCommits,
+} from "../store/report-queries.js";
 import { compareText } from "../util/compare.js";
 import { getOrInsert } from "../util/get-or-insert.js";
 import { plural } from "../util/plural.js";
+import { redact } from "../util/redact.js";
 import { toolVersion } from "../version.js";
 import { type ChangeRow, type RuleSummary, RuleTally } from "./change-rows.js";
 import { collectionTimeline, deploymentTimeline, type Timeline } from "./charts/timeline.js";
@@ -67,6 +75,8 @@ export interface ReportModel {
   /** Per protected branch, the population reconciled with git's count (P1). */
   reconciliation: BranchReconciliation[];
   coverage: Coverage;
+  /** The runs this report used (P1): what each read, with which parameters, and what it counted. */
+  runs: RunSummary[];
   totals: {
     changes: number;
     pullRequests: number;
@@ -83,6 +93,18 @@ export interface ReportModel {
 export interface Report {
   model: ReportModel;
   populations: ReportPopulations;
+}
+
+export interface RunSummary {
+  id: number;
+  source: string;
+  /** JSON as the run recorded it (what it read: repository, organisation, cluster). */
+  scope: string;
+  parameters: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  counts: string | null;
 }
 
 export interface BranchSummary {
@@ -296,6 +318,17 @@ function modelOf(
     provenance: rows.provenance,
     reconciliation: judged.reconciliation,
     coverage: cov,
+    // Masked again: a run's parameters are stored without secrets, and a report must never show one.
+    runs: runsById(db, cov.runsUsed).map((r) => ({
+      id: r.id,
+      source: r.source,
+      scope: redact(r.scope),
+      parameters: redact(r.parameters),
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      status: r.status,
+      counts: r.counts,
+    })),
     totals: {
       changes: rows.changes,
       pullRequests: rows.pullRequests,

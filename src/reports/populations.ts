@@ -290,6 +290,7 @@ export function coverageJson(
   coverage: Coverage,
   reconciliation: readonly BranchReconciliation[],
   method: readonly string[],
+  runs: readonly unknown[] = [],
 ): string {
-  return `${JSON.stringify({ ...h, complete: coverage.gaps.length === 0, ...coverage, reconciliation, method }, null, 2)}\n`;
+  return `${JSON.stringify({ ...h, complete: coverage.gaps.length === 0, ...coverage, runs, reconciliation, method }, null, 2)}\n`;
 }

@@ -143,7 +143,7 @@ async function writeAll({ model, populations }: Report, out: ExportWriter, templ
   out.file("access.csv", accessCsv(model.access));
   out.file("people.json", peopleJson(header, model.people));
   out.file("people.csv", peopleCsv(model.people));
-  out.file("coverage.json", coverageJson(header, model.coverage, model.reconciliation, model.method));
+  out.file("coverage.json", coverageJson(header, model.coverage, model.reconciliation, model.method, model.runs));
   writeManifest(out, {
     tool: "changeproof",
     toolVersion: model.toolVersion,

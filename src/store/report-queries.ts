@@ -64,6 +64,12 @@ export function runsFor(db: DB, source: string): RunRow[] {
   return db.prepare("SELECT * FROM collection_runs WHERE source = ? ORDER BY id").all(source) as RunRow[];
 }
 
+/** The runs with these ids, by id. */
+export function runsById(db: DB, ids: readonly number[]): RunRow[] {
+  const wanted = new Set(ids);
+  return (db.prepare("SELECT * FROM collection_runs ORDER BY id").all() as RunRow[]).filter((r) => wanted.has(r.id));
+}
+
 /** What SQLite's full integrity check finds wrong with the store (index order and content included). */
 export function integrityProblems(db: DB, max = 10): string[] {
   const rows = db.pragma(`integrity_check(${max})`) as { integrity_check: string }[];

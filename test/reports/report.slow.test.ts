@@ -1190,6 +1190,15 @@ describe("change-log report of the demo organisation", () => {
     expect(w.html).toContain('<h2 id="weekly">Changes per week, by review</h2>');
     expect(w.pdfText).toContain("Changes per week, by review");
     expect(w.html).toContain('<h3 id="collection">');
+    // P1: every run the report used, with what it read, its parameters and what it counted.
+    const used = JSON.parse(readFileSync(path.join(w.dir, "coverage.json"), "utf8")) as {
+      runsUsed: number[];
+      runs: { id: number; source: string; parameters: string; counts: string | null }[];
+    };
+    expect(used.runs.map((r) => r.id)).toEqual([...used.runsUsed].sort((a, b) => a - b));
+    expect(used.runs.every((r) => r.parameters.startsWith("{"))).toBe(true);
+    expect(w.pdfText).toContain("The runs this report used");
+    expect(w.html).toContain('<table class="runs">');
     expect(squash(w.pdfText)).toContain(
       squash("When each cluster was read, against how often its history turned over"),
     );

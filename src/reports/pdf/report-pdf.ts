@@ -290,6 +290,31 @@ function draw(
     );
     timelineChart(doc, report.charts.collection, COLLECTION_KINDS, width);
   }
+  if (report.runs.length > 0) {
+    heading(doc, "The runs this report used", 12);
+    table(
+      doc,
+      [
+        { title: "Run", width: 35 },
+        { title: "Source", width: 65 },
+        { title: "What it read", width: 170, mono: true },
+        { title: "Parameters", width: 190, mono: true },
+        { title: "Started · finished (UTC)", width: 120 },
+        { title: "Status", width: 60 },
+        { title: "Counted", width: width - 640, mono: true },
+      ],
+      report.runs.map((r) => [
+        String(r.id),
+        r.source,
+        r.scope,
+        r.parameters,
+        `${r.startedAt}\n${r.finishedAt ?? "?"}`,
+        r.status,
+        r.counts ?? "",
+      ]),
+      "The runs this report used",
+    );
+  }
   heading(doc, "Population reconciliation", 12);
   para(
     "Per protected branch, the first-parent commits git lists for the period, accounted for by the changes that landed them. Run the command in a clone of the repository to recount.",
