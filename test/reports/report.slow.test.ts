@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo } from "../../src/cli/commands/demo.js";
 import { collectGitRepo } from "../../src/collectors/git/collect.js";
+import { loadExceptionsRegister } from "../../src/config/exceptions-register.js";
 import type { ResolvedRepo } from "../../src/config/load.js";
 import type { RepoRole } from "../../src/config/schema.js";
 import { DEMO_PERIOD, PAYMENTS_IMAGE } from "../../src/demo/org.js";
@@ -322,7 +323,8 @@ function checkPopulations(w: Written): void {
   expect(r.branches.map((b) => b.changes)).toEqual(r.branches.map((b) => b.rows.length));
   for (const c of r.changes) {
     expect(c.verdicts.map((v) => v.rule)).toEqual(r.changeRules);
-    const own = r.findings.filter((f) => f.subject.kind === "change" && f.subject.id === c.id);
+    // The register's own findings (an overdue review) are about the change, not its verdicts.
+    const own = r.findings.filter((f) => f.subject.kind === "change" && f.subject.id === c.id && f.rule !== "register");
     expect(c.exceptions).toEqual(own.map((f) => `${f.rule} ${f.verdict}`));
   }
 
@@ -1068,7 +1070,15 @@ describe("change-log report of the demo organisation", () => {
         ["acme/payments-api", "acme/platform-gitops"],
         d(generatedAt),
         { githubOrg: "acme", clusters: ["prod"] },
-        { people: [], exceptions: [], images: new Map([["acme/payments-api", [PAYMENTS_IMAGE]]]) },
+        {
+          people: [],
+          // The demo's register, as its config names it.
+          exceptions: loadExceptionsRegister(path.join(root, "demo", "org", "exceptions.yaml"), [
+            "acme/payments-api",
+            "acme/platform-gitops",
+          ]),
+          images: new Map([["acme/payments-api", [PAYMENTS_IMAGE]]]),
+        },
       );
       w = readWritten(report, result.dir);
     } finally {
@@ -1126,6 +1136,14 @@ describe("change-log report of the demo organisation", () => {
 
   it("writes the populations and manifest of the model it reports", () => {
     checkPopulations(w);
+    // The demo's register: two findings accepted, one review overdue, nothing unmatched.
+    expect(w.findings.findings.filter((f) => f.accepted).map((f) => `${f.subject.id} ${f.rule}`)).toEqual([
+      "acme/platform-gitops#12 C1",
+      "acme/payments-api#4 C2",
+    ]);
+    expect(w.findings.findings.filter((f) => f.rule === "register").map((f) => `${f.subject.id} ${f.verdict}`)).toEqual(
+      ["acme/platform-gitops#12 overdue"],
+    );
     checkManifest(w);
     checkPageFooters(w.pdf, w.report.title, w.pdfText);
   });

@@ -84,8 +84,32 @@ async function collectAndReport(
   cluster: { kube: FakeKube; kubeconfig: string },
 ): Promise<ReportResult> {
   const env = { CHANGEPROOF_DEMO_TOKEN: token };
+  // The demo's accepted-exceptions register: bob's self-approved #4, reviewed after the fact in
+  // time; the unreviewed GitOps change #12, whose review is overdue (both stay findings, marked).
+  const register = path.join(root, "exceptions.yaml");
+  writeFileSync(
+    register,
+    [
+      "exceptions:",
+      "  - change: acme/payments-api#4",
+      "    rule: C2",
+      "    reason: Hotfix for INC-4711 approved by its author while the second reviewer was away",
+      "    approvedBy: alice@acme.example",
+      "    ticket: INC-4711",
+      "    reviewDue: 2026-09-20",
+      "    reviewedOn: 2026-09-12",
+      "  - change: acme/platform-gitops#12",
+      "    rule: C1",
+      "    reason: Emergency scale-up merged before review during INC-4790",
+      "    approvedBy: carol@acme.example",
+      "    ticket: INC-4790",
+      "    reviewDue: 2026-10-15",
+      "",
+    ].join("\n"),
+  );
   const gitConfig = [
     "# changeproof demo organisation (built by `changeproof demo`)",
+    `exceptions: ${JSON.stringify(register)}`,
     `database: ${JSON.stringify(path.join(outDir, "changeproof.db"))}`,
     `output: ${JSON.stringify(outDir)}`,
     `cache: ${JSON.stringify(path.join(root, "cache"))}`,
