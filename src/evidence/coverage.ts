@@ -35,7 +35,7 @@ function scopeField(run: RunRow, key: "repo" | "org" | "cluster"): string | unde
 
 const scopeRepo = (run: RunRow): string | undefined => scopeField(run, "repo");
 const scopeOrg = (run: RunRow): string | undefined => scopeField(run, "org");
-const scopeCluster = (run: RunRow): string | undefined => scopeField(run, "cluster");
+export const scopeCluster = (run: RunRow): string | undefined => scopeField(run, "cluster");
 
 /** Deployment records: runs per cluster (collected or imported), and history the clusters dropped. */
 export interface ClusterRuns {

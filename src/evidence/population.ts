@@ -8,6 +8,7 @@ import type {
 } from "../store/population-queries.js";
 import { compareText as cmp } from "../util/compare.js";
 import { getOrInsert } from "../util/get-or-insert.js";
+import { groupBy } from "../util/group-by.js";
 import { parseIdentity } from "../util/identity.js";
 import { type Ident, identText } from "./ident.js";
 import { buildIdentities, type Identities, type ObservedIdentity } from "./identities.js";
@@ -233,17 +234,6 @@ function prCommit(c: PopulationPrCommitRow, shared: Shared): LandedCommit {
     seenIn: "pull-request",
     droppedAt: null,
   };
-}
-
-function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = key(r);
-    const list = m.get(k);
-    if (list) list.push(r);
-    else m.set(k, [r]);
-  }
-  return m;
 }
 
 const prKey = (repo: string, n: number): string => `${repo}#${n}`;

@@ -214,6 +214,11 @@ export function judgeChanges(db: DB, period: Period, o: EvidenceOptions, sink: E
       found += fs.length;
       if (fs.length > 0) sink.findings(fs);
     };
+    // Findings the register may have accepted, then the register's own on them (an overdue review).
+    const emitAccepted = (fs: readonly Finding[]): void => {
+      emit(fs);
+      emit(registerOwnFindings(fs, []));
+    };
     const unresolved = new Map<string, Set<string>>();
     const shared = new RowInterner();
     const tally = new RuleTally();
@@ -241,8 +246,7 @@ export function judgeChanges(db: DB, period: Period, o: EvidenceOptions, sink: E
         if (list) list.push(v);
         else byChange.set(v.subject.id, [v]);
       }
-      emit(repoFound);
-      emit(registerOwnFindings(repoFound, []));
+      emitAccepted(repoFound);
       duties.add(population, (id, rule) => byChange.get(id)?.find((v) => v.rule === rule)?.verdict);
       reconciled.add(population);
       for (const c of population.changes) {
@@ -264,8 +268,7 @@ export function judgeChanges(db: DB, period: Period, o: EvidenceOptions, sink: E
     const rewritten = periodRewrites(db, period);
     const branchFindings = c8Findings(rewritten, baseForcePushesIn(db, b.from, b.to)).map((f) => register.accept(f));
     tally.add(branchFindings);
-    emit(branchFindings);
-    emit(registerOwnFindings(branchFindings, []));
+    emitAccepted(branchFindings);
     const deployments = judgeDeployments(db, period, gitopsLanded);
     tally.add(deployments.verdicts);
     emit(deployments.verdicts.filter(isFinding));

@@ -51,30 +51,23 @@ export class ExportWriter {
   }
 
   /** A whole file at once. */
-  file(name: string, content: string | Buffer): void {
+  file(name: string, content: string): void {
     const out = this.open(name);
     try {
-      if (typeof content === "string") out.write(content);
-      else out.writeBytes(content);
+      out.write(content);
     } finally {
       out.close();
     }
   }
 
   /** A file written in pieces. */
-  open(name: string): TextOut & { writeBytes(b: Buffer): void } {
+  open(name: string): TextOut {
     const full = this.#path(name);
     const fd = openSync(full, "w");
     const hash = createHash("sha256");
     let bytes = 0;
     let pending: string[] = [];
     let pendingLength = 0;
-    const put = (b: Buffer): void => {
-      hash.update(b);
-      bytes += b.length;
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off);
-    };
     // A string goes to the hash and the file as it is: no Buffer per file, whose memory lives
     // outside the heap until a collection (100,000 pages' worth of it at a time).
     const putText = (text: string): void => {
@@ -99,10 +92,6 @@ export class ExportWriter {
         pending.push(text);
         pendingLength += text.length;
         if (pendingLength >= FLUSH_AT) flush();
-      },
-      writeBytes: (b: Buffer) => {
-        flush();
-        put(b);
       },
       // Closes the file whatever happened.
       close: () => {

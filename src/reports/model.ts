@@ -1,7 +1,7 @@
 import { UTCDate } from "@date-fns/utc";
 import { format, isEqual, startOfDay, subDays } from "date-fns";
 import { historyGaps } from "../collectors/reconciler/history-gaps.js";
-import { type Coverage, coverage } from "../evidence/coverage.js";
+import { type Coverage, coverage, scopeCluster } from "../evidence/coverage.js";
 import type { PersonDuties } from "../evidence/duties.js";
 import { isFinding } from "../evidence/finding.js";
 import type { ChangeKind, UnresolvedIdentity } from "../evidence/population.js";
@@ -294,7 +294,7 @@ function modelOf(
       collection: collectionTimeline(
         bounds,
         clusterRuns.flatMap((r) => {
-          const cluster = clusterOf(r.scope);
+          const cluster = scopeCluster(r);
           return cluster ? [{ cluster, startedAt: r.started_at, status: r.status }] : [];
         }),
         judged.deployments.deployments,
@@ -340,16 +340,6 @@ function modelOf(
     },
     method: METHOD,
   };
-}
-
-/** The cluster a reconciler run read (its scope's `cluster`). */
-function clusterOf(scope: string): string | undefined {
-  try {
-    const v = (JSON.parse(scope) as Record<string, unknown>).cluster;
-    return typeof v === "string" ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const METHOD = [

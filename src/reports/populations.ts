@@ -6,6 +6,7 @@ import type { UnresolvedIdentity } from "../evidence/population.js";
 import type { BranchReconciliation } from "../evidence/reconciliation.js";
 import type { AccessEvidence } from "../pipeline/access.js";
 import type { DeploymentEvidence } from "../pipeline/deployments.js";
+import { groupBy } from "../util/group-by.js";
 import type { ChangeRow } from "./change-rows.js";
 import type { TextOut } from "./export-writer.js";
 
@@ -226,13 +227,15 @@ export function peopleCsv(people: readonly PersonDuties[]): string {
 
 /** deployments.json: every deployment of the period, what it introduced, and C9 and C10's verdicts. */
 export function deploymentsJson(h: PopulationHeader, d: DeploymentEvidence): string {
-  const verdictsOf = new Map<string, { rule: string; verdict: string; reason: string }[]>();
-  for (const f of d.verdicts) {
-    const list = verdictsOf.get(f.subject.id) ?? [];
-    list.push({ rule: f.rule, verdict: f.verdict, reason: f.reason });
-    verdictsOf.set(f.subject.id, list);
-  }
-  const deployments = d.deployments.map((x) => ({ ...x, verdicts: verdictsOf.get(`${x.id} ${x.at}`) ?? [] }));
+  const verdictsOf = groupBy(d.verdicts, (f) => f.subject.id);
+  const deployments = d.deployments.map((x) => ({
+    ...x,
+    verdicts: (verdictsOf.get(`${x.id} ${x.at}`) ?? []).map((f) => ({
+      rule: f.rule,
+      verdict: f.verdict,
+      reason: f.reason,
+    })),
+  }));
   return `${JSON.stringify({ ...h, deployments }, null, 2)}\n`;
 }
 

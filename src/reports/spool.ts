@@ -15,8 +15,6 @@ import type { ChangeRow } from "./change-rows.js";
  * from it across runs).
  */
 export interface ReportPopulations {
-  /** How many change rows and findings it holds. */
-  readonly counts: { changes: number; findings: number };
   /** The change population in its order (repository, branch, landing). */
   changes(): IterableIterator<ChangeRow>;
   /** Every finding, sorted as every output lists them (rule, subject, verdict). */
@@ -87,6 +85,7 @@ export class ReportSpool implements ReportPopulations {
     return this.#file;
   }
 
+  /** How many change rows and findings it holds. */
   get counts(): { changes: number; findings: number } {
     return { changes: this.#changes, findings: this.#findings };
   }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { messageOf, OutputError } from "../errors/index.js";
 import { type Period, periodSlug } from "../period.js";
-import { ExportWriter } from "./export-writer.js";
+import { ExportWriter, type TextOut } from "./export-writer.js";
 import { writeHtmlExport } from "./html/export.js";
 import type { Templates } from "./html/templates.js";
 import { writeManifest } from "./manifest.js";
@@ -123,7 +123,7 @@ async function writeAll({ model, populations }: Report, out: ExportWriter, templ
   writeHtmlExport({ model, populations, templates, out });
   await renderReportPdf(model, populations, out.pathFor("report.pdf"));
   out.adopt("report.pdf");
-  const stream = (name: string, write: (o: ReturnType<ExportWriter["open"]>) => void): void => {
+  const stream = (name: string, write: (o: TextOut) => void): void => {
     const o = out.open(name);
     try {
       write(o);

@@ -50,7 +50,6 @@ export function buildHeldReport(
 /** Populations held in arrays: to render a report whose rows a test changed. */
 export function memoryPopulations(changes: readonly ChangeRow[], findings: readonly Finding[]): ReportPopulations {
   return {
-    counts: { changes: changes.length, findings: findings.length },
     changes: () => changes[Symbol.iterator](),
     findings: () => findings[Symbol.iterator](),
     findingsOf: (kind, id) => findings.filter((f) => f.subject.kind === kind && f.subject.id === id),

@@ -1,6 +1,7 @@
 import { configuredClusters } from "../../config/clusters.js";
 import { loadExceptionsRegister } from "../../config/exceptions-register.js";
 import type { LoadedConfig } from "../../config/load.js";
+import { sortFindings } from "../../evidence/judge.js";
 import type { Logger } from "../../log/logger.js";
 import type { Period } from "../../period.js";
 import { withStore } from "../../store/db.js";
@@ -73,10 +74,12 @@ export async function reportPeriod(
       changes: model.totals.changes,
       files: written.count,
     });
-    const duties: ReportResult["duties"] = [];
-    for (const f of spool.findings()) {
-      if (f.rule === "S1" && f.verdict === "exception") duties.push({ person: f.subject.id, reason: f.reason });
-    }
+    // S1's exceptions are about the people the matrix shows with conflicts: read theirs by
+    // subject rather than every finding of the period.
+    const named = new Set(model.people.filter((p) => p.conflicts.length > 0).map((p) => p.name));
+    const duties = sortFindings([...named].flatMap((name) => spool.findingsOf("person", name)))
+      .filter((f) => f.rule === "S1" && f.verdict === "exception")
+      .map((f) => ({ person: f.subject.id, reason: f.reason }));
     return {
       dir: written.dir,
       files: written.files,

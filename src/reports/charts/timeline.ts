@@ -1,3 +1,5 @@
+import { UTCDate } from "@date-fns/utc";
+import { addMonths, format, startOfMonth } from "date-fns";
 import type { HistoryGap } from "../../collectors/reconciler/history-gaps.js";
 import type { LinkedDeployment } from "../../evidence/deployments/linkage.js";
 import type { Finding } from "../../evidence/finding.js";
@@ -156,8 +158,6 @@ export interface TimelineGeometry {
   ticks: { x: number; label: string }[];
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
 export function timelineGeometry(t: Timeline, width: number, labelWidth = 190): TimelineGeometry {
   const laneHeight = 18;
   const from = Date.parse(t.from);
@@ -169,14 +169,9 @@ export function timelineGeometry(t: Timeline, width: number, labelWidth = 190): 
     return labelWidth + ((at - from) / span) * plot;
   };
   const ticks: TimelineGeometry["ticks"] = [];
-  const start = new Date(from);
-  for (
-    let m = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1));
-    m.getTime() < to && ticks.length < 60;
-    m = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1))
-  ) {
-    if (m.getTime() >= from)
-      ticks.push({ x: x(m.toISOString()), label: `${MONTHS[m.getUTCMonth()]} ${m.getUTCFullYear()}` });
+  // Month starts in UTC, as every period is.
+  for (let m = startOfMonth(new UTCDate(from)); m.getTime() < to && ticks.length < 60; m = addMonths(m, 1)) {
+    if (m.getTime() >= from) ticks.push({ x: x(m.toISOString()), label: format(m, "MMM yyyy") });
   }
   return {
     width,

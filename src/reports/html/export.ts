@@ -4,6 +4,7 @@ import type { PersonDuties } from "../../evidence/duties.js";
 import { type Finding, isFinding } from "../../evidence/finding.js";
 import type { ChangeKind } from "../../evidence/population.js";
 import { deploymentSubject } from "../../evidence/rules/c9-deployed-unexplained.js";
+import { groupBy } from "../../util/group-by.js";
 import { visibleControls } from "../../util/visible.js";
 import { type ChangeRow, kindLabel } from "../change-rows.js";
 import { COLLECTION_KINDS, DEPLOYMENT_KINDS, timelineSvg } from "../charts/timeline.js";
@@ -98,7 +99,9 @@ export function writeHtmlExport({ model, populations, templates, out }: HtmlExpo
   const page = (name: string, template: PageTemplate, context: object): void =>
     out.file(name, templates.render(template, context));
 
-  const deploymentsOf = deploymentsByChange(model.deployments.deployments, model.deployments.verdicts);
+  const verdictsOf = groupBy(model.deployments.verdicts, (f) => f.subject.id);
+  const deploymentsOf = deploymentsByChange(model.deployments.deployments, verdictsOf);
+  const gitops = new Set(model.repos.filter((r) => r.role === "gitops").map((r) => r.name));
 
   page("index.html", "index.hbs", {
     ...base("", model.title),
@@ -122,7 +125,7 @@ export function writeHtmlExport({ model, populations, templates, out }: HtmlExpo
 
   table(out, templates, base, changesTable(model, populations));
   table(out, templates, base, findingsTable(model, populations));
-  table(out, templates, base, deploymentsTable(model));
+  table(out, templates, base, deploymentsTable(model, verdictsOf));
   table(out, templates, base, peopleTable(model));
 
   for (const c of populations.changes()) {
@@ -135,10 +138,9 @@ export function writeHtmlExport({ model, populations, templates, out }: HtmlExpo
       commits: commitLinks(c).map((x) => ({ ...x, sha: visibleControls(x.sha) })),
       findings: presentable(populations.findingsOf("change", c.id)),
       deployments: presentable(deploymentsOf.get(c.id) ?? []),
-      gitops: model.repos.some((r) => r.name === c.repo && r.role === "gitops"),
+      gitops: gitops.has(c.repo),
     });
   }
-  const verdictsOf = byId(model.deployments.verdicts);
   const written = new Set<string>();
   for (const d of model.deployments.deployments) {
     const id = deploymentSubject(d).id;
@@ -332,8 +334,7 @@ function findingsTable(model: ReportModel, pops: ReportPopulations): TableSpec<F
   };
 }
 
-function deploymentsTable(model: ReportModel): TableSpec<LinkedDeployment> {
-  const verdictsOf = byId(model.deployments.verdicts);
+function deploymentsTable(model: ReportModel, verdictsOf: ReadonlyMap<string, Finding[]>): TableSpec<LinkedDeployment> {
   const verdict = (id: string, rule: string): string => verdictsOf.get(id)?.find((f) => f.rule === rule)?.verdict ?? "";
   const all = model.deployments.deployments;
   return {
@@ -416,22 +417,11 @@ function peopleTable(model: ReportModel): TableSpec<PersonDuties> {
   };
 }
 
-function byId(verdicts: readonly Finding[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  for (const f of verdicts) {
-    const list = out.get(f.subject.id);
-    if (list) list.push(f);
-    else out.set(f.subject.id, [f]);
-  }
-  return out;
-}
-
 /** For each change, the deployments of the period that introduced it. */
 function deploymentsByChange(
   deployments: readonly LinkedDeployment[],
-  verdicts: readonly Finding[],
+  verdictsOf: ReadonlyMap<string, Finding[]>,
 ): Map<string, { id: string; at: string; page: string; verdicts: string }[]> {
-  const verdictsOf = byId(verdicts);
   const out = new Map<string, { id: string; at: string; page: string; verdicts: string }[]>();
   for (const d of deployments) {
     const id = deploymentSubject(d).id;

@@ -6,6 +6,7 @@ import { type Criterion, type Finding, isFinding } from "../../evidence/finding.
 import { deploymentSubject } from "../../evidence/rules/c9-deployed-unexplained.js";
 import { ruleDocs } from "../../evidence/rules/index.js";
 import { reconciliationText } from "../../evidence/rules/p1-completeness.js";
+import { groupBy } from "../../util/group-by.js";
 import type { ChangeRow } from "../change-rows.js";
 import {
   COLLECTION_KINDS,
@@ -133,6 +134,18 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly string[][], 
   );
   for (const r of rows) drawRow(r, false);
   doc.moveDown(0.5);
+}
+
+/** A table under its own heading; a page break repeats its header under the caption (the heading by default). */
+function headedTable(
+  doc: Doc,
+  title: string,
+  columns: readonly Column[],
+  rows: readonly string[][],
+  caption = title,
+): void {
+  heading(doc, title, 12);
+  table(doc, columns, rows, caption);
 }
 
 const day = (iso: string): string => iso.replace("T", " ").slice(0, 16);
@@ -291,9 +304,9 @@ function draw(
     timelineChart(doc, report.charts.collection, COLLECTION_KINDS, width);
   }
   if (report.runs.length > 0) {
-    heading(doc, "The runs this report used", 12);
-    table(
+    headedTable(
       doc,
+      "The runs this report used",
       [
         { title: "Run", width: 35 },
         { title: "Source", width: 65 },
@@ -312,7 +325,6 @@ function draw(
         r.status,
         r.counts ?? "",
       ]),
-      "The runs this report used",
     );
   }
   heading(doc, "Population reconciliation", 12);
@@ -332,9 +344,9 @@ function draw(
     );
   }
   if (report.rewrites.length > 0) {
-    heading(doc, "History rewrites on protected branches", 12);
-    table(
+    headedTable(
       doc,
+      "History rewrites on protected branches",
       [
         { title: "Repository", width: 150 },
         { title: "Branch", width: 90 },
@@ -369,9 +381,9 @@ function draw(
   for (const [criterion, title] of Object.entries(CRITERIA) as [Criterion, string][]) {
     const rules = report.rules.filter((r) => r.criteria.includes(criterion));
     if (rules.length === 0) continue;
-    heading(doc, title, 12);
-    table(
+    headedTable(
       doc,
+      title,
       [
         { title: "Rule", width: 40 },
         { title: "What it checks", width: 260 },
@@ -384,7 +396,6 @@ function draw(
           .map(([v, n]) => `${v}: ${n}`)
           .join(" · ")}${r.accepted ? ` · accepted: ${r.accepted}` : ""}`,
       ]),
-      title,
     );
   }
 
@@ -425,31 +436,27 @@ function draw(
       "Access review",
     );
   }
-  // Two lists of identities, each a heading over a two-column table when it has rows.
-  for (const [title, caption, columns, rows] of [
-    [
-      "Identities that resolve to nobody",
-      "Identities that resolve to nobody",
-      ["Commit identity", "Changes it touches"],
-      report.unresolved.map((u) => [u.identity, u.changes.join(", ")]),
-    ],
-    [
-      "Emails two parties claim (each resolves to neither)",
-      "Emails two parties claim",
-      ["Email", "Claimed by"],
-      report.identityConflicts.map((c) => [c.email, c.claimedBy.join(", ")]),
-    ],
-  ] as const) {
-    if (rows.length === 0) continue;
-    heading(doc, title, 12);
-    table(
+  if (report.unresolved.length > 0) {
+    headedTable(
       doc,
+      "Identities that resolve to nobody",
       [
-        { title: columns[0], width: 260 },
-        { title: columns[1], width: width - 260 },
+        { title: "Commit identity", width: 260 },
+        { title: "Changes it touches", width: width - 260 },
       ],
-      rows,
-      caption,
+      report.unresolved.map((u) => [u.identity, u.changes.join(", ")]),
+    );
+  }
+  if (report.identityConflicts.length > 0) {
+    headedTable(
+      doc,
+      "Emails two parties claim (each resolves to neither)",
+      [
+        { title: "Email", width: 260 },
+        { title: "Claimed by", width: width - 260 },
+      ],
+      report.identityConflicts.map((c) => [c.email, c.claimedBy.join(", ")]),
+      "Emails two parties claim",
     );
   }
 
@@ -640,12 +647,7 @@ function deploymentsSection(doc: Doc, model: ReportModel, width: number, para: (
     para("No deployment in this period.");
     return;
   }
-  const verdicts = new Map<string, string[]>();
-  for (const f of model.deployments.verdicts) {
-    const list = verdicts.get(f.subject.id) ?? [];
-    list.push(`${f.rule} ${f.verdict}`);
-    verdicts.set(f.subject.id, list);
-  }
+  const verdicts = groupBy(model.deployments.verdicts, (f) => f.subject.id);
   const shown = all.slice(0, DEPLOYMENTS_LIMIT);
   table(
     doc,
@@ -665,7 +667,7 @@ function deploymentsSection(doc: Doc, model: ReportModel, width: number, para: (
         d.introduced
           ? `${plural(d.introduced.commits.length, "commit")}: ${d.introduced.changes.map((c) => c.id).join(", ") || "no change of the period"}`
           : "not known",
-        (verdicts.get(deploymentSubject(raw).id) ?? []).join("\n"),
+        (verdicts.get(deploymentSubject(raw).id) ?? []).map((f) => `${f.rule} ${f.verdict}`).join("\n"),
       ];
     }),
     "Deployments",
